@@ -1,0 +1,64 @@
+# Two commands matter: `make run` and `make test`. Everything else is a step they share.
+SHELL := /bin/bash
+PYTHON ?= python3.11
+VENV := .venv
+BIN := $(VENV)/bin
+PORT ?= 5000
+STAMP := .make
+GOVUK := node_modules/govuk-frontend/dist/govuk
+
+.PHONY: run test setup assets database demo worker lint format browser clean bench
+
+run: setup database demo  ## set up, load demo data and start the portal on http://127.0.0.1:$(PORT)
+	$(BIN)/flask --app wsgi demo logins
+	$(BIN)/flask --app wsgi run --host 127.0.0.1 --port $(PORT)
+
+test: setup browser  ## set up and run the whole test suite
+	$(BIN)/pytest $(PYTEST_ARGS)
+
+setup: $(STAMP)/python $(STAMP)/npm assets
+
+$(STAMP)/python: pyproject.toml
+	@mkdir -p $(STAMP)
+	@command -v $(PYTHON) >/dev/null || { echo "Python 3.11 is needed (set PYTHON=/path/to/python3.11)"; exit 1; }
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[test]'
+	@touch $@
+
+$(STAMP)/npm: package.json package-lock.json
+	@mkdir -p $(STAMP)
+	npm ci --no-audit --no-fund --loglevel=error
+	@touch $@
+
+assets: $(STAMP)/npm
+	@mkdir -p static/vendor/govuk-frontend
+	cp -R $(GOVUK)/assets/fonts $(GOVUK)/assets/images $(GOVUK)/assets/manifest.json static/
+	cp $(GOVUK)/govuk-frontend.min.css $(GOVUK)/govuk-frontend.min.js static/vendor/govuk-frontend/
+
+database: setup  ## apply migrations and load the London reference data
+	$(BIN)/flask --app wsgi db upgrade
+	$(BIN)/flask --app wsgi reference load
+
+demo: database  ## load the demo organisations and users (idempotent)
+	$(BIN)/flask --app wsgi demo load
+
+worker: setup  ## start an rq worker (needs REDIS_URL)
+	$(BIN)/flask --app wsgi worker
+
+browser:  ## make sure Chromium is installed for the browser tests
+	@command -v chromium >/dev/null || scripts/install-chromium
+
+lint: setup
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: setup
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+bench: setup
+	$(BIN)/python -m bench
+
+clean:
+	rm -rf $(VENV) node_modules $(STAMP) static/fonts static/images static/manifest.json static/vendor

@@ -1,0 +1,100 @@
+"""Flask CLI commands: ``flask --app wsgi <group> <command>``."""
+
+from pathlib import Path
+
+import click
+from flask import Flask, current_app
+from flask.cli import AppGroup
+
+from portal.errors import DomainError
+from portal.models import StaffRole
+
+
+def register(app: Flask) -> None:
+    app.cli.add_command(reference)
+    app.cli.add_command(staff)
+    app.cli.add_command(demo)
+    app.cli.add_command(outbox)
+    app.cli.add_command(worker)
+
+
+reference = AppGroup("reference", help="London reference data.")
+staff = AppGroup("staff", help="Staff accounts.")
+demo = AppGroup("demo", help="Demonstration data.")
+outbox = AppGroup("outbox", help="The email outbox.")
+
+
+@reference.command("load")
+@click.option("--file", "path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+def load_reference(path: Path | None):
+    """Load London's local authorities (the shipped CSV unless --file is given)."""
+    from portal.reference.services import SHIPPED_LOCAL_AUTHORITIES, load_local_authorities
+
+    added, updated = load_local_authorities(path or SHIPPED_LOCAL_AUTHORITIES)
+    click.echo(f"Local authorities: {added} added, {updated} updated.")
+
+
+@staff.command("create")
+@click.argument("email")
+@click.option("--name", required=True, help="Full name")
+@click.option("--role", type=click.Choice([role.value for role in StaffRole]), required=True)
+@click.option("--password", help="Set a password now instead of emailing a link to choose one")
+def create_staff(email: str, name: str, role: str, password: str | None):
+    """Create a staff account (grant officer, reviewer or administrator)."""
+    from portal.admin.services import create_staff_user
+
+    try:
+        user = create_staff_user(email, name, StaffRole(role), created_by=None, password=password)
+    except DomainError as error:
+        raise click.ClickException(error.message)
+    click.echo(f"Created {user.staff_role.label.lower()} {user.email}.")
+
+
+@demo.command("load")
+def load_demo():
+    """Load demonstration organisations and users. Safe to run again."""
+    if not current_app.config["DEMO_DATA_ALLOWED"]:
+        raise click.ClickException("Demo data is not allowed in this configuration")
+    from portal.demo.seed import load_demo_data
+
+    summary = load_demo_data()
+    click.echo(summary)
+
+
+@demo.command("logins")
+def demo_logins():
+    """Print the demo accounts."""
+    from portal.demo.seed import DEMO_PASSWORD, demo_logins
+
+    click.echo("")
+    click.echo(f"Demo accounts (password for all: {DEMO_PASSWORD})")
+    for role, email in demo_logins():
+        click.echo(f"  {role:<38} {email}")
+    click.echo("")
+
+
+@outbox.command("send")
+def send_outbox():
+    """Send every unsent message now (after an SMTP outage, say)."""
+    from portal.email.outbox import fetch_unsent_message_ids, send_message
+
+    ids = fetch_unsent_message_ids()
+    failed = 0
+    for message_id in ids:
+        try:
+            send_message(message_id)
+        except Exception as error:
+            failed += 1
+            click.echo(f"Message {message_id}: {error}", err=True)
+    click.echo(f"{len(ids) - failed} sent, {failed} failed.")
+
+
+@click.command("worker")
+@click.option("--burst", is_flag=True, help="Stop when the queues are empty")
+def worker(burst: bool):
+    """Start an rq worker on the portal's queues (needs REDIS_URL)."""
+    if not current_app.config["REDIS_URL"]:
+        raise click.ClickException("REDIS_URL is not set: without it, jobs run inline in the web process")
+    from workers.worker import run_worker
+
+    run_worker(burst=burst)

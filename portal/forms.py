@@ -1,0 +1,28 @@
+"""Form pieces shared across areas: GOV.UK widgets and the way a domain error lands beside its field."""
+
+from flask_wtf import FlaskForm
+from govuk_frontend_wtf.wtforms_widgets import GovSubmitInput
+from wtforms import SubmitField
+
+from portal.errors import DomainError
+
+
+class PortalForm(FlaskForm):
+    def show_error(self, error: DomainError) -> None:
+        """Attach a service's error to the field it is about, or to the form as a whole."""
+        field = getattr(self, error.field, None) if error.field else None
+        if field is not None:
+            field.errors = [*field.errors, error.message] if isinstance(field.errors, list) else [error.message]
+        else:
+            self.form_errors.append(error.message)
+
+    @property
+    def errors(self):
+        errors = dict(super().errors)
+        if self.form_errors:
+            errors[None] = self.form_errors
+        return errors
+
+
+def submit(label: str) -> SubmitField:
+    return SubmitField(label, widget=GovSubmitInput())

@@ -1,0 +1,205 @@
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_user
+
+from portal.errors import DomainError
+from portal.models import MembershipRole, Organisation
+from portal.navigation import home_for
+from portal.organisations import services
+from portal.organisations.forms import (
+    AcceptInvitationNewUserForm,
+    ChangeRoleForm,
+    ConfirmForm,
+    InviteMemberForm,
+    OrganisationProfileForm,
+    RegistrationForm,
+)
+from portal.permissions import Permission, check, permission_required, public
+
+organisations = Blueprint("organisations", __name__)
+
+
+def load_organisation(organisation_id: int, permission: Permission) -> Organisation:
+    organisation = services.fetch_organisation(organisation_id)
+    if organisation is None:
+        abort(404)
+    check(permission, organisation)
+    return organisation
+
+
+@organisations.route("/register", methods=["GET", "POST"])
+@public
+def register():
+    if current_user.is_authenticated:
+        return redirect(home_for(current_user))
+    form = RegistrationForm()
+    form.set_borough_choices(services.fetch_local_authorities())
+    if form.validate_on_submit():
+        try:
+            user = services.register_organisation(
+                form.registration_details(),
+                full_name=form.full_name.data,
+                email=form.email.data,
+                password=form.password.data,
+            )
+        except DomainError as error:
+            form.show_error(error)
+        else:
+            login_user(user)
+            return redirect(url_for("auth.email_unconfirmed", registered=1))
+    return render_template("organisations/register.html", form=form)
+
+
+@organisations.route("/organisations")
+@permission_required(Permission.USE_ACCOUNT)
+def choose():
+    return render_template("organisations/choose.html", memberships=current_user.memberships)
+
+
+@organisations.route("/organisations/<int:organisation_id>")
+@permission_required(Permission.VIEW_ORGANISATION)
+def overview(organisation_id: int):
+    organisation = load_organisation(organisation_id, Permission.VIEW_ORGANISATION)
+    return render_template("organisations/overview.html", organisation=organisation)
+
+
+@organisations.route("/organisations/<int:organisation_id>/profile", methods=["GET", "POST"])
+@permission_required(Permission.EDIT_ORGANISATION)
+def edit_profile(organisation_id: int):
+    organisation = load_organisation(organisation_id, Permission.EDIT_ORGANISATION)
+    form = OrganisationProfileForm(obj=organisation)
+    form.set_borough_choices(services.fetch_local_authorities())
+    if request.method == "GET":
+        form.borough_ids.data = [la.id for la in organisation.boroughs_served]
+    if form.validate_on_submit():
+        try:
+            services.update_profile(organisation, form.details(organisation.organisation_type))
+        except DomainError as error:
+            form.show_error(error)
+        else:
+            flash("Your organisation's details have been saved.", "success")
+            return redirect(url_for("organisations.overview", organisation_id=organisation.id))
+    return render_template("organisations/edit_profile.html", organisation=organisation, form=form)
+
+
+@organisations.route("/organisations/<int:organisation_id>/members")
+@permission_required(Permission.VIEW_ORGANISATION)
+def members(organisation_id: int):
+    organisation = load_organisation(organisation_id, Permission.VIEW_ORGANISATION)
+    return render_template(
+        "organisations/members.html",
+        organisation=organisation,
+        members=services.fetch_members(organisation),
+        invitations=services.fetch_open_invitations(organisation),
+        form=ConfirmForm(),
+    )
+
+
+@organisations.route("/organisations/<int:organisation_id>/members/invite", methods=["GET", "POST"])
+@permission_required(Permission.MANAGE_MEMBERS)
+def invite(organisation_id: int):
+    organisation = load_organisation(organisation_id, Permission.MANAGE_MEMBERS)
+    form = InviteMemberForm()
+    if form.validate_on_submit():
+        try:
+            invitation = services.invite_member(
+                organisation, form.email.data, MembershipRole(form.role.data), current_user
+            )
+        except DomainError as error:
+            form.show_error(error)
+        else:
+            flash(f"We have sent an invitation to {invitation.email}.", "success")
+            return redirect(url_for("organisations.members", organisation_id=organisation.id))
+    return render_template("organisations/invite.html", organisation=organisation, form=form)
+
+
+@organisations.route("/organisations/<int:organisation_id>/invitations/<int:invitation_id>/revoke", methods=["POST"])
+@permission_required(Permission.MANAGE_MEMBERS)
+def revoke_invitation(organisation_id: int, invitation_id: int):
+    organisation = load_organisation(organisation_id, Permission.MANAGE_MEMBERS)
+    if ConfirmForm().validate_on_submit():
+        try:
+            services.revoke_invitation(organisation, invitation_id)
+        except DomainError as error:
+            flash(error.message, "error")
+        else:
+            flash("The invitation has been withdrawn.", "success")
+    return redirect(url_for("organisations.members", organisation_id=organisation.id))
+
+
+@organisations.route("/organisations/<int:organisation_id>/members/<int:membership_id>", methods=["GET", "POST"])
+@permission_required(Permission.MANAGE_MEMBERS)
+def edit_member(organisation_id: int, membership_id: int):
+    organisation = load_organisation(organisation_id, Permission.MANAGE_MEMBERS)
+    membership = services.fetch_membership(organisation, membership_id) or abort(404)
+    form = ChangeRoleForm(data={"role": membership.role.value} if request.method == "GET" else None)
+    if form.validate_on_submit():
+        try:
+            services.change_member_role(organisation, membership, MembershipRole(form.role.data))
+        except DomainError as error:
+            form.show_error(error)
+        else:
+            flash(f"{membership.user.full_name} is now an {membership.role.label.lower()}.", "success")
+            return redirect(url_for("organisations.members", organisation_id=organisation.id))
+    return render_template(
+        "organisations/edit_member.html",
+        organisation=organisation,
+        membership=membership,
+        form=form,
+        remove_form=ConfirmForm(),
+    )
+
+
+@organisations.route("/organisations/<int:organisation_id>/members/<int:membership_id>/remove", methods=["POST"])
+@permission_required(Permission.MANAGE_MEMBERS)
+def remove_member(organisation_id: int, membership_id: int):
+    organisation = load_organisation(organisation_id, Permission.MANAGE_MEMBERS)
+    membership = services.fetch_membership(organisation, membership_id) or abort(404)
+    if ConfirmForm().validate_on_submit():
+        name = membership.user.full_name
+        try:
+            services.remove_member(organisation, membership)
+        except DomainError as error:
+            flash(error.message, "error")
+            return redirect(
+                url_for("organisations.edit_member", organisation_id=organisation.id, membership_id=membership_id)
+            )
+        flash(f"{name} has been removed from {organisation.name}.", "success")
+    return redirect(url_for("organisations.members", organisation_id=organisation.id))
+
+
+@organisations.route("/invitations/<token>", methods=["GET", "POST"])
+@public
+def accept_invitation(token: str):
+    invitation = services.fetch_open_invitation(token)
+    if invitation is None:
+        return render_template(
+            "auth/link_invalid.html",
+            message="This invitation has expired, been withdrawn or already been used.",
+        ), 400
+    if current_user.is_authenticated:
+        form = ConfirmForm()
+        if form.validate_on_submit():
+            try:
+                membership = services.accept_invitation(token, current_user)
+            except DomainError as error:
+                form.show_error(error)
+            else:
+                flash(f"You are now a member of {membership.organisation.name}.", "success")
+                return redirect(url_for("organisations.overview", organisation_id=membership.organisation_id))
+        return render_template("organisations/accept_invitation.html", invitation=invitation, form=form)
+    if services.fetch_user_by_email(invitation.email) is not None:
+        flash("Sign in to accept your invitation.", "info")
+        return redirect(url_for("auth.sign_in", next=url_for("organisations.accept_invitation", token=token)))
+    form = AcceptInvitationNewUserForm()
+    if form.validate_on_submit():
+        try:
+            user = services.accept_invitation_as_new_user(
+                token, full_name=form.full_name.data, password=form.password.data
+            )
+        except DomainError as error:
+            form.show_error(error)
+        else:
+            login_user(user)
+            flash(f"Welcome. You are now a member of {invitation.organisation.name}.", "success")
+            return redirect(home_for(user))
+    return render_template("organisations/accept_invitation_new_user.html", invitation=invitation, form=form)

@@ -1,0 +1,174 @@
+"""The one permission system.
+
+Roles map to permissions in ``ROLE_PERMISSIONS``. Staff roles hold their permissions everywhere; organisation
+roles (owner, editor) hold theirs only within their own organisation; members of a verified borough council or
+Safer Neighbourhood Board also hold ``BOROUGH_PERMISSIONS`` over records in their borough.
+
+Every route is checked before it runs (:func:`enforce_route_permissions`): a view must be marked ``@public`` or
+carry ``@permission_required``, or the request is refused. Object-level checks go through :func:`can`.
+"""
+
+import enum
+from collections.abc import Callable, Iterable
+from functools import wraps
+
+from flask import abort, current_app, request
+from flask_login import current_user
+
+from portal.models import MembershipRole, Organisation, StaffRole, User
+from portal.scope import Scope
+
+
+class Permission(enum.StrEnum):
+    USE_ACCOUNT = "use_account"
+    USE_STAFF_AREA = "use_staff_area"
+    VIEW_ORGANISATION = "view_organisation"
+    EDIT_ORGANISATION = "edit_organisation"
+    MANAGE_MEMBERS = "manage_members"
+    VIEW_ANY_ORGANISATION = "view_any_organisation"
+    VERIFY_ORGANISATIONS = "verify_organisations"
+    VIEW_BOROUGH = "view_borough"
+    MANAGE_STAFF = "manage_staff"
+    VIEW_OUTBOX = "view_outbox"
+    VIEW_AUDIT_LOG = "view_audit_log"
+
+
+SIGNED_IN = frozenset({Permission.USE_ACCOUNT})
+
+ROLE_PERMISSIONS: dict[StaffRole | MembershipRole, frozenset[Permission]] = {
+    MembershipRole.OWNER: frozenset(
+        {Permission.VIEW_ORGANISATION, Permission.EDIT_ORGANISATION, Permission.MANAGE_MEMBERS}
+    ),
+    MembershipRole.EDITOR: frozenset({Permission.VIEW_ORGANISATION, Permission.EDIT_ORGANISATION}),
+    StaffRole.REVIEWER: frozenset({Permission.USE_STAFF_AREA}),
+    StaffRole.GRANT_OFFICER: frozenset(
+        {
+            Permission.USE_STAFF_AREA,
+            Permission.VIEW_ORGANISATION,
+            Permission.VIEW_ANY_ORGANISATION,
+            Permission.VIEW_BOROUGH,
+            Permission.VIEW_AUDIT_LOG,
+        }
+    ),
+    StaffRole.ADMIN: frozenset(
+        {
+            Permission.USE_STAFF_AREA,
+            Permission.VIEW_ORGANISATION,
+            Permission.VIEW_ANY_ORGANISATION,
+            Permission.VERIFY_ORGANISATIONS,
+            Permission.VIEW_BOROUGH,
+            Permission.MANAGE_STAFF,
+            Permission.VIEW_OUTBOX,
+            Permission.VIEW_AUDIT_LOG,
+        }
+    ),
+}
+
+# What a member of a verified borough council or board may do with records in that borough.
+BOROUGH_PERMISSIONS = frozenset({Permission.VIEW_BOROUGH})
+
+
+def scope_of(record) -> Scope:
+    """Every record that permission checks cover says who it belongs to through ``permission_scope()``."""
+    if isinstance(record, Scope):
+        return record
+    return record.permission_scope()
+
+
+def global_permissions(user: User) -> frozenset[Permission]:
+    if not user.is_authenticated:
+        return frozenset()
+    staff = ROLE_PERMISSIONS[user.staff_role] if user.staff_role else frozenset()
+    return staff | SIGNED_IN
+
+
+def organisation_permissions(user: User, organisation_id: int) -> frozenset[Permission]:
+    for membership in user.memberships:
+        if membership.organisation_id == organisation_id:
+            return ROLE_PERMISSIONS[membership.role]
+    return frozenset()
+
+
+def borough_scopes(user: User) -> frozenset[int]:
+    return frozenset(
+        m.organisation.scope_local_authority_id
+        for m in user.memberships
+        if m.organisation.scope_local_authority_id is not None
+    )
+
+
+def has_permission(user: User, permission: Permission) -> bool:
+    """Whether the user holds ``permission`` anywhere: as staff, or in at least one organisation."""
+    if not user.is_authenticated:
+        return False
+    if permission in global_permissions(user):
+        return True
+    if any(permission in ROLE_PERMISSIONS[m.role] for m in user.memberships):
+        return True
+    return permission in BOROUGH_PERMISSIONS and bool(borough_scopes(user))
+
+
+def can(user: User, permission: Permission, record) -> bool:
+    """Whether the user may do ``permission`` to this particular record."""
+    if not user.is_authenticated:
+        return False
+    if permission in global_permissions(user):
+        return True
+    scope = scope_of(record)
+    if any(permission in organisation_permissions(user, org_id) for org_id in scope.organisation_ids):
+        return True
+    return permission in BOROUGH_PERMISSIONS and bool(scope.local_authority_ids & borough_scopes(user))
+
+
+def check(permission: Permission, record) -> None:
+    """Abort with 403 unless the current user may do ``permission`` to ``record``."""
+    if not can(current_user, permission, record):
+        abort(403)
+
+
+def public(view: Callable) -> Callable:
+    """Mark a view as open to everyone, signed in or not."""
+    view.permission_policy = "public"
+    return view
+
+
+def permission_required(permission: Permission) -> Callable:
+    """Require sign-in, a confirmed email address and ``permission`` held somewhere.
+
+    The view is still responsible for the object-level check, through :func:`check` or a loader.
+    """
+
+    def decorator(view: Callable) -> Callable:
+        @wraps(view)
+        def wrapped(*args, **kwargs):
+            if not current_user.is_authenticated:
+                return current_app.login_manager.unauthorized()
+            if permission is not Permission.USE_ACCOUNT and not current_user.email_confirmed:
+                abort(403)
+            if not has_permission(current_user, permission):
+                abort(403)
+            return view(*args, **kwargs)
+
+        wrapped.permission_policy = permission
+        return wrapped
+
+    return decorator
+
+
+def enforce_route_permissions():
+    """Refuse any request to a view that declares neither ``@public`` nor ``@permission_required``."""
+    if request.endpoint is None or request.endpoint == "static":
+        return None
+    view = current_app.view_functions.get(request.endpoint)
+    if getattr(view, "permission_policy", None) is None:
+        current_app.logger.error("route %s has no permission policy", request.endpoint)
+        abort(403)
+    return None
+
+
+def organisations_with(user: User, permission: Permission) -> list[Organisation]:
+    return [m.organisation for m in user.memberships if permission in ROLE_PERMISSIONS[m.role]]
+
+
+def roles_granting(permission: Permission) -> Iterable[StaffRole | MembershipRole]:
+    return [role for role, permissions in ROLE_PERMISSIONS.items() if permission in permissions]

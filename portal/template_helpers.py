@@ -1,0 +1,58 @@
+"""Filters and globals for templates, and links for emails."""
+
+from datetime import UTC, date, datetime
+from decimal import Decimal
+from zoneinfo import ZoneInfo
+
+from flask import Flask, current_app, url_for
+
+LONDON = ZoneInfo("Europe/London")
+
+
+def external_url(endpoint: str, **values) -> str:
+    """An absolute link for an email, built on the configured ``BASE_URL``."""
+    return current_app.config["BASE_URL"] + url_for(endpoint, **values)
+
+
+def format_datetime(value: datetime | None) -> str:
+    if value is None:
+        return ""
+    local = value.astimezone(LONDON) if value.tzinfo else value.replace(tzinfo=UTC).astimezone(LONDON)
+    return f"{local.day} {local:%B %Y} at {local:%-I:%M%p}".replace("AM", "am").replace("PM", "pm")
+
+
+def format_date(value: date | datetime | None) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, datetime):
+        value = value.astimezone(LONDON)
+    return f"{value.day} {value:%B %Y}"
+
+
+def format_pence(pence: int | None) -> str:
+    """``123456`` → ``£1,234.56``; whole pounds drop the pence."""
+    if pence is None:
+        return ""
+    pounds = Decimal(pence) / 100
+    sign = "-" if pounds < 0 else ""
+    pounds = abs(pounds)
+    if pounds == pounds.to_integral_value():
+        return f"{sign}£{pounds:,.0f}"
+    return f"{sign}£{pounds:,.2f}"
+
+
+def register(app: Flask) -> None:
+    app.jinja_env.filters["datetime"] = format_datetime
+    app.jinja_env.filters["date"] = format_date
+    app.jinja_env.filters["pence"] = format_pence
+
+    @app.context_processor
+    def _globals():
+        from portal.permissions import Permission, can, has_permission
+
+        return {
+            "service_name": app.config["SERVICE_NAME"],
+            "Permission": Permission,
+            "can": can,
+            "has_permission": has_permission,
+        }
