@@ -1,0 +1,99 @@
+"""Browser tests: Playwright drives Debian's Chromium against the app served on loopback, and axe-core checks
+each page against WCAG 2.2 A and AA."""
+
+import os
+import shutil
+import threading
+
+import pytest
+from playwright.sync_api import Page, sync_playwright
+from werkzeug.serving import make_server
+
+WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22a", "wcag22aa"]
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--disable-dev-shm-usage",
+]
+
+
+def pytest_collection_modifyitems(items):
+    for item in items:
+        item.add_marker(pytest.mark.browser)
+
+
+@pytest.fixture(scope="session")
+def live_server(app):
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}"
+    server.shutdown()
+
+
+@pytest.fixture(scope="session")
+def browser():
+    executable = os.environ.get("CHROMIUM_PATH") or shutil.which("chromium") or shutil.which("chromium-browser")
+    if not executable:
+        pytest.fail("Chromium is not installed: run `make test`, which installs Debian's chromium package")
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=executable, headless=True, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(browser, live_server) -> Page:
+    context = browser.new_context(base_url=live_server)
+    page = context.new_page()
+    # Broken assets and script errors fail the accessibility check too. A page's own status (404, 403) is the
+    # test's business, and Chromium reports it on the console, so documents are left out.
+    problems = []
+    page.on(
+        "response",
+        lambda response: (
+            response.status >= 400
+            and response.request.resource_type != "document"
+            and problems.append(f"{response.status} {response.url}")
+        ),
+    )
+    page.on("pageerror", lambda error: problems.append(f"script error: {error}"))
+    page.problems = problems
+    yield page
+    context.close()
+
+
+@pytest.fixture
+def assert_accessible(axe_source):
+    """Run axe-core on the page as it is now and fail with a readable list of any WCAG 2.2 A/AA violation."""
+
+    def check(page: Page) -> None:
+        page.evaluate(axe_source)
+        result = page.evaluate(
+            "async (tags) => await axe.run(document, {runOnly: {type: 'tag', values: tags}})", WCAG_TAGS
+        )
+        violations = result["violations"]
+        report = "\n".join(
+            f"- {v['id']} ({v['impact']}): {v['help']}\n    "
+            + "\n    ".join(
+                node["target"][0] if isinstance(node["target"][0], str) else str(node["target"])
+                for node in v["nodes"][:5]
+            )
+            for v in violations
+        )
+        assert not violations, f"{page.url} has accessibility violations:\n{report}"
+        assert not page.problems, f"{page.url} had problems: {page.problems}"
+
+    return check
+
+
+def sign_in(page: Page, email: str, password: str) -> None:
+    page.goto("/sign-in")
+    page.get_by_label("Email address", exact=True).fill(email)
+    page.get_by_label("Password", exact=True).and_(page.locator("input")).fill(password)
+    page.get_by_role("button", name="Sign in").click()

@@ -1,0 +1,63 @@
+"""A test client that signs in as a user, checks the status and returns the parsed page."""
+
+from bs4 import BeautifulSoup
+from flask.testing import FlaskClient
+
+from portal.models import User
+
+
+class PortalClient(FlaskClient):
+    def sign_in(self, user: User) -> "PortalClient":
+        """Sign in as ``user`` without going through the form (the sign-in form has tests of its own)."""
+        with self.session_transaction() as session:
+            session["_user_id"] = user.get_id()
+            session["_fresh"] = True
+        return self
+
+    def sign_out(self) -> None:
+        with self.session_transaction() as session:
+            session.clear()
+
+    def get_page(self, url: str, expected_status: int = 200) -> BeautifulSoup:
+        response = self.get(url)
+        assert response.status_code == expected_status, (
+            f"GET {url}: expected {expected_status}, got {response.status_code} {response.headers.get('Location', '')}"
+        )
+        return BeautifulSoup(response.data, "html.parser")
+
+    def csrf_token(self) -> str:
+        page = self.get_page("/cookies")
+        return page.find("meta", attrs={"name": "csrf-token"})["content"]
+
+    def post_form(self, url: str, data: dict | None = None, expected_status: int = 302, follow: bool = False):
+        """POST a form with a valid CSRF token. Returns the response, or the parsed page when it is not a redirect."""
+        payload = {"csrf_token": self.csrf_token(), **(data or {})}
+        response = self.post(url, data=payload, follow_redirects=follow)
+        assert response.status_code == expected_status, (
+            f"POST {url}: expected {expected_status}, got {response.status_code} "
+            f"{response.headers.get('Location', '')}\n{_errors(response)}"
+        )
+        if response.status_code in (301, 302, 303):
+            return response
+        return BeautifulSoup(response.data, "html.parser")
+
+
+def _errors(response) -> str:
+    page = BeautifulSoup(response.data, "html.parser")
+    summary = page.select_one(".govuk-error-summary")
+    return summary.get_text(" ", strip=True) if summary else ""
+
+
+def error_messages(page: BeautifulSoup) -> dict[str, str]:
+    """The message shown beside each field, keyed by the field's id."""
+    messages = {}
+    for message in page.select(".govuk-error-message"):
+        group = message.find_parent(class_="govuk-form-group")
+        control = group.select_one("input, select, textarea") if group else None
+        key = control.get("name") if control else message.get("id", "")
+        messages[key] = message.get_text(" ", strip=True).removeprefix("Error:").strip()
+    return messages
+
+
+def summary_errors(page: BeautifulSoup) -> list[str]:
+    return [item.get_text(" ", strip=True) for item in page.select(".govuk-error-summary__list li")]

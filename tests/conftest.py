@@ -1,0 +1,164 @@
+"""Test fixtures shared by the whole suite.
+
+The schema is built by running the real migrations, on SQLite by default or on PostgreSQL when ``DATABASE_URL``
+is set. Every test commits for real (so browser tests and workers see the same data) and the tables are cleared
+afterwards. Email goes through a real SMTP server on loopback; with ``REDIS_URL`` set, jobs go through real rq
+queues on Redis and tests run them with :func:`run_jobs`.
+"""
+
+import os
+import socket
+import threading
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+from aiosmtpd.controller import Controller
+from flask_migrate import upgrade
+
+from config import TestingConfig
+from portal import create_app, jobs
+from portal.extensions import db, limiter
+from portal.reference.services import load_local_authorities
+from tests.client import PortalClient
+
+REFERENCE_TABLES = {"local_authority", "alembic_version"}
+
+
+class Mailbox:
+    """Collects what the SMTP server receives."""
+
+    def __init__(self):
+        self.messages = []
+        self._lock = threading.Lock()
+
+    async def handle_DATA(self, server, session, envelope):
+        from email import message_from_bytes, policy
+
+        with self._lock:
+            self.messages.append(message_from_bytes(envelope.content, policy=policy.default))
+        return "250 Message accepted for delivery"
+
+    def clear(self):
+        with self._lock:
+            self.messages.clear()
+
+    def to(self, address: str):
+        return [m for m in self.messages if m["To"] == address]
+
+    def last_to(self, address: str):
+        received = self.to(address)
+        assert received, f"no email was sent to {address}; sent to: {[m['To'] for m in self.messages]}"
+        return received[-1]
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@pytest.fixture(scope="session")
+def smtp_server():
+    mailbox = Mailbox()
+    controller = Controller(mailbox, hostname="127.0.0.1", port=_free_port())
+    controller.start()
+    yield controller, mailbox
+    controller.stop()
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory) -> str:
+    if os.environ.get("DATABASE_URL"):
+        return TestingConfig.SQLALCHEMY_DATABASE_URI  # normalised to name the psycopg driver
+    return f"sqlite:///{tmp_path_factory.mktemp('db') / 'portal-test.db'}"
+
+
+@pytest.fixture(scope="session")
+def app(database_url, smtp_server):
+    controller, _ = smtp_server
+    redis_url = os.environ.get("REDIS_URL") or None
+    app = create_app(
+        TestingConfig,
+        SQLALCHEMY_DATABASE_URI=database_url,
+        MAIL_SERVER=controller.hostname,
+        MAIL_PORT=controller.port,
+        REDIS_URL=redis_url,
+        RUN_JOBS_INLINE=redis_url is None,
+        RATELIMIT_STORAGE_URI=redis_url or "memory://",
+        BASE_URL="http://portal.test",
+    )
+    with app.app_context():
+        _reset_schema()
+        upgrade()
+        load_local_authorities()
+        db.session.remove()
+    return app
+
+
+def _reset_schema() -> None:
+    """Start from an empty database, so the migrations are what build the schema."""
+    if db.engine.dialect.name == "postgresql":
+        with db.engine.begin() as connection:
+            connection.execute(sa.text("DROP SCHEMA public CASCADE"))
+            connection.execute(sa.text("CREATE SCHEMA public"))
+    else:
+        db.drop_all()
+        with db.engine.begin() as connection:
+            connection.execute(sa.text("DROP TABLE IF EXISTS alembic_version"))
+
+
+@pytest.fixture(autouse=True)
+def app_context(app, smtp_server):
+    _, mailbox = smtp_server
+    mailbox.clear()
+    with app.app_context():
+        if app.config["REDIS_URL"]:
+            for name in jobs.QUEUES:
+                jobs.queue(name).empty()
+        limiter.reset()
+        yield
+        db.session.remove()
+        _clear_tables()
+
+
+def _clear_tables() -> None:
+    with db.engine.begin() as connection:
+        for table in reversed(db.metadata.sorted_tables):
+            if table.name not in REFERENCE_TABLES:
+                connection.execute(table.delete())
+
+
+@pytest.fixture
+def mailbox(smtp_server) -> Mailbox:
+    return smtp_server[1]
+
+
+@pytest.fixture
+def run_jobs(app):
+    """Run every queued job now: a no-op when jobs run inline, a burst rq worker when Redis is configured."""
+
+    def run() -> None:
+        if app.config["RUN_JOBS_INLINE"]:
+            return
+        from workers.worker import PortalWorker
+
+        worker = PortalWorker([jobs.queue(name) for name in jobs.QUEUES], connection=jobs.redis_connection())
+        worker.work(burst=True, with_scheduler=False)
+        db.session.remove()
+
+    return run
+
+
+@pytest.fixture
+def client(app) -> PortalClient:
+    app.test_client_class = PortalClient
+    return app.test_client()
+
+
+@pytest.fixture(scope="session")
+def axe_source() -> str:
+    path = Path(__file__).resolve().parent.parent / "node_modules" / "axe-core" / "axe.min.js"
+    if not path.exists():
+        pytest.fail("axe-core is not installed: run `make test` (it runs npm ci)")
+    return path.read_text(encoding="utf-8")
