@@ -98,12 +98,28 @@ def register_templates(app: Flask) -> None:
 
 def register_blueprints(app: Flask) -> None:
     from portal.admin.views import admin
+    from portal.applications.views import applications
+    from portal.assessment.views import assessment
     from portal.auth.views import auth
+    from portal.awards.views import awards
     from portal.boroughs.views import boroughs
     from portal.main.views import main
+    from portal.opportunities.views import opportunities
     from portal.organisations.views import organisations
+    from portal.rounds.views import rounds
 
-    for blueprint in (main, auth, organisations, boroughs, admin):
+    for blueprint in (
+        main,
+        auth,
+        organisations,
+        boroughs,
+        admin,
+        opportunities,
+        rounds,
+        applications,
+        assessment,
+        awards,
+    ):
         app.register_blueprint(blueprint)
 
 

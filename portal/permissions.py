@@ -31,16 +31,40 @@ class Permission(enum.StrEnum):
     MANAGE_STAFF = "manage_staff"
     VIEW_OUTBOX = "view_outbox"
     VIEW_AUDIT_LOG = "view_audit_log"
+    MANAGE_FUNDS = "manage_funds"
+    VIEW_APPLICATION = "view_application"
+    EDIT_APPLICATION = "edit_application"
+    WITHDRAW_APPLICATION = "withdraw_application"
+    SCREEN_APPLICATIONS = "screen_applications"
+    ASSIGN_REVIEWERS = "assign_reviewers"
+    SCORE_APPLICATIONS = "score_applications"
+    MODERATE_APPLICATIONS = "moderate_applications"
+    DECIDE_APPLICATIONS = "decide_applications"
+    APPROVE_AWARDS = "approve_awards"
 
 
 SIGNED_IN = frozenset({Permission.USE_ACCOUNT})
 
 ROLE_PERMISSIONS: dict[StaffRole | MembershipRole, frozenset[Permission]] = {
     MembershipRole.OWNER: frozenset(
-        {Permission.VIEW_ORGANISATION, Permission.EDIT_ORGANISATION, Permission.MANAGE_MEMBERS}
+        {
+            Permission.VIEW_ORGANISATION,
+            Permission.EDIT_ORGANISATION,
+            Permission.MANAGE_MEMBERS,
+            Permission.VIEW_APPLICATION,
+            Permission.EDIT_APPLICATION,
+            Permission.WITHDRAW_APPLICATION,
+        }
     ),
-    MembershipRole.EDITOR: frozenset({Permission.VIEW_ORGANISATION, Permission.EDIT_ORGANISATION}),
-    StaffRole.REVIEWER: frozenset({Permission.USE_STAFF_AREA}),
+    MembershipRole.EDITOR: frozenset(
+        {
+            Permission.VIEW_ORGANISATION,
+            Permission.EDIT_ORGANISATION,
+            Permission.VIEW_APPLICATION,
+            Permission.EDIT_APPLICATION,
+        }
+    ),
+    StaffRole.REVIEWER: frozenset({Permission.USE_STAFF_AREA, Permission.SCORE_APPLICATIONS}),
     StaffRole.GRANT_OFFICER: frozenset(
         {
             Permission.USE_STAFF_AREA,
@@ -48,6 +72,14 @@ ROLE_PERMISSIONS: dict[StaffRole | MembershipRole, frozenset[Permission]] = {
             Permission.VIEW_ANY_ORGANISATION,
             Permission.VIEW_BOROUGH,
             Permission.VIEW_AUDIT_LOG,
+            Permission.MANAGE_FUNDS,
+            Permission.VIEW_APPLICATION,
+            Permission.SCREEN_APPLICATIONS,
+            Permission.ASSIGN_REVIEWERS,
+            Permission.SCORE_APPLICATIONS,
+            Permission.MODERATE_APPLICATIONS,
+            Permission.DECIDE_APPLICATIONS,
+            Permission.APPROVE_AWARDS,
         }
     ),
     StaffRole.ADMIN: frozenset(
@@ -66,6 +98,10 @@ ROLE_PERMISSIONS: dict[StaffRole | MembershipRole, frozenset[Permission]] = {
 
 # What a member of a verified borough council or board may do with records in that borough.
 BOROUGH_PERMISSIONS = frozenset({Permission.VIEW_BOROUGH})
+
+# Permissions that, whoever holds them, apply only to records personally assigned to the user
+# (a reviewer scores only the bids assigned to them).
+PERSONAL_PERMISSIONS = frozenset({Permission.SCORE_APPLICATIONS})
 
 
 def scope_of(record) -> Scope:
@@ -112,9 +148,11 @@ def can(user: User, permission: Permission, record) -> bool:
     """Whether the user may do ``permission`` to this particular record."""
     if not user.is_authenticated:
         return False
+    scope = scope_of(record)
+    if permission in PERSONAL_PERMISSIONS:
+        return permission in global_permissions(user) and user.id in scope.user_ids
     if permission in global_permissions(user):
         return True
-    scope = scope_of(record)
     if any(permission in organisation_permissions(user, org_id) for org_id in scope.organisation_ids):
         return True
     return permission in BOROUGH_PERMISSIONS and bool(scope.local_authority_ids & borough_scopes(user))

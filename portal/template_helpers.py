@@ -4,14 +4,20 @@ from datetime import UTC, date, datetime
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
-from flask import Flask, current_app, url_for
+from flask import Flask, current_app, has_request_context, url_for
 
 LONDON = ZoneInfo("Europe/London")
 
 
 def external_url(endpoint: str, **values) -> str:
     """An absolute link for an email, built on the configured ``BASE_URL``."""
-    return current_app.config["BASE_URL"] + url_for(endpoint, **values)
+    if has_request_context():
+        path = url_for(endpoint, **values)
+    else:
+        # Command-line tasks (``flask staff create``) and jobs have no request for ``url_for`` to build on.
+        adapter = current_app.url_map.bind("localhost", script_name=current_app.config["APPLICATION_ROOT"])
+        path = adapter.build(endpoint, values)
+    return current_app.config["BASE_URL"] + path
 
 
 def format_datetime(value: datetime | None) -> str:

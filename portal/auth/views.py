@@ -112,12 +112,13 @@ def reset_password(token: str):
 def change_password():
     form = ChangePasswordForm()
     if form.validate_on_submit():
+        user = current_user._get_current_object()  # the user itself, not the proxy: the audit event records its type
         try:
-            services.change_password(current_user, form.current_password.data, form.password.data)
+            services.change_password(user, form.current_password.data, form.password.data)
         except DomainError as error:
             form.show_error(error)
         else:
-            login_user(current_user._get_current_object())  # the old session id no longer matches
+            login_user(user)  # the old session id no longer matches
             flash("Your password has been changed.", "success")
             return redirect(url_for("auth.account"))
     return render_template("auth/change_password.html", form=form)

@@ -1,0 +1,59 @@
+"""Money is integer pence everywhere. These turn what people type into pence and back."""
+
+import re
+from decimal import Decimal, InvalidOperation
+
+from govuk_frontend_wtf.wtforms_widgets import GovTextInput
+from wtforms import Field
+
+_MONEY = re.compile(r"^-?\d+(\.\d{1,2})?$")
+
+
+def parse_pounds(text: str) -> int | None:
+    """``'£25,000'`` → ``2500000``; ``'12.5'`` → ``1250``; ``None`` if it is not an amount of money."""
+    cleaned = re.sub(r"[£,\s]", "", text or "")
+    if not _MONEY.match(cleaned):
+        return None
+    try:
+        return int((Decimal(cleaned) * 100).to_integral_value())
+    except InvalidOperation:
+        return None
+
+
+def pounds_text(pence: int | None) -> str:
+    """``2500000`` → ``'25000'``, ``1250`` → ``'12.50'``: how an amount is shown back in a form."""
+    if pence is None:
+        return ""
+    pounds = Decimal(pence) / 100
+    return f"{pounds:.0f}" if pence % 100 == 0 else f"{pounds:.2f}"
+
+
+class MoneyField(Field):
+    """A pounds input that holds pence. What was typed is kept if it cannot be read."""
+
+    widget = GovTextInput()
+
+    def __init__(
+        self, label=None, validators=None, *, invalid_message="Enter an amount in pounds, like 25000", **kwargs
+    ):
+        super().__init__(label, validators, **kwargs)
+        self.invalid_message = invalid_message
+        self.raw_text = None
+
+    def _value(self) -> str:
+        if self.raw_text is not None:
+            return self.raw_text
+        return pounds_text(self.data)
+
+    def process_formdata(self, valuelist):
+        if not valuelist:
+            return
+        self.raw_text = valuelist[0]
+        if not self.raw_text.strip():
+            self.data = None
+            return
+        pence = parse_pounds(self.raw_text)
+        if pence is None:
+            self.data = None
+            raise ValueError(self.invalid_message)
+        self.data = pence
