@@ -13,9 +13,9 @@ class PortalWorker(SimpleWorker):
     connection pool per worker; start several workers for more throughput.
     """
 
-    def perform_job(self, job, queue):
+    def perform_job(self, job, queue, execution):
         try:
-            return super().perform_job(job, queue)
+            return super().perform_job(job, queue, execution)
         finally:
             db.session.remove()
 
