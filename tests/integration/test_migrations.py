@@ -1,0 +1,169 @@
+"""The migrations build the schema the models describe, and the command-line loaders are safe to run again."""
+
+from collections import Counter
+
+import sqlalchemy as sa
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+from flask import current_app
+
+from portal.extensions import db
+from portal.models import LocalAuthority, Organisation, OrganisationType, StaffRole, User
+from tests.factories import create_user, local_authority
+
+
+def test_the_migrated_schema_matches_the_models():
+    configure_args = current_app.extensions["migrate"].configure_args
+    with db.engine.connect() as connection:
+        context = MigrationContext.configure(
+            connection,
+            opts={
+                "compare_type": configure_args.get("compare_type", True),
+                "compare_server_default": configure_args.get("compare_server_default", False),
+            },
+        )
+        differences = compare_metadata(context, db.metadata)
+    assert differences == [], "the models and the migrations differ; run `flask db migrate` and review the result"
+
+
+def test_the_database_is_at_the_latest_migration():
+    from alembic.script import ScriptDirectory
+
+    config = current_app.extensions["migrate"].migrate.get_config()
+    heads = set(ScriptDirectory.from_config(config).get_heads())
+    with db.engine.connect() as connection:
+        current = set(MigrationContext.configure(connection).get_current_heads())
+    assert len(heads) == 1, f"the migrations have branched: {heads}"
+    assert current == heads
+
+
+def _invoke(app, *args: str):
+    result = app.test_cli_runner().invoke(args=list(args))
+    db.session.remove()  # the command committed through the same session; read afresh
+    return result
+
+
+def test_flask_reference_load_adds_whats_missing_updates_whats_changed_and_is_then_a_no_op(app):
+    city = local_authority("City of London")
+    db.session.delete(city)
+    local_authority("Lewisham").residents_2021 = 1
+    db.session.commit()
+
+    first = _invoke(app, "reference", "load")
+    second = _invoke(app, "reference", "load")
+
+    assert first.exit_code == 0, first.output
+    assert first.output.strip() == "Local authorities: 1 added, 1 updated."
+    assert second.output.strip() == "Local authorities: 0 added, 0 updated."
+    local_authorities = db.session.scalars(sa.select(LocalAuthority)).all()
+    assert len(local_authorities) == 33
+    assert sum(la.in_lcpf for la in local_authorities) == 32
+    assert local_authority("City of London").in_lcpf is False
+    assert local_authority("Lewisham").residents_2021 == 300553
+    assert local_authority("Lewisham").gss_code == "E09000023"
+
+
+def _demo_counts() -> tuple[int, int, int]:
+    return (
+        db.session.scalar(sa.select(sa.func.count()).select_from(Organisation)),
+        db.session.scalar(sa.select(sa.func.count()).select_from(User)),
+        db.session.scalar(sa.text("SELECT count(*) FROM membership")),
+    )
+
+
+def test_flask_demo_load_is_idempotent_and_covers_every_kind_of_organisation(app):
+    first = _invoke(app, "demo", "load")
+    assert first.exit_code == 0, first.output
+    counts = _demo_counts()
+
+    second = _invoke(app, "demo", "load")
+
+    assert second.exit_code == 0, second.output
+    assert second.output.strip() == "Demo data: 0 organisations and 0 users added."
+    assert _demo_counts() == counts
+    kinds = Counter(db.session.scalars(sa.select(Organisation.organisation_type)))
+    assert set(kinds) == set(OrganisationType)
+    assert kinds[OrganisationType.BOROUGH] == 32
+    assert kinds[OrganisationType.SNB] == 32
+
+
+def test_flask_demo_load_gives_every_demo_login_an_account(app):
+    from portal.demo.seed import demo_logins
+
+    _invoke(app, "demo", "load")
+    for _role, email in demo_logins():
+        user = db.session.scalar(sa.select(User).where(User.email == email))
+        assert user is not None, email
+        assert user.email_confirmed
+        assert user.is_staff or user.memberships, f"{email} is neither staff nor a member of anything"
+
+
+def test_flask_demo_load_is_refused_where_demo_data_is_not_allowed(app):
+    saved = app.config["DEMO_DATA_ALLOWED"]
+    app.config["DEMO_DATA_ALLOWED"] = False
+    try:
+        result = _invoke(app, "demo", "load")
+    finally:
+        app.config["DEMO_DATA_ALLOWED"] = saved
+    assert result.exit_code != 0
+    assert "Demo data is not allowed in this configuration" in result.output
+    assert _demo_counts() == (0, 0, 0)
+
+
+def test_flask_staff_create_makes_a_staff_account_and_emails_a_link_to_choose_a_password(app, mailbox, run_jobs):
+    result = _invoke(
+        app, "staff", "create", "Priya.Shah@Example.org", "--name", "Priya Shah", "--role", "grant_officer"
+    )
+    run_jobs()
+
+    assert result.exit_code == 0, result.output
+    assert result.output.strip() == "Created grant officer priya.shah@example.org."
+    user = db.session.scalar(sa.select(User).where(User.email == "priya.shah@example.org"))
+    assert user.staff_role is StaffRole.GRANT_OFFICER
+    assert user.full_name == "Priya Shah"
+    assert user.password_hash is None
+    assert user.email_confirmed
+    email = mailbox.last_to("priya.shah@example.org")
+    assert email["Subject"] == "Your staff account for London crime prevention funding"
+    assert "http://portal.test/reset-password/" in email.get_content()
+    event = db.session.scalar(sa.text("SELECT action FROM audit_event WHERE subject_id = :id"), {"id": user.id})
+    assert event == "staff.created"
+
+
+def test_the_link_in_the_staff_welcome_email_lets_them_choose_a_password(app, client, mailbox, run_jobs):
+    _invoke(app, "staff", "create", "priya@example.org", "--name", "Priya Shah", "--role", "admin")
+    run_jobs()
+    link = next(
+        line for line in mailbox.last_to("priya@example.org").get_content().splitlines() if "/reset-password/" in line
+    )
+    client.get_page(link.strip().removeprefix("http://portal.test"), 200)
+
+
+def test_flask_staff_create_with_a_password_sends_no_email(app, mailbox, run_jobs):
+    result = _invoke(
+        app, "staff", "create", "ops@example.org", "--name", "Ops", "--role", "admin", "--password", "plum-tractor-9x"
+    )
+    run_jobs()
+    assert result.exit_code == 0, result.output
+    assert mailbox.messages == []
+    assert db.session.scalar(sa.select(User).where(User.email == "ops@example.org")).password_hash
+
+
+def test_flask_staff_create_refuses_an_email_address_already_in_use(app, mailbox, run_jobs):
+    create_user("taken@example.org")
+    result = _invoke(app, "staff", "create", "Taken@example.org", "--name", "Someone Else", "--role", "reviewer")
+    run_jobs()
+    assert result.exit_code != 0
+    assert "Error: An account already exists with this email address" in result.output
+    assert "Traceback" not in result.output
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(User)) == 1
+    assert mailbox.messages == []
+
+
+def test_flask_staff_create_refuses_a_weak_password(app):
+    result = _invoke(
+        app, "staff", "create", "ops@example.org", "--name", "Ops", "--role", "admin", "--password", "short"
+    )
+    assert result.exit_code != 0
+    assert "Password must be 10 characters or more" in result.output
+    assert db.session.scalar(sa.select(User).where(User.email == "ops@example.org")) is None
