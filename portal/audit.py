@@ -18,6 +18,9 @@ def record(
     actor: User | None = None,
 ) -> AuditEvent:
     """Add an audit event to the session. The caller's commit writes it together with the change."""
+    # Views may hand over Flask-Login's ``current_user`` proxy; record the user it stands for.
+    subject = getattr(subject, "_get_current_object", lambda: subject)()
+    actor = getattr(actor, "_get_current_object", lambda: actor)()
     if actor is None and current_user and getattr(current_user, "is_authenticated", False):
         actor = current_user._get_current_object()
     db.session.flush()  # so that a new subject has its id

@@ -16,13 +16,6 @@ class PortalForm(FlaskForm):
         else:
             self.form_errors.append(error.message)
 
-    @property
-    def errors(self):
-        errors = dict(super().errors)
-        if self.form_errors:
-            errors[None] = self.form_errors
-        return errors
-
 
 def submit(label: str) -> SubmitField:
     return SubmitField(label, widget=GovSubmitInput())

@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 from aiosmtpd.controller import Controller
+from flask import g, request_started
 from flask_migrate import upgrade
 
 from config import TestingConfig
@@ -110,14 +111,27 @@ def _reset_schema() -> None:
 
 @pytest.fixture(autouse=True)
 def app_context(app, smtp_server):
+    """Each test runs inside one app context, so services can be called directly.
+
+    Flask reuses an app context that is already pushed for test-client requests, so ``g`` would outlive a request
+    and carry Flask-Login's user and Flask-WTF's CSRF token into the next one. Each request gets an empty ``g``,
+    as it does in production.
+    """
     _, mailbox = smtp_server
     mailbox.clear()
+
+    def clear_g(_sender, **_extra):
+        for name in list(vars(g)):
+            delattr(g, name)
+
+    request_started.connect(clear_g, app)
     with app.app_context():
         if app.config["REDIS_URL"]:
             for name in jobs.QUEUES:
                 jobs.queue(name).empty()
         limiter.reset()
         yield
+        request_started.disconnect(clear_g, app)
         db.session.remove()
         _clear_tables()
 
