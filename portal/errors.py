@@ -5,3 +5,18 @@ class DomainError(Exception):
         super().__init__(message)
         self.message = message
         self.field = field
+
+
+class DomainErrors(DomainError):
+    """Several problems found together, so the person can fix them all in one go."""
+
+    def __init__(self, errors: list[DomainError]):
+        super().__init__(errors[0].message, errors[0].field)
+        self.errors = errors
+
+
+def raise_if_any(errors: list[DomainError]) -> None:
+    if len(errors) == 1:
+        raise errors[0]
+    if errors:
+        raise DomainErrors(errors)

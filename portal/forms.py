@@ -9,12 +9,13 @@ from portal.errors import DomainError
 
 class PortalForm(FlaskForm):
     def show_error(self, error: DomainError) -> None:
-        """Attach a service's error to the field it is about, or to the form as a whole."""
-        field = getattr(self, error.field, None) if error.field else None
-        if field is not None:
-            field.errors = [*field.errors, error.message] if isinstance(field.errors, list) else [error.message]
-        else:
-            self.form_errors.append(error.message)
+        """Attach a service's error (or each of several) to the field it is about, or to the form as a whole."""
+        for problem in getattr(error, "errors", [error]):
+            field = getattr(self, problem.field, None) if problem.field else None
+            if field is not None:
+                field.errors = [*field.errors, problem.message] if isinstance(field.errors, list) else [problem.message]
+            else:
+                self.form_errors.append(problem.message)
 
 
 def submit(label: str) -> SubmitField:

@@ -8,10 +8,10 @@ from flask import current_app
 
 from portal import audit
 from portal.auth import tokens
-from portal.auth.services import build_user, fetch_user_by_email, queue_email_confirmation
+from portal.auth.services import build_user, check_new_user, fetch_user_by_email, queue_email_confirmation
 from portal.database import utcnow
 from portal.email.outbox import queue_email
-from portal.errors import DomainError
+from portal.errors import DomainError, raise_if_any
 from portal.extensions import db
 from portal.models import (
     Invitation,
@@ -71,36 +71,42 @@ def fetch_organisation(organisation_id: int) -> Organisation | None:
 
 
 def clean_details(details: OrganisationDetails, *, existing: Organisation | None = None) -> OrganisationDetails:
-    """Normalise what was typed and raise :class:`DomainError` beside the field for anything wrong."""
+    """Normalise what was typed, or raise every problem found, each beside its field."""
     kind = details.organisation_type
+    errors: list[DomainError] = []
     charity = (details.charity_number or "").strip()
     company = (details.company_number or "").strip()
     if charity:
         charity = normalise_charity_number(charity)
         if charity is None:
-            raise DomainError(
-                "Enter a charity number in the correct format, like 1123456 (or SC012345 in Scotland)",
-                field="charity_number",
+            errors.append(
+                DomainError(
+                    "Enter a charity number in the correct format, like 1123456 (or SC012345 in Scotland)",
+                    field="charity_number",
+                )
             )
     elif kind in NEEDS_CHARITY_NUMBER:
-        raise DomainError("Enter your charity number", field="charity_number")
+        errors.append(DomainError("Enter your charity number", field="charity_number"))
     if company:
         company = normalise_company_number(company)
         if company is None:
-            raise DomainError(
-                "Enter a company number in the correct format: 8 characters, like 01234567 or SC123456",
-                field="company_number",
+            errors.append(
+                DomainError(
+                    "Enter a company number in the correct format: 8 characters, like 01234567 or SC123456",
+                    field="company_number",
+                )
             )
     elif kind in NEEDS_COMPANY_NUMBER:
-        raise DomainError("Enter your company number", field="company_number")
+        errors.append(DomainError("Enter your company number", field="company_number"))
     postcode = normalise_postcode(details.postcode)
     if postcode is None:
-        raise DomainError("Enter a real postcode, like SE15 4QQ", field="postcode")
+        errors.append(DomainError("Enter a real postcode, like SE15 4QQ", field="postcode"))
     if kind.represents_a_borough and not details.local_authority_id:
-        raise DomainError("Select the borough your organisation covers", field="local_authority_id")
+        errors.append(DomainError("Select the borough your organisation covers", field="local_authority_id"))
     if not details.works_pan_london and not details.borough_ids and not kind.represents_a_borough:
-        raise DomainError("Select the boroughs you work in, or London-wide", field="borough_ids")
-    _check_unique(charity or None, company or None, kind, details.local_authority_id, existing)
+        errors.append(DomainError("Select the boroughs you work in, or London-wide", field="borough_ids"))
+    errors.extend(_uniqueness_problems(charity or None, company or None, kind, details.local_authority_id, existing))
+    raise_if_any(errors)
     details.charity_number = charity or None
     details.company_number = company or None
     details.postcode = postcode
@@ -113,7 +119,7 @@ def clean_details(details: OrganisationDetails, *, existing: Organisation | None
     return details
 
 
-def _check_unique(charity, company, kind, local_authority_id, existing) -> None:
+def _uniqueness_problems(charity, company, kind, local_authority_id, existing) -> list[DomainError]:
     def taken(*criteria) -> bool:
         query = sa.select(Organisation.id).where(*criteria)
         if existing is not None:
@@ -121,27 +127,42 @@ def _check_unique(charity, company, kind, local_authority_id, existing) -> None:
         return db.session.scalar(query.limit(1)) is not None
 
     ask_owner = "Ask a member of that organisation to invite you"
+    problems = []
     if charity and taken(Organisation.charity_number == charity):
-        raise DomainError(
-            f"An organisation with this charity number is already registered. {ask_owner}", "charity_number"
+        problems.append(
+            DomainError(
+                f"An organisation with this charity number is already registered. {ask_owner}", "charity_number"
+            )
         )
     if company and taken(Organisation.company_number == company):
-        raise DomainError(
-            f"An organisation with this company number is already registered. {ask_owner}", "company_number"
+        problems.append(
+            DomainError(
+                f"An organisation with this company number is already registered. {ask_owner}", "company_number"
+            )
         )
     if (
         kind.represents_a_borough
         and local_authority_id
         and taken(Organisation.organisation_type == kind, Organisation.local_authority_id == local_authority_id)
     ):
-        raise DomainError(
-            f"This borough's {kind.label.lower()} is already registered. {ask_owner}", "local_authority_id"
+        problems.append(
+            DomainError(f"This borough's {kind.label.lower()} is already registered. {ask_owner}", "local_authority_id")
         )
+    return problems
 
 
 def register_organisation(details: OrganisationDetails, *, full_name: str, email: str, password: str) -> User:
     """Create the organisation, its first user as owner, and queue the confirmation email, all in one commit."""
-    details = clean_details(details)
+    errors = []
+    try:
+        details = clean_details(details)
+    except DomainError as error:
+        errors.extend(getattr(error, "errors", [error]))
+    try:
+        check_new_user(email, password, full_name)
+    except DomainError as error:
+        errors.append(error)
+    raise_if_any(errors)
     user = build_user(email, full_name, password)
     organisation = _build_organisation(details)
     membership = Membership(user=user, organisation=organisation, role=MembershipRole.OWNER)

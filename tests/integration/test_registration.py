@@ -190,3 +190,26 @@ def assert_refused(page, field: str, message: str) -> None:
     assert any(message in error for error in summary_errors(page)), summary_errors(page)
     assert page.find("input", attrs={"name": "name"})["value"] == "Brixton Youth Forum"
     assert page.find("input", attrs={"name": "full_name"})["value"] == "Priya Shah"
+
+
+def test_every_problem_with_a_registration_is_shown_at_once(client):
+    from tests.client import error_messages
+
+    page = client.post_form(
+        "/register",
+        {
+            "name": "Camberwell Night Watch",
+            "organisation_type": "charity",
+            "charity_number": "12AB",
+            "address_line_1": "1 Church Street",
+            "town": "London",
+            "postcode": "ABC",
+            "works_pan_london": "y",
+            "full_name": "Jo Bloggs",
+            "email": "jo@example.org",
+            "password": "password123",
+            "confirm_password": "password123",
+        },
+        expected_status=200,
+    )
+    assert {"charity_number", "postcode", "password"} <= set(error_messages(page))
