@@ -1,0 +1,310 @@
+"""Staff pages and the borough overview in a real browser, each checked with axe-core."""
+
+import re
+from datetime import timedelta
+
+from portal.admin import services as admin_services
+from portal.database import utcnow
+from portal.extensions import db
+from portal.models import MessageStatus, OrganisationType, OutboundMessage, StaffRole
+from portal.organisations import services as organisation_services
+from tests.browser.conftest import sign_in
+from tests.factories import (
+    PASSWORD,
+    create_borough_user,
+    create_member,
+    create_organisation,
+    create_user,
+)
+
+
+def create_admin():
+    return create_user("admin@example.org", full_name="Ada Admin", staff_role=StaffRole.ADMIN)
+
+
+def sign_in_as(page, user) -> None:
+    """Sign in, ending the test's own read of the database first: on SQLite, a test that has read and then
+    writes after the browser has written would find the database locked."""
+    email = user.email
+    db.session.commit()
+    sign_in(page, email, PASSWORD)
+
+
+def test_staff_home_is_accessible_and_lists_registrations_to_check(page, assert_accessible):
+    admin = create_admin()
+    waiting = create_organisation(
+        "Lewisham Safer Neighbourhood Board", organisation_type=OrganisationType.SNB, borough="Lewisham", verified=False
+    )
+    create_member(waiting, email="chair@lewishamsnb.org.uk")
+    sign_in_as(page, admin)
+    assert page.locator("h1").inner_text() == "Staff home"
+    assert page.get_by_role("link", name="Lewisham Safer Neighbourhood Board").is_visible()
+    assert_accessible(page)
+
+
+def test_staff_home_is_accessible_to_a_reviewer_with_fewer_tools(page, assert_accessible):
+    reviewer = create_user("reviewer@example.org", staff_role=StaffRole.REVIEWER)
+    sign_in_as(page, reviewer)
+    assert page.locator("h1").inner_text() == "Staff home"
+    assert page.get_by_role("heading", name="Registrations to check").count() == 0
+    assert_accessible(page)
+
+
+def test_verifying_an_organisation_is_accessible_and_works(page, assert_accessible):
+    admin = create_admin()
+    waiting = create_organisation(
+        "Lewisham Safer Neighbourhood Board", organisation_type=OrganisationType.SNB, borough="Lewisham", verified=False
+    )
+    create_member(waiting, email="chair@lewishamsnb.org.uk")
+    sign_in_as(page, admin)
+    page.get_by_role("link", name="Lewisham Safer Neighbourhood Board").click()
+    assert page.get_by_role("button", name="Verify this organisation").is_visible()
+    assert_accessible(page)
+
+    page.get_by_role("button", name="Verify this organisation").click()
+    assert page.get_by_text("Lewisham Safer Neighbourhood Board is verified.").is_visible()
+    assert page.get_by_role("button", name="Verify this organisation").count() == 0
+    assert_accessible(page)
+
+
+def test_staff_accounts_page_is_accessible(page, assert_accessible):
+    admin = create_admin()
+    create_user("reviewer@example.org", full_name="Rae Reviewer", staff_role=StaffRole.REVIEWER)
+    sign_in_as(page, admin)
+    page.get_by_role("link", name="Staff accounts").click()
+    assert page.locator("h1").inner_text() == "Staff accounts"
+    table = page.get_by_role("table", name="Staff accounts")
+    assert table.get_by_role("link", name="Change Rae Reviewer").is_visible()
+    assert "<a" not in table.inner_text()
+    assert_accessible(page)
+
+
+def test_create_a_staff_account_page_is_accessible_and_creates_an_account(mailbox, page, assert_accessible):
+    admin = create_admin()
+    sign_in_as(page, admin)
+    page.goto("/staff/users")
+    page.get_by_role("button", name="Create a staff account").click()
+    assert page.locator("h1").inner_text() == "Create a staff account"
+    assert_accessible(page)
+
+    page.get_by_label("Full name").fill("Gus Officer")
+    page.get_by_label("Email address").fill("gus@example.org")
+    page.get_by_role("group", name="Role").get_by_label(
+        "Grant officer: runs funds, assesses bids and monitors awards"
+    ).check()
+    page.get_by_role("button", name="Create account").click()
+    assert page.get_by_text("We have emailed gus@example.org a link to choose a password.").is_visible()
+    assert page.get_by_role("link", name="Change Gus Officer").is_visible()
+    assert mailbox.last_to("gus@example.org")
+    assert_accessible(page)
+
+
+def test_create_a_staff_account_errors_are_accessible(page, assert_accessible):
+    admin = create_admin()
+    sign_in_as(page, admin)
+    page.goto("/staff/users/new")
+    page.get_by_role("button", name="Create account").click()
+    summary = page.locator(".govuk-error-summary")
+    assert summary.get_by_role("link", name="Enter your full name").is_visible()
+    assert summary.get_by_role("link", name="Select a role").is_visible()
+    assert_accessible(page)
+
+    summary.get_by_role("link", name="Select a role").click()
+    assert page.evaluate("document.activeElement.name") == "role"
+
+    page.get_by_label("Full name").fill("Ada Again")
+    page.get_by_label("Email address").fill("admin@example.org")
+    page.get_by_label("Reviewer: scores the bids assigned to them").check()
+    page.get_by_role("button", name="Create account").click()
+    already_exists = re.compile("^An account already exists with this email address")
+    assert summary.get_by_role("link", name=already_exists).is_visible()
+    assert_accessible(page)
+
+
+def test_changing_a_staff_account_is_accessible_and_works(page, assert_accessible):
+    admin = create_admin()
+    reviewer = create_user("reviewer@example.org", full_name="Rae Reviewer", staff_role=StaffRole.REVIEWER)
+    path = f"/staff/users/{reviewer.id}"
+    sign_in_as(page, admin)
+    page.goto(path)
+    assert page.locator("h1").inner_text() == "Rae Reviewer"
+    assert page.get_by_label("Reviewer: scores the bids assigned to them").is_checked()
+    assert page.get_by_label("This account can sign in").is_checked()
+    assert_accessible(page)
+
+    page.get_by_label("This account can sign in").uncheck()
+    page.get_by_role("button", name="Save changes").click()
+    assert page.get_by_text("Rae Reviewer's account has been updated.").is_visible()
+    row = page.get_by_role("row").filter(has_text="Rae Reviewer")
+    assert row.get_by_role("cell", name="Deactivated").is_visible()
+
+
+def test_an_administrator_cannot_remove_their_own_access_and_the_error_is_accessible(page, assert_accessible):
+    admin = create_admin()
+    path = f"/staff/users/{admin.id}"
+    sign_in_as(page, admin)
+    page.goto(path)
+    page.get_by_label("Reviewer: scores the bids assigned to them").check()
+    page.get_by_role("button", name="Save changes").click()
+    summary = page.locator(".govuk-error-summary")
+    assert summary.get_by_role("link", name="You cannot remove your own administrator access").is_visible()
+    assert_accessible(page)
+
+
+def test_organisations_page_with_a_search_is_accessible(page, assert_accessible):
+    admin = create_admin()
+    create_organisation("Brixton Youth Forum")
+    create_organisation("Croydon Mediation & Advice")
+    create_organisation(
+        "Lewisham Safer Neighbourhood Board", organisation_type=OrganisationType.SNB, borough="Lewisham", verified=False
+    )
+    sign_in_as(page, admin)
+    page.get_by_role("link", name="Organisations").first.click()
+    assert page.locator("h1").inner_text() == "Organisations"
+    assert page.get_by_role("table").get_by_role("row").count() == 4
+    assert_accessible(page)
+
+    page.get_by_label("Search by name").fill("mediation")
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+    table = page.get_by_role("table", name="Showing 1 to 1 of 1 organisations")
+    assert table.get_by_role("link", name="Croydon Mediation & Advice").is_visible()
+    assert "<a" not in table.inner_text()
+    assert page.get_by_label("Search by name").input_value() == "mediation"
+    assert_accessible(page)
+
+    page.get_by_label("Search by name").fill("nothing like this")
+    page.get_by_role("button", name="Search").click()
+    assert page.get_by_text("No organisations match your search.").is_visible()
+    assert_accessible(page)
+
+
+def add_outbox_messages() -> None:
+    now = utcnow()
+    db.session.add_all(
+        [
+            OutboundMessage(
+                to_address="grace@example.org",
+                subject="Confirm your email address",
+                body="Hello Grace,\n\nConfirm your address: http://portal.test/confirm-email/abc123\n",
+                template="confirm_email",
+                status=MessageStatus.SENT,
+                attempts=1,
+                created_at=now - timedelta(minutes=5),
+                sent_at=now - timedelta(minutes=5),
+            ),
+            OutboundMessage(
+                to_address="sam@example.org",
+                subject="You have been invited to join Brixton Youth Forum",
+                body="Hello,\n\nJoin here: http://portal.test/invitations/xyz789\n",
+                template="invitation",
+                status=MessageStatus.FAILED,
+                attempts=3,
+                last_error="SMTPServerDisconnected: Connection unexpectedly closed",
+                created_at=now,
+            ),
+        ]
+    )
+    db.session.commit()
+
+
+def test_email_outbox_with_messages_is_accessible(page, assert_accessible):
+    admin = create_admin()
+    add_outbox_messages()
+    sign_in_as(page, admin)
+    page.goto("/staff/")
+    page.get_by_role("link", name="Email outbox").click()
+    assert page.locator("h1").inner_text() == "Email outbox"
+    assert page.get_by_role("heading", name="Confirm your email address", level=2).is_visible()
+    assert page.get_by_text("Failed (3 attempts)").is_visible()
+    assert page.get_by_text("SMTPServerDisconnected: Connection unexpectedly closed").is_visible()
+    assert_accessible(page)
+
+
+def test_email_outbox_showing_message_bodies_is_accessible(app, monkeypatch, page, assert_accessible):
+    # Bodies are shown only where email is written to the log rather than sent.
+    admin = create_admin()
+    add_outbox_messages()
+    monkeypatch.setitem(app.config, "MAIL_BACKEND", "log")
+    sign_in_as(page, admin)
+    page.goto("/staff/outbox")
+    message = page.locator(".govuk-summary-card", has_text="Confirm your email address")
+    body = message.locator(".portal-pre")
+    assert body.is_visible()
+    assert "<div" not in message.inner_text()
+    assert body.get_by_role("link", name="http://portal.test/confirm-email/abc123").is_visible()
+    assert_accessible(page)
+
+
+def test_empty_email_outbox_is_accessible(page, assert_accessible):
+    admin = create_admin()
+    sign_in_as(page, admin)
+    page.goto("/staff/outbox")
+    assert page.get_by_text("No emails have been sent yet.").is_visible()
+    assert_accessible(page)
+
+
+def test_audit_log_is_accessible_and_shows_changes_readably(app, page, assert_accessible):
+    admin = create_admin()
+    with app.test_request_context():
+        reviewer = admin_services.create_staff_user(
+            "reviewer@example.org", "Rae Reviewer", StaffRole.REVIEWER, created_by=admin
+        )
+        admin_services.update_staff_member(reviewer, StaffRole.GRANT_OFFICER, False, changed_by=admin)
+        waiting = create_organisation(
+            "Lewisham Safer Neighbourhood Board",
+            organisation_type=OrganisationType.SNB,
+            borough="Lewisham",
+            verified=False,
+        )
+        organisation_services.verify_organisation(waiting, admin)
+    sign_in_as(page, admin)
+    page.goto("/staff/")
+    page.get_by_role("link", name="Audit log").click()
+    assert page.locator("h1").inner_text() == "Audit log"
+    table = page.get_by_role("table", name="Showing 1 to 3 of 3 events")
+    updated = table.get_by_role("row").filter(has_text="staff.updated")
+    assert updated.get_by_role("listitem").filter(has_text="role:").inner_text() == "role: reviewer to grant_officer"
+    assert updated.get_by_role("listitem").filter(has_text="active:").inner_text() == "active: yes to no"
+    created = table.get_by_role("row").filter(has_text="staff.created")
+    assert created.get_by_role("listitem").filter(has_text="email:").inner_text() == "email: reviewer@example.org"
+    assert "{" not in table.inner_text()
+    assert_accessible(page)
+
+    page.get_by_label("What happened").select_option("organisation.verified")
+    page.get_by_role("button", name="Filter").click()
+    table = page.get_by_role("table", name="Showing 1 to 1 of 1 events")
+    assert table.get_by_role("cell", name="organisation.verified").is_visible()
+    assert page.get_by_label("What happened").input_value() == "organisation.verified"
+    assert_accessible(page)
+
+
+def test_empty_audit_log_is_accessible(page, assert_accessible):
+    admin = create_admin()
+    sign_in_as(page, admin)
+    page.goto("/staff/audit")
+    assert page.get_by_text("Nothing has been recorded yet.").is_visible()
+    assert_accessible(page)
+
+
+def test_borough_overview_is_accessible_to_a_lewisham_borough_user(page, assert_accessible):
+    council_member = create_borough_user("Lewisham")
+    create_organisation("Deptford Youth Project", boroughs=("Lewisham",))
+    create_organisation("Catford Community Kitchen", boroughs=("Lewisham", "Southwark"))
+    create_organisation("Brixton Youth Forum", boroughs=("Lambeth",))
+    sign_in_as(page, council_member)
+    page.get_by_role("link", name="See organisations working in Lewisham").click()
+    assert page.url.endswith("/boroughs/E09000023")
+    assert page.locator("h1").inner_text() == "Lewisham"
+    table = page.get_by_role("table", name="Organisations working in Lewisham")
+    assert table.get_by_role("cell", name="Deptford Youth Project").is_visible()
+    assert table.get_by_role("cell", name="Brixton Youth Forum").count() == 0
+    assert_accessible(page)
+
+
+def test_another_boroughs_overview_is_forbidden_to_a_lewisham_borough_user(page, assert_accessible):
+    council_member = create_borough_user("Lewisham")
+    sign_in_as(page, council_member)
+    response = page.goto("/boroughs/E09000022")  # Lambeth
+    assert response.status == 403
+    assert_accessible(page)
