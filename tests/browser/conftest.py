@@ -93,6 +93,11 @@ def assert_accessible(axe_source):
 
 
 def sign_in(page: Page, email: str, password: str) -> None:
+    """Sign in through the form. The test's own database transaction ends first: on SQLite a test that read,
+    then let the browser write, then wrote itself, would find the database locked."""
+    from portal.extensions import db
+
+    db.session.commit()
     page.goto("/sign-in")
     page.get_by_label("Email address", exact=True).fill(email)
     page.get_by_label("Password", exact=True).and_(page.locator("input")).fill(password)
