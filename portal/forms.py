@@ -3,6 +3,7 @@
 from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import GovSubmitInput
 from wtforms import SubmitField
+from wtforms.fields.choices import SelectChoice
 
 from portal.errors import DomainError
 
@@ -20,3 +21,8 @@ class PortalForm(FlaskForm):
 
 def submit(label: str) -> SubmitField:
     return SubmitField(label, widget=GovSubmitInput())
+
+
+def choices(pairs) -> list[SelectChoice]:
+    """Options for a radio, checkbox or select field from ``(value, label)`` pairs."""
+    return [SelectChoice(value, label) for value, label in pairs]

@@ -3,7 +3,7 @@ from wtforms import BooleanField, RadioField
 from wtforms.validators import InputRequired
 
 from portal.auth.forms import email_field, full_name_field
-from portal.forms import PortalForm, submit
+from portal.forms import PortalForm, choices, submit
 from portal.models import StaffRole
 
 STAFF_ROLE_CHOICES = [

@@ -9,7 +9,7 @@ from wtforms import BooleanField, RadioField, SelectField, SelectMultipleField, 
 from wtforms.validators import InputRequired, Length, Optional
 
 from portal.auth.forms import email_field, full_name_field, new_password_fields
-from portal.forms import PortalForm, submit
+from portal.forms import PortalForm, choices, submit
 from portal.models import MembershipRole, OrganisationType
 from portal.organisations.services import OrganisationDetails
 
@@ -48,7 +48,7 @@ class OrganisationProfileFields(PortalForm):
     )
 
     def set_borough_choices(self, local_authorities) -> None:
-        self.borough_ids.choices = [(la.id, la.name) for la in local_authorities]
+        self.borough_ids.choices = choices((la.id, la.name) for la in local_authorities)
 
     def details(
         self, organisation_type: OrganisationType, local_authority_id: int | None = None
@@ -75,7 +75,7 @@ class OrganisationProfileForm(OrganisationProfileFields):
 class RegistrationForm(OrganisationProfileFields):
     organisation_type = RadioField(
         "Type of organisation",
-        choices=[(t.value, t.label) for t in OrganisationType],
+        choices=choices((t.value, t.label) for t in OrganisationType),
         validators=[InputRequired("Select the type of organisation")],
         widget=GovRadioInput(),
     )
@@ -93,9 +93,9 @@ class RegistrationForm(OrganisationProfileFields):
 
     def set_borough_choices(self, local_authorities) -> None:
         super().set_borough_choices(local_authorities)
-        self.local_authority_id.choices = [("", "Not a council or board")] + [
-            (la.id, la.name) for la in local_authorities
-        ]
+        self.local_authority_id.choices = choices(
+            [("", "Not a council or board"), *((la.id, la.name) for la in local_authorities)]
+        )
 
     def registration_details(self) -> OrganisationDetails:
         return self.details(OrganisationType(self.organisation_type.data), self.local_authority_id.data)
@@ -105,10 +105,12 @@ class InviteMemberForm(PortalForm):
     email = email_field("Their email address")
     role = RadioField(
         "What can they do?",
-        choices=[
-            (MembershipRole.EDITOR.value, "Editor: can edit the profile, bids and returns"),
-            (MembershipRole.OWNER.value, "Owner: can also invite and remove members"),
-        ],
+        choices=choices(
+            [
+                (MembershipRole.EDITOR.value, "Editor: can edit the profile, bids and returns"),
+                (MembershipRole.OWNER.value, "Owner: can also invite and remove members"),
+            ]
+        ),
         default=MembershipRole.EDITOR.value,
         validators=[InputRequired("Select what they can do")],
         widget=GovRadioInput(),
@@ -119,7 +121,7 @@ class InviteMemberForm(PortalForm):
 class ChangeRoleForm(PortalForm):
     role = RadioField(
         "Role",
-        choices=[(MembershipRole.EDITOR.value, "Editor"), (MembershipRole.OWNER.value, "Owner")],
+        choices=choices([(MembershipRole.EDITOR.value, "Editor"), (MembershipRole.OWNER.value, "Owner")]),
         validators=[InputRequired("Select a role")],
         widget=GovRadioInput(),
     )
