@@ -66,6 +66,13 @@ def upgrade():
     with op.batch_alter_table('funding_round', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_funding_round_fund_id'), ['fund_id'], unique=False)
 
+    op.create_table('round_borough',
+    sa.Column('round_id', sa.Integer(), nullable=False),
+    sa.Column('local_authority_id', sa.Integer(), nullable=False),
+    sa.ForeignKeyConstraint(['local_authority_id'], ['local_authority.id'], name=op.f('fk_round_borough_local_authority_id_local_authority')),
+    sa.ForeignKeyConstraint(['round_id'], ['funding_round.id'], name=op.f('fk_round_borough_round_id_funding_round'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('round_id', 'local_authority_id', name=op.f('pk_round_borough'))
+    )
     op.create_table('criterion',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('round_id', sa.Integer(), nullable=False),
@@ -120,6 +127,7 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_criterion_round_id'))
 
     op.drop_table('criterion')
+    op.drop_table('round_borough')
     with op.batch_alter_table('funding_round', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_funding_round_fund_id'))
 

@@ -10,7 +10,9 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.database import UTCDateTime, enum_column, utcnow
 from portal.extensions import db
+from portal.models.reference import LocalAuthority
 from portal.models.users import User
+from portal.scope import Scope
 
 DEFAULT_SMALL_BID_THRESHOLD_PENCE = 25_000_00
 DEFAULT_MINIMUM_WINDOW_WORKING_DAYS = 30
@@ -70,6 +72,32 @@ class Fund(db.Model):
         "service_area_links", "service_area", creator=lambda area: FundServiceArea(service_area=area)
     )
 
+    def permission_scope(self) -> Scope:
+        """Funds belong to no organisation or borough: only staff who manage funds may change them."""
+        return Scope()
+
+
+class RoundStatus(enum.StrEnum):
+    """Where a round is in its life, worked out from its dates: not stored."""
+
+    DRAFT = "draft"
+    UPCOMING = "upcoming"
+    OPEN = "open"
+    CLOSED = "closed"
+
+    @property
+    def label(self) -> str:
+        return self.value.capitalize()
+
+
+# A round open to bids about only some boroughs lists them here; a round with none is open London-wide.
+round_borough = sa.Table(
+    "round_borough",
+    db.metadata,
+    sa.Column("round_id", sa.ForeignKey("funding_round.id", ondelete="CASCADE"), primary_key=True),
+    sa.Column("local_authority_id", sa.ForeignKey("local_authority.id"), primary_key=True),
+)
+
 
 class Round(db.Model):
     """One call for bids within a fund."""
@@ -107,12 +135,38 @@ class Round(db.Model):
     )
     criteria: Mapped[list["Criterion"]] = relationship(back_populates="round", order_by="Criterion.position")
     created_by: Mapped[User | None] = relationship()
+    boroughs: Mapped[list[LocalAuthority]] = relationship(
+        secondary=round_borough, order_by=LocalAuthority.name, lazy="selectin"
+    )
 
     def is_open(self, now: datetime) -> bool:
         return self.published_at is not None and self.opens_at <= now < self.closes_at
 
     def has_closed(self, now: datetime) -> bool:
         return now >= self.closes_at
+
+    def status(self, now: datetime) -> RoundStatus:
+        if self.published_at is None:
+            return RoundStatus.DRAFT
+        if now < self.opens_at:
+            return RoundStatus.UPCOMING
+        if now < self.closes_at:
+            return RoundStatus.OPEN
+        return RoundStatus.CLOSED
+
+    @property
+    def is_published(self) -> bool:
+        return self.published_at is not None
+
+    @property
+    def is_london_wide(self) -> bool:
+        return not self.boroughs
+
+    def is_open_to_borough(self, local_authority_id: int) -> bool:
+        return self.is_london_wide or any(la.id == local_authority_id for la in self.boroughs)
+
+    def permission_scope(self) -> Scope:
+        return Scope()
 
 
 class QuestionKind(enum.StrEnum):
@@ -126,12 +180,39 @@ class QuestionKind(enum.StrEnum):
     FILE = "file"
 
 
+QUESTION_KIND_LABELS = {
+    QuestionKind.TEXT: "Text",
+    QuestionKind.NUMBER: "Number",
+    QuestionKind.MONEY: "Amount of money",
+    QuestionKind.YES_NO: "Yes or no",
+    QuestionKind.SINGLE_CHOICE: "Choose one option",
+    QuestionKind.MULTIPLE_CHOICE: "Choose one or more options",
+    QuestionKind.DATE: "Date",
+    QuestionKind.FILE: "File upload",
+}
+# Kinds whose answers come from a fixed list, so that a later question can depend on them.
+KINDS_WITH_OPTIONS = frozenset({QuestionKind.YES_NO, QuestionKind.SINGLE_CHOICE, QuestionKind.MULTIPLE_CHOICE})
+# Kinds that can rule a bid out: one answer, from a fixed list.
+ELIGIBILITY_KINDS = frozenset({QuestionKind.YES_NO, QuestionKind.SINGLE_CHOICE})
+# A yes/no answer is stored as one of these values, and eligible_values and show_if_value use them too.
+YES = "yes"
+NO = "no"
+
+
 class FormVariant(enum.StrEnum):
     """Which application form asks a question: the light-touch form for small bids, the full one, or both."""
 
     LIGHT = "light"
     FULL = "full"
     BOTH = "both"
+
+    @property
+    def label(self) -> str:
+        return {
+            "light": "Light-touch form only",
+            "full": "Full form only",
+            "both": "Both forms",
+        }[self.value]
 
 
 class Question(db.Model):
@@ -162,6 +243,27 @@ class Question(db.Model):
 
     round: Mapped[Round | None] = relationship(back_populates="questions")
     show_if_question: Mapped["Question | None"] = relationship(remote_side=[id])
+
+    @property
+    def choices(self) -> list[str]:
+        """The answers that can be given, as stored: ``yes``/``no`` for a yes/no question, else the options."""
+        if self.kind is QuestionKind.YES_NO:
+            return [YES, NO]
+        if self.kind in KINDS_WITH_OPTIONS:
+            return list(self.options or [])
+        return []
+
+    @staticmethod
+    def choice_label(value: str) -> str:
+        return {YES: "Yes", NO: "No"}.get(value, value)
+
+    @property
+    def kind_label(self) -> str:
+        return QUESTION_KIND_LABELS[self.kind]
+
+    @property
+    def is_archived(self) -> bool:
+        return self.archived_at is not None
 
     def asked_on(self, variant: FormVariant) -> bool:
         return self.form_variant is FormVariant.BOTH or self.form_variant is variant

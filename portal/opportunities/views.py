@@ -1,5 +1,75 @@
 """Open and upcoming funding rounds, listed publicly."""
 
-from flask import Blueprint
+from flask import Blueprint, abort, current_app, render_template, request, url_for
+
+from portal.database import utcnow
+from portal.models.funding import SERVICE_AREA_LABELS, ServiceArea
+from portal.opportunities import services
+from portal.permissions import public
+from portal.rounds.criteria import weight_percentages
+from portal.rounds.services import window_check_for
 
 opportunities = Blueprint("opportunities", __name__, url_prefix="/funding")
+
+
+def start_bid_url(round_id: int) -> str:
+    """Where "Start your bid" goes: the bid journey's start page for the round."""
+    if "applications.start" in current_app.view_functions:
+        return url_for("applications.start", round_id=round_id)
+    return f"/funding/{round_id}/apply"
+
+
+def _service_area(value: str) -> ServiceArea | None:
+    try:
+        return ServiceArea(value)
+    except ValueError:
+        return None
+
+
+@opportunities.route("/")
+@public
+def index():
+    service_area = _service_area(request.args.get("area", ""))
+    borough = services.fetch_borough(request.args.get("borough", ""))
+    now = utcnow()
+    page = services.fetch_opportunities_page(
+        request.args.get("page", 1, type=int), service_area=service_area, borough=borough, now=now
+    )
+    return render_template(
+        "opportunities/index.html",
+        page=page,
+        now=now,
+        service_area=service_area,
+        borough=borough,
+        service_areas=SERVICE_AREA_LABELS,
+        boroughs=services.fetch_boroughs(),
+    )
+
+
+@opportunities.route("/closed")
+@public
+def closed():
+    now = utcnow()
+    return render_template(
+        "opportunities/closed.html",
+        page=services.fetch_recently_closed_page(request.args.get("page", 1, type=int), now=now),
+        now=now,
+    )
+
+
+@opportunities.route("/<int:round_id>")
+@public
+def round_page(round_id: int):
+    round_ = services.fetch_public_round(round_id) or abort(404)
+    now = utcnow()
+    criteria = services.fetch_criteria(round_)
+    return render_template(
+        "opportunities/round.html",
+        round=round_,
+        status=round_.status(now),
+        window=window_check_for(round_, now),
+        eligibility=services.fetch_eligibility_questions(round_),
+        criteria=criteria,
+        percentages=weight_percentages(criteria),
+        start_bid_url=start_bid_url(round_.id),
+    )

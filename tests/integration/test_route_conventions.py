@@ -29,6 +29,9 @@ PUBLIC_ENDPOINTS = {
     "auth.reset_password",
     "organisations.register",
     "organisations.accept_invitation",
+    "opportunities.index",
+    "opportunities.closed",
+    "opportunities.round_page",
 }
 
 # URL parameters are typed (``<int:...>``) except these, which are opaque strings by nature.
