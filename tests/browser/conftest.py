@@ -73,6 +73,9 @@ def assert_accessible(axe_source):
     """Run axe-core on the page as it is now and fail with a readable list of any WCAG 2.2 A/AA violation."""
 
     def check(page: Page) -> None:
+        # Measure the page as people see it: styles applied and web fonts loaded (target sizes depend on both).
+        page.wait_for_load_state("load")
+        page.evaluate("async () => { await document.fonts.ready; }")
         page.evaluate(axe_source)
         result = page.evaluate(
             "async (tags) => await axe.run(document, {runOnly: {type: 'tag', values: tags}})", WCAG_TAGS
@@ -102,3 +105,10 @@ def sign_in(page: Page, email: str, password: str) -> None:
     page.get_by_label("Email address", exact=True).fill(email)
     page.get_by_label("Password", exact=True).and_(page.locator("input")).fill(password)
     page.get_by_role("button", name="Sign in").click()
+
+
+def sign_in_as(page: Page, user) -> None:
+    """Sign in as a user made by the factories, with the shared test password."""
+    from tests.factories import PASSWORD
+
+    sign_in(page, user.email, PASSWORD)

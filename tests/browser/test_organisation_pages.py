@@ -6,7 +6,7 @@ import re
 from portal.extensions import db
 from portal.models import Membership, MembershipRole
 from portal.organisations import services
-from tests.browser.conftest import sign_in
+from tests.browser.conftest import sign_in, sign_in_as
 from tests.factories import PASSWORD, create_member, create_organisation, create_user
 
 NEW_PASSWORD = "violet-harbour-cobble-42"
@@ -33,14 +33,6 @@ def create_owned_organisation():
     )
     owner = create_member(organisation, email="owner@example.org", full_name="Olu Adeyemi")
     return organisation, owner
-
-
-def sign_in_as(page, user) -> None:
-    """Sign in, ending the test's own read of the database first: on SQLite, a test that has read and then
-    writes after the browser has written would find the database locked."""
-    email = user.email
-    db.session.commit()
-    sign_in(page, email, PASSWORD)
 
 
 def test_organisation_overview_is_accessible_to_its_owner(page, assert_accessible):

@@ -8,9 +8,8 @@ from portal.database import utcnow
 from portal.extensions import db
 from portal.models import MessageStatus, OrganisationType, OutboundMessage, StaffRole
 from portal.organisations import services as organisation_services
-from tests.browser.conftest import sign_in
+from tests.browser.conftest import sign_in_as
 from tests.factories import (
-    PASSWORD,
     create_borough_user,
     create_member,
     create_organisation,
@@ -20,14 +19,6 @@ from tests.factories import (
 
 def create_admin():
     return create_user("admin@example.org", full_name="Ada Admin", staff_role=StaffRole.ADMIN)
-
-
-def sign_in_as(page, user) -> None:
-    """Sign in, ending the test's own read of the database first: on SQLite, a test that has read and then
-    writes after the browser has written would find the database locked."""
-    email = user.email
-    db.session.commit()
-    sign_in(page, email, PASSWORD)
 
 
 def test_staff_home_is_accessible_and_lists_registrations_to_check(page, assert_accessible):
