@@ -35,12 +35,14 @@ def upgrade():
     sa.Column('contact_email', sa.String(length=254), nullable=True),
     sa.Column('organisation_snapshot', sa.JSON(), nullable=True),
     sa.Column('eligibility_passed_at', portal.database.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('organisation_confirmed_at', portal.database.UTCDateTime(timezone=True), nullable=True),
     sa.Column('created_by_id', sa.Integer(), nullable=True),
     sa.Column('created_at', portal.database.UTCDateTime(timezone=True), nullable=False),
     sa.Column('updated_at', portal.database.UTCDateTime(timezone=True), nullable=False),
     sa.Column('submitted_at', portal.database.UTCDateTime(timezone=True), nullable=True),
     sa.Column('submitted_by_id', sa.Integer(), nullable=True),
     sa.Column('withdrawn_at', portal.database.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('withdrawal_reason', sa.Text(), nullable=True),
     sa.Column('version', sa.Integer(), nullable=False),
     sa.ForeignKeyConstraint(['created_by_id'], ['user_account.id'], name=op.f('fk_application_created_by_id_user_account'), ondelete='SET NULL'),
     sa.ForeignKeyConstraint(['organisation_id'], ['organisation.id'], name=op.f('fk_application_organisation_id_organisation')),
@@ -52,6 +54,7 @@ def upgrade():
     with op.batch_alter_table('application', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_application_organisation_id'), ['organisation_id'], unique=False)
         batch_op.create_index('ix_application_round_status', ['round_id', 'status'], unique=False)
+        batch_op.create_index('uq_application_one_draft_per_round', ['round_id', 'organisation_id'], unique=True, postgresql_where=sa.text("status = 'draft'"), sqlite_where=sa.text("status = 'draft'"))
 
     op.create_table('answer',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -60,8 +63,10 @@ def upgrade():
     sa.Column('value', sa.JSON(), nullable=False),
     sa.Column('updated_at', portal.database.UTCDateTime(timezone=True), nullable=False),
     sa.Column('updated_by_id', sa.Integer(), nullable=True),
+    sa.Column('prefilled_from_application_id', sa.Integer(), nullable=True),
     sa.Column('version', sa.Integer(), nullable=False),
     sa.ForeignKeyConstraint(['application_id'], ['application.id'], name=op.f('fk_answer_application_id_application'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['prefilled_from_application_id'], ['application.id'], name=op.f('fk_answer_prefilled_from_application_id_application'), ondelete='SET NULL'),
     sa.ForeignKeyConstraint(['question_id'], ['question.id'], name=op.f('fk_answer_question_id_question')),
     sa.ForeignKeyConstraint(['updated_by_id'], ['user_account.id'], name=op.f('fk_answer_updated_by_id_user_account'), ondelete='SET NULL'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_answer')),
@@ -122,6 +127,7 @@ def downgrade():
     op.drop_table('application_borough')
     op.drop_table('answer')
     with op.batch_alter_table('application', schema=None) as batch_op:
+        batch_op.drop_index('uq_application_one_draft_per_round', postgresql_where=sa.text("status = 'draft'"), sqlite_where=sa.text("status = 'draft'"))
         batch_op.drop_index('ix_application_round_status')
         batch_op.drop_index(batch_op.f('ix_application_organisation_id'))
 

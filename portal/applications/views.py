@@ -1,5 +1,332 @@
-"""Organisations bid: eligibility, the proportionate form, save and return, check answers, submit."""
+"""Organisations bid: eligibility, the proportionate form, save and return, check answers, submit.
 
-from flask import Blueprint
+The routes are split by topic: this module starts bids and shows them; ``answer_views`` has the pages of
+questions and the autosave; ``submit_views`` has Check your answers, submitting and withdrawing.
+"""
+
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    jsonify,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_login import current_user
+
+from portal.applications import drafts, project
+from portal.applications.drafts import Ineligible
+from portal.applications.forms import (
+    ApplyProfileChangesForm,
+    ChooseOrganisationForm,
+    OrganisationDetailsForm,
+    project_form,
+    question_page_form,
+)
+from portal.applications.questions import display_answer, fetch_eligibility_questions
+from portal.applications.submission import review_application, withdraw_refusal
+from portal.database import utcnow
+from portal.errors import DomainError
+from portal.forms import choices
+from portal.models import Application, Organisation, Round
+from portal.organisations.services import fetch_organisation
+from portal.permissions import Permission, can, check, organisations_with, permission_required
+from portal.template_helpers import LONDON
 
 applications = Blueprint("applications", __name__)
+
+
+@applications.context_processor
+def _template_helpers():
+    return {"display_answer": display_answer}
+
+
+# Loaders: unknown → 404; another organisation's bid → 404 too, since even its existence is private.
+
+
+def load_round(round_id: int) -> Round:
+    round_ = drafts.fetch_round(round_id)
+    if round_ is None or round_.published_at is None:
+        abort(404)
+    return round_
+
+
+def load_organisation(organisation_id: int, permission: Permission) -> Organisation:
+    organisation = fetch_organisation(organisation_id)
+    if organisation is None:
+        abort(404)
+    check(permission, organisation)
+    return organisation
+
+
+def load_application(application_id: int, permission: Permission) -> Application:
+    application = drafts.fetch_application(application_id)
+    if application is None or not can(current_user, Permission.VIEW_APPLICATION, application):
+        abort(404)
+    check(permission, application)
+    return application
+
+
+def load_editable_application(application_id: int) -> Application:
+    """A bid the current user may edit now, or the request ends with a page (or JSON) saying why not (409)."""
+    application = load_application(application_id, Permission.EDIT_APPLICATION)
+    refusal = drafts.edit_refusal(application)
+    if refusal:
+        abort(make_response(cannot_edit(application, refusal)))
+    return application
+
+
+def cannot_edit(application: Application, message: str):
+    if request.accept_mimetypes.best == "application/json" or request.path.endswith("/autosave"):
+        return jsonify(error=message), 409
+    return render_template("applications/cannot_edit.html", application=application, message=message), 409
+
+
+def saved_at_text(moment) -> str:
+    return moment.astimezone(LONDON).strftime("%H:%M")
+
+
+# Starting a bid
+
+
+@applications.route("/funding/<int:round_id>/apply", methods=["GET", "POST"])
+@permission_required(Permission.EDIT_APPLICATION)
+def start(round_id: int):
+    round_ = load_round(round_id)
+    refusal = drafts.round_refusal(round_, utcnow())
+    if refusal:
+        return render_template("applications/round_not_open.html", round=round_, message=refusal)
+    organisations = organisations_with(current_user, Permission.EDIT_APPLICATION)
+    if len(organisations) == 1:
+        return redirect(url_for(".eligibility", round_id=round_.id, organisation_id=organisations[0].id))
+    form = ChooseOrganisationForm()
+    form.organisation_id.choices = choices((o.id, o.name) for o in sorted(organisations, key=lambda o: o.name))
+    if form.validate_on_submit():
+        return redirect(url_for(".eligibility", round_id=round_.id, organisation_id=form.organisation_id.data))
+    return render_template("applications/choose_organisation.html", round=round_, form=form)
+
+
+@applications.route("/funding/<int:round_id>/apply/<int:organisation_id>", methods=["GET", "POST"])
+@permission_required(Permission.EDIT_APPLICATION)
+def eligibility(round_id: int, organisation_id: int):
+    round_ = load_round(round_id)
+    organisation = load_organisation(organisation_id, Permission.EDIT_APPLICATION)
+    refusal = drafts.round_refusal(round_, utcnow())
+    if refusal:
+        return render_template("applications/round_not_open.html", round=round_, message=refusal)
+    existing = drafts.fetch_active_application(round_, organisation)
+    if existing is not None:
+        if drafts.edit_refusal(existing) is None:
+            flash("Your organisation has already started a bid to this round. Carry on with it here.", "info")
+            return redirect(url_for(".task_list", application_id=existing.id))
+        return render_template("applications/already_applied.html", round=round_, application=existing)
+    form = question_page_form(fetch_eligibility_questions(round_))
+    if form.validate_on_submit():
+        form.require_answers()
+        if not form.errors:
+            try:
+                application = drafts.start_application(round_, organisation, current_user, form.values())
+            except Ineligible as ineligible:
+                return render_template(
+                    "applications/ineligible.html", round=round_, organisation=organisation, reasons=ineligible.reasons
+                )
+            except DomainError as error:
+                form.show_error(error)
+            else:
+                return redirect(url_for(".task_list", application_id=application.id))
+    return render_template("applications/eligibility.html", round=round_, organisation=organisation, form=form)
+
+
+# The task list and the pages that are not questions
+
+
+@applications.route("/applications/<int:application_id>")
+@permission_required(Permission.EDIT_APPLICATION)
+def task_list(application_id: int):
+    application = load_application(application_id, Permission.EDIT_APPLICATION)
+    if drafts.edit_refusal(application):
+        return redirect(url_for(".view", application_id=application.id))
+    return render_template(
+        "applications/task_list.html",
+        application=application,
+        review=review_application(application),
+        changes=drafts.profile_changes(application),
+        profile_form=ApplyProfileChangesForm(fingerprint=drafts.current_profile_fingerprint(application)),
+        variant_explanation=project.form_variant_explanation(application),
+        duration_warning=project.duration_warning(application),
+    )
+
+
+@applications.route("/applications/<int:application_id>/organisation-details/update", methods=["POST"])
+@permission_required(Permission.EDIT_APPLICATION)
+def apply_profile_changes(application_id: int):
+    application = load_editable_application(application_id)
+    form = ApplyProfileChangesForm()
+    if form.validate_on_submit():
+        try:
+            drafts.apply_profile_changes(application, form.fingerprint.data or "", current_user)
+        except DomainError as error:
+            flash(error.message, "error")
+        else:
+            flash("This bid now has your organisation's current details.", "success")
+    return redirect(url_for(".task_list", application_id=application.id))
+
+
+@applications.route("/applications/<int:application_id>/organisation-details", methods=["GET", "POST"])
+@permission_required(Permission.EDIT_APPLICATION)
+def organisation_details(application_id: int):
+    application = load_editable_application(application_id)
+    form = OrganisationDetailsForm()
+    if request.method == "GET":
+        form.contact_name.data = application.contact_name
+        form.contact_email.data = application.contact_email
+        form.fingerprint.data = drafts.contact_fingerprint(application)
+    elif form.validate_on_submit():
+        confirm = request.form.get("action") != "later"
+        try:
+            drafts.save_organisation_details(application, form.details(confirm), current_user)
+        except DomainError as error:
+            form.show_error(error)
+            form.fingerprint.data = drafts.contact_fingerprint(application)
+        else:
+            flash(
+                "Your organisation's details are confirmed." if confirm else "Your changes have been saved.", "success"
+            )
+            return redirect(url_for(".task_list", application_id=application.id))
+    return render_template(
+        "applications/organisation_details.html",
+        application=application,
+        form=form,
+        rows=drafts.snapshot_rows(application.organisation_snapshot),
+        changes=drafts.profile_changes(application),
+    )
+
+
+@applications.route("/applications/<int:application_id>/organisation-details/autosave", methods=["POST"])
+@permission_required(Permission.EDIT_APPLICATION)
+def autosave_organisation_details(application_id: int):
+    application = load_editable_application(application_id)
+    form = OrganisationDetailsForm()
+    form.validate()
+    if form.errors:
+        return jsonify(problems={name: errors[0] for name, errors in form.errors.items() if name}, versions={})
+    try:
+        drafts.save_organisation_details(application, form.details(confirm=False), current_user)
+    except DomainError as error:
+        return jsonify(conflicts=[error.message], versions={})
+    return jsonify(
+        saved_at=saved_at_text(application.updated_at),
+        versions={"fingerprint": drafts.contact_fingerprint(application)},
+    )
+
+
+@applications.route("/applications/<int:application_id>/project", methods=["GET", "POST"])
+@permission_required(Permission.EDIT_APPLICATION)
+def project_page(application_id: int):
+    application = load_editable_application(application_id)
+    form = project_form(project.years_on_page(application, request.form))
+    if request.method == "GET":
+        form.load(application)
+        form.fingerprint.data = project.project_fingerprint(application)
+    else:
+        form.validate()
+        action = request.form.get("action", "continue")
+        try:
+            result = project.save_project(
+                application, form.details(), current_user, check_complete=action == "continue"
+            )
+        except DomainError as error:
+            form.show_error(error)
+            form = _project_form_again(application, form)
+        else:
+            if result.variant_changed:
+                flash(f"{project.form_variant_explanation(application)} Answers you already gave are kept.", "info")
+            finished = not form.errors and not result.problems
+            if finished and (action == "later" or not result.years_changed):
+                if action == "later":
+                    flash(
+                        "Your bid has been saved. You can come back to it at any time before the round closes.",
+                        "success",
+                    )
+                return redirect(url_for(".task_list", application_id=application.id))
+            form = _project_form_again(application, form)
+            form.show_problems(result.problems)
+    return render_template(
+        "applications/project.html",
+        application=application,
+        form=form,
+        borough_choices=project.fetch_bid_borough_choices(application.round),
+        duration_warning=project.duration_warning(application),
+        variant_explanation=project.form_variant_explanation(application),
+        earliest_start=project.earliest_start(application.round),
+    )
+
+
+@applications.route("/applications/<int:application_id>/project/autosave", methods=["POST"])
+@permission_required(Permission.EDIT_APPLICATION)
+def autosave_project(application_id: int):
+    application = load_editable_application(application_id)
+    form = project_form(project.years_on_page(application, request.form))
+    form.validate()
+    try:
+        result = project.save_project(application, form.details(), current_user, check_complete=False)
+    except DomainError as error:
+        return jsonify(conflicts=[error.message], versions={})
+    return jsonify(
+        saved_at=saved_at_text(result.saved_at),
+        versions={"fingerprint": result.fingerprint},
+        problems={name: field.errors[0] for name, field in form._fields.items() if field.errors},
+    )
+
+
+def _project_form_again(application: Application, typed):
+    """The page again after saving: the years the saved dates now give, with what was typed kept in every field
+    and the errors found beside their fields. Its fingerprint is what is saved now, so saving again keeps yours."""
+    form = project_form(project.application_years(application) or typed.years, formdata=request.form)
+    form.validate()
+    for name, field in typed._fields.items():
+        if name in form and field.errors:
+            form[name].errors = list(field.errors)
+    form.form_errors = list(typed.form_errors)
+    form.fingerprint.data = project.project_fingerprint(application)
+    return form
+
+
+# The organisation's bids and a bid to read
+
+
+@applications.route("/organisations/<int:organisation_id>/applications")
+@permission_required(Permission.VIEW_APPLICATION)
+def organisation_applications(organisation_id: int):
+    organisation = load_organisation(organisation_id, Permission.VIEW_APPLICATION)
+    page = drafts.fetch_organisation_applications_page(organisation, request.args.get("page", 1, type=int))
+    opportunities = "opportunities.index" in current_app.view_functions
+    return render_template(
+        "applications/list.html",
+        organisation=organisation,
+        page=page,
+        now=utcnow(),
+        opportunities_url=url_for("opportunities.index") if opportunities else None,
+    )
+
+
+@applications.route("/applications/<int:application_id>/view")
+@permission_required(Permission.VIEW_APPLICATION)
+def view(application_id: int):
+    application = load_application(application_id, Permission.VIEW_APPLICATION)
+    return render_template(
+        "applications/view.html",
+        application=application,
+        review=review_application(application),
+        years=project.application_years(application),
+        editable=drafts.edit_refusal(application) is None,
+        withdraw_refusal=withdraw_refusal(application),
+        rows=drafts.snapshot_rows(application.organisation_snapshot),
+    )
+
+
+from portal.applications import answer_views, submit_views  # noqa: E402, F401  (their routes join this blueprint)

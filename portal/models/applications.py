@@ -48,7 +48,18 @@ class ApplicationServiceArea(db.Model):
 
 class Application(db.Model):
     __tablename__ = "application"
-    __table_args__ = (sa.Index("ix_application_round_status", "round_id", "status"),)
+    __table_args__ = (
+        sa.Index("ix_application_round_status", "round_id", "status"),
+        # An organisation works on at most one draft per round, even if "Start" is pressed twice at once.
+        sa.Index(
+            "uq_application_one_draft_per_round",
+            "round_id",
+            "organisation_id",
+            unique=True,
+            postgresql_where=sa.text("status = 'draft'"),
+            sqlite_where=sa.text("status = 'draft'"),
+        ),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     # Given on submission, e.g. LCPF-2026-0042.
@@ -68,12 +79,15 @@ class Application(db.Model):
     contact_email: Mapped[str | None] = mapped_column(sa.String(254))
     organisation_snapshot: Mapped[dict[str, Any] | None] = mapped_column(sa.JSON)
     eligibility_passed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # When someone confirmed that the bid's copy of the organisation's details is right.
+    organisation_confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user_account.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
     submitted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     submitted_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user_account.id", ondelete="SET NULL"))
     withdrawn_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    withdrawal_reason: Mapped[str | None] = mapped_column(sa.Text)
     # Bumped by every change to the bid's own columns, so two people saving at once cannot overwrite each other.
     version: Mapped[int] = mapped_column(default=1)
 
@@ -92,7 +106,9 @@ class Application(db.Model):
         order_by="ApplicationYear.financial_year",
         lazy="selectin",
     )
-    answers: Mapped[list["Answer"]] = relationship(back_populates="application", cascade="all, delete-orphan")
+    answers: Mapped[list["Answer"]] = relationship(
+        back_populates="application", cascade="all, delete-orphan", foreign_keys="Answer.application_id"
+    )
     service_area_links: Mapped[list[ApplicationServiceArea]] = relationship(
         cascade="all, delete-orphan", lazy="selectin"
     )
@@ -144,13 +160,18 @@ class Answer(db.Model):
     value: Mapped[Any] = mapped_column(sa.JSON)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
     updated_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user_account.id", ondelete="SET NULL"))
+    # Set when the answer was copied from the organisation's earlier bid ("tell us once"), until someone changes it.
+    prefilled_from_application_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("application.id", ondelete="SET NULL")
+    )
     version: Mapped[int] = mapped_column(default=1)
 
     __mapper_args__ = {"version_id_col": version}
 
-    application: Mapped[Application] = relationship(back_populates="answers")
+    application: Mapped[Application] = relationship(back_populates="answers", foreign_keys=[application_id])
     question: Mapped[Question] = relationship(lazy="joined")
     updated_by: Mapped[User | None] = relationship()
+    prefilled_from: Mapped[Application | None] = relationship(foreign_keys=[prefilled_from_application_id])
 
 
 class UploadedFile(db.Model):
