@@ -15,3 +15,10 @@ def next_reference(model, fund_code: str, year: int) -> str:
     latest = db.session.scalar(sa.select(sa.func.max(model.reference)).where(model.reference.startswith(prefix)))
     number = int(latest.removeprefix(prefix)) + 1 if latest else 1
     return f"{prefix}{number:04d}"
+
+
+def next_award_reference(fund_code: str, year: int) -> str:
+    """Award references carry an ``A`` (LCPF-A-2026-0001) so they are never mistaken for bid references."""
+    from portal.models import Award
+
+    return next_reference(Award, f"{fund_code}-A", year)

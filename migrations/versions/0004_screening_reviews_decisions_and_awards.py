@@ -89,6 +89,7 @@ def upgrade():
     sa.Column('conflict_note', sa.Text(), nullable=True),
     sa.Column('declared_at', portal.database.UTCDateTime(timezone=True), nullable=True),
     sa.Column('completed_at', portal.database.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('replacement_needed', sa.Boolean(), nullable=False),
     sa.ForeignKeyConstraint(['application_id'], ['application.id'], name=op.f('fk_review_assignment_application_id_application'), ondelete='CASCADE'),
     sa.ForeignKeyConstraint(['assigned_by_id'], ['user_account.id'], name=op.f('fk_review_assignment_assigned_by_id_user_account'), ondelete='SET NULL'),
     sa.ForeignKeyConstraint(['reviewer_id'], ['user_account.id'], name=op.f('fk_review_assignment_reviewer_id_user_account')),

@@ -1,5 +1,94 @@
 """Awards made from funded bids, with their approvals."""
 
-from flask import Blueprint
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+
+from portal.assessment.forms import ActionForm
+from portal.awards import services
+from portal.awards.forms import award_form
+from portal.errors import DomainError
+from portal.models import AwardStatus
+from portal.models.awards import SECOND_APPROVER_ABOVE_PENCE
+from portal.permissions import Permission, check, permission_required
 
 awards = Blueprint("awards", __name__, url_prefix="/staff/awards")
+
+
+def load_award(award_id: int):
+    award = services.fetch_award(award_id) or abort(404)
+    check(Permission.APPROVE_AWARDS, award)
+    return award
+
+
+@awards.route("/")
+@permission_required(Permission.APPROVE_AWARDS)
+def index():
+    status = request.args.get("status", "")
+    chosen = AwardStatus(status) if status in {s.value for s in AwardStatus} else None
+    return render_template(
+        "awards/index.html",
+        page=services.fetch_awards_page(request.args.get("page", 1, type=int), status=chosen),
+        waiting=services.fetch_funded_bids_without_award(),
+        statuses=list(AwardStatus),
+        status=chosen.value if chosen else "",
+    )
+
+
+@awards.route("/from-bid/<int:application_id>", methods=["GET", "POST"])
+@permission_required(Permission.APPROVE_AWARDS)
+def create(application_id: int):
+    application = services.fetch_application(application_id) or abort(404)
+    check(Permission.APPROVE_AWARDS, application)
+    form = award_form(
+        services.award_years(application),
+        services.fetch_local_authorities(),
+        services.prefill(application) if request.method == "GET" else None,
+        formdata=request.form if request.method == "POST" else None,
+    )
+    if form.validate_on_submit():
+        try:
+            award = services.create_award(application, form.details(), current_user._get_current_object())
+        except DomainError as error:
+            form.show_error(error)
+        else:
+            if award.status is AwardStatus.APPROVED:
+                flash(f"Award {award.reference} is approved.", "success")
+            else:
+                flash(f"Award {award.reference} is approved by you and now needs a second approver.", "success")
+            return redirect(url_for("awards.award", award_id=award.id))
+    return render_template(
+        "awards/create.html",
+        application=application,
+        decision=services.fetch_decision(application),
+        existing=services.fetch_award_for(application),
+        form=form,
+        threshold=SECOND_APPROVER_ABOVE_PENCE,
+    )
+
+
+@awards.route("/<int:award_id>")
+@permission_required(Permission.APPROVE_AWARDS)
+def award(award_id: int):
+    award = load_award(award_id)
+    return render_template(
+        "awards/award.html",
+        award=award,
+        decision=services.fetch_decision(award.application) if award.application else None,
+        blocker=services.second_approval_blocker(award, current_user),
+        form=ActionForm(),
+        threshold=SECOND_APPROVER_ABOVE_PENCE,
+    )
+
+
+@awards.route("/<int:award_id>/second-approval", methods=["POST"])
+@permission_required(Permission.APPROVE_AWARDS)
+def second_approval(award_id: int):
+    award = load_award(award_id)
+    if ActionForm().validate_on_submit():
+        try:
+            services.approve_second(award, current_user._get_current_object())
+        except DomainError as error:
+            flash(error.message, "error")
+        else:
+            flash(f"Award {award.reference} is approved.", "success")
+    return redirect(url_for("awards.award", award_id=award.id))

@@ -67,6 +67,9 @@ class ReviewAssignment(db.Model):
     conflict_note: Mapped[str | None] = mapped_column(sa.Text)
     declared_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     completed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Set when the reviewer declared a conflict and no other reviewer was free to take the bid; cleared when an
+    # officer assigns someone else. The officers' list of bids flags it until then.
+    replacement_needed: Mapped[bool] = mapped_column(default=False)
 
     application: Mapped[Application] = relationship(lazy="joined")
     reviewer: Mapped[User] = relationship(foreign_keys=[reviewer_id], lazy="joined")

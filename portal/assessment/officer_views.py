@@ -1,0 +1,270 @@
+"""Officers' pages: rounds and their bids, one bid, its screening and its reviewers."""
+
+from flask import flash, redirect, render_template, request, url_for
+
+from portal.assessment import queries, reviewers, screening
+from portal.assessment.forms import (
+    ActionForm,
+    AssignReviewerForm,
+    BulkAssignForm,
+    ScreeningChecksForm,
+    ScreenOutForm,
+    SpreadReviewersForm,
+)
+from portal.assessment.views import acting_user, assessment, load_bid, load_round, send_uploaded_file
+from portal.errors import DomainError
+from portal.forms import choices
+from portal.models import ApplicationStatus, ScreeningCheckKind
+from portal.permissions import Permission, permission_required
+
+
+@assessment.route("/rounds")
+@permission_required(Permission.SCREEN_APPLICATIONS)
+def rounds():
+    page = queries.fetch_rounds_page(request.args.get("page", 1, type=int))
+    return render_template(
+        "assessment/rounds.html",
+        page=page,
+        counts=queries.fetch_status_counts([r.id for r in page.items]),
+        statuses=queries.PIPELINE,
+    )
+
+
+def _list_arguments() -> dict:
+    status = request.args.get("status", "")
+    sort = request.args.get("sort", "reference")
+    return {
+        "status": status if status in {s.value for s in queries.PIPELINE} else "",
+        "sort": sort if sort in queries.SORTS else "reference",
+        "order": "desc" if request.args.get("order") == "desc" else "asc",
+    }
+
+
+def _render_bids(round_, form: BulkAssignForm, status_code: int = 200):
+    arguments = _list_arguments()
+    page = queries.fetch_bids_page(
+        round_,
+        status=ApplicationStatus(arguments["status"]) if arguments["status"] else None,
+        sort=arguments["sort"],
+        descending=arguments["order"] == "desc",
+        page=request.args.get("page", 1, type=int),
+    )
+    return render_template(
+        "assessment/bids.html",
+        round=round_,
+        page=page,
+        progress=queries.fetch_bid_progress(page.items),
+        statuses=queries.PIPELINE,
+        form=form,
+        **arguments,
+    ), status_code
+
+
+@assessment.route("/rounds/<int:round_id>/applications")
+@permission_required(Permission.SCREEN_APPLICATIONS)
+def bids(round_id: int):
+    round_ = load_round(round_id)
+    form = BulkAssignForm(formdata=None)
+    form.set_reviewers(queries.fetch_eligible_reviewers())
+    return _render_bids(round_, form)
+
+
+@assessment.route("/rounds/<int:round_id>/reviewers", methods=["POST"])
+@permission_required(Permission.ASSIGN_REVIEWERS)
+def bulk_assign(round_id: int):
+    round_ = load_round(round_id)
+    form = BulkAssignForm()
+    form.set_reviewers(queries.fetch_eligible_reviewers())
+    if form.validate_on_submit():
+        try:
+            result = reviewers.assign_in_bulk(round_, form.application_ids.data, form.reviewer_id.data, acting_user())
+        except DomainError as error:
+            form.show_error(error)
+        else:
+            message = f"{len(result.assigned)} bid(s) assigned."
+            if result.already_assigned:
+                skipped = ", ".join(a.reference for a in result.already_assigned)
+                message += f" Left alone because the reviewer already has them or declared a conflict: {skipped}."
+            flash(message, "success")
+            return redirect(url_for("assessment.bids", round_id=round_.id, **_list_arguments()))
+    return _render_bids(round_, form, 400)
+
+
+@assessment.route("/rounds/<int:round_id>/reviewers/spread", methods=["GET", "POST"])
+@permission_required(Permission.ASSIGN_REVIEWERS)
+def spread(round_id: int):
+    round_ = load_round(round_id)
+    in_review = queries.fetch_bids_with_status(round_, ApplicationStatus.IN_REVIEW)
+    eligible = queries.fetch_eligible_reviewers()
+    workload = queries.fetch_open_workload()
+    form = SpreadReviewersForm(data={"application_ids": [a.id for a in in_review]} if request.method == "GET" else None)
+    form.application_ids.choices = choices(
+        (a.id, f"{a.reference}: {a.organisation.name}, \u201c{a.project_title}\u201d") for a in in_review
+    )
+    form.reviewer_ids.choices = choices(
+        (r.id, f"{r.full_name} ({workload.get(r.id, 0)} open review(s))") for r in eligible
+    )
+    if form.validate_on_submit():
+        try:
+            result = reviewers.spread_reviewers(
+                round_, form.application_ids.data, form.reviewer_ids.data, form.reviewers_per_bid.data, acting_user()
+            )
+        except DomainError as error:
+            form.show_error(error)
+        else:
+            message = f"{result.assignments} review(s) assigned."
+            if result.short:
+                short = ", ".join(f"{a.reference} (needs {n} more)" for a, n in result.short)
+                message += f" Not enough free reviewers for: {short}."
+            flash(message, "success")
+            return redirect(url_for("assessment.bids", round_id=round_.id, status=ApplicationStatus.IN_REVIEW.value))
+    return render_template("assessment/spread.html", round=round_, form=form, in_review=in_review)
+
+
+@assessment.route("/rounds/<int:round_id>/applications/<int:application_id>")
+@permission_required(Permission.SCREEN_APPLICATIONS)
+def bid(round_id: int, application_id: int):
+    application = load_bid(round_id, application_id, Permission.SCREEN_APPLICATIONS)
+    assignments = queries.fetch_assignments(application)
+    return render_template(
+        "assessment/bid.html",
+        application=application,
+        progress=queries.fetch_bid_progress([application])[application.id],
+        checks=queries.fetch_screening_checks(application),
+        summary=queries.summarise_scores(queries.fetch_criteria(application.round), assignments),
+        moderation=queries.fetch_moderation(application),
+        decision=queries.fetch_decision(application),
+        award=queries.fetch_award_for(application),
+        form=ActionForm(),
+    )
+
+
+@assessment.route("/rounds/<int:round_id>/applications/<int:application_id>/answers")
+@permission_required(Permission.SCREEN_APPLICATIONS)
+def answers(round_id: int, application_id: int):
+    application = load_bid(round_id, application_id, Permission.SCREEN_APPLICATIONS)
+    return render_template(
+        "assessment/answers.html",
+        application=application,
+        sections=queries.fetch_answers_by_section(application),
+        file_url=lambda file_id: url_for(
+            "assessment.bid_file", round_id=round_id, application_id=application.id, file_id=file_id
+        ),
+    )
+
+
+@assessment.route("/rounds/<int:round_id>/applications/<int:application_id>/files/<int:file_id>")
+@permission_required(Permission.SCREEN_APPLICATIONS)
+def bid_file(round_id: int, application_id: int, file_id: int):
+    return send_uploaded_file(load_bid(round_id, application_id, Permission.SCREEN_APPLICATIONS), file_id)
+
+
+# Screening ------------------------------------------------------------------------------------------------------
+
+
+def _screening_page(application, form, status_code: int = 200):
+    checks = queries.fetch_screening_checks(application)
+    return render_template(
+        "assessment/screening.html",
+        application=application,
+        checks=checks,
+        kinds=list(ScreeningCheckKind),
+        form=form,
+        action_form=ActionForm(),
+    ), status_code
+
+
+@assessment.route("/rounds/<int:round_id>/applications/<int:application_id>/screening", methods=["GET", "POST"])
+@permission_required(Permission.SCREEN_APPLICATIONS)
+def screening_checks(round_id: int, application_id: int):
+    application = load_bid(round_id, application_id, Permission.SCREEN_APPLICATIONS)
+    saved = {check.kind: check for check in queries.fetch_screening_checks(application)}
+    form = ScreeningChecksForm(
+        data={
+            **{f"{k.value}_outcome": c.outcome.value for k, c in saved.items()},
+            **{f"{k.value}_note": c.note for k, c in saved.items()},
+        }
+    )
+    if form.validate_on_submit():
+        try:
+            changed = screening.record_checks(application, form.entries(), acting_user())
+        except DomainError as error:
+            form.show_error(error)
+        else:
+            flash(f"{changed} check(s) saved." if changed else "Nothing had changed.", "success")
+            return redirect(url_for("assessment.screening_checks", round_id=round_id, application_id=application.id))
+    return _screening_page(application, form, 400 if form.errors else 200)
+
+
+def _screening_action(round_id: int, application_id: int, action, done: str):
+    application = load_bid(round_id, application_id, Permission.SCREEN_APPLICATIONS)
+    if ActionForm().validate_on_submit():
+        try:
+            action(application, acting_user())
+        except DomainError as error:
+            flash(error.message, "error")
+        else:
+            flash(done, "success")
+    return redirect(url_for("assessment.screening_checks", round_id=round_id, application_id=application.id))
+
+
+@assessment.route("/rounds/<int:round_id>/applications/<int:application_id>/screening/start", methods=["POST"])
+@permission_required(Permission.SCREEN_APPLICATIONS)
+def start_screening(round_id: int, application_id: int):
+    return _screening_action(round_id, application_id, screening.start_screening, "Screening has started.")
+
+
+@assessment.route("/rounds/<int:round_id>/applications/<int:application_id>/screening/pass", methods=["POST"])
+@permission_required(Permission.SCREEN_APPLICATIONS)
+def pass_screening(round_id: int, application_id: int):
+    return _screening_action(
+        round_id, application_id, screening.pass_screening, "The bid passed screening and is ready for reviewers."
+    )
+
+
+@assessment.route(
+    "/rounds/<int:round_id>/applications/<int:application_id>/screening/screen-out", methods=["GET", "POST"]
+)
+@permission_required(Permission.SCREEN_APPLICATIONS)
+def screen_out(round_id: int, application_id: int):
+    application = load_bid(round_id, application_id, Permission.SCREEN_APPLICATIONS)
+    form = ScreenOutForm()
+    if form.validate_on_submit():
+        try:
+            screening.screen_out(application, form.feedback.data, acting_user())
+        except DomainError as error:
+            form.show_error(error)
+        else:
+            flash("The bid was screened out and the applicant has been emailed your feedback.", "success")
+            return redirect(url_for("assessment.bid", round_id=round_id, application_id=application.id))
+    return render_template("assessment/screen_out.html", application=application, form=form)
+
+
+# Reviewers of one bid -------------------------------------------------------------------------------------------
+
+
+@assessment.route("/rounds/<int:round_id>/applications/<int:application_id>/reviewers", methods=["GET", "POST"])
+@permission_required(Permission.ASSIGN_REVIEWERS)
+def bid_reviewers(round_id: int, application_id: int):
+    application = load_bid(round_id, application_id, Permission.ASSIGN_REVIEWERS)
+    assignments = queries.fetch_assignments(application)
+    taken = {a.reviewer_id for a in assignments}
+    workload = queries.fetch_open_workload()
+    form = AssignReviewerForm()
+    form.set_reviewers([r for r in queries.fetch_eligible_reviewers() if r.id not in taken])
+    if form.validate_on_submit():
+        try:
+            assignment = reviewers.assign_reviewer(application, form.reviewer_id.data, acting_user())
+        except DomainError as error:
+            form.show_error(error)
+        else:
+            flash(f"{assignment.reviewer.full_name} has been asked to review this bid and emailed.", "success")
+            return redirect(url_for("assessment.bid_reviewers", round_id=round_id, application_id=application.id))
+    return render_template(
+        "assessment/bid_reviewers.html",
+        application=application,
+        assignments=assignments,
+        criteria_count=len(queries.fetch_criteria(application.round)),
+        workload=workload,
+        form=form,
+    )
