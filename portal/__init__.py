@@ -104,6 +104,7 @@ def register_blueprints(app: Flask) -> None:
     from portal.awards.views import awards
     from portal.boroughs.views import boroughs
     from portal.main.views import main
+    from portal.monitoring.views import monitoring
     from portal.opportunities.views import opportunities
     from portal.organisations.views import organisations
     from portal.rounds.views import rounds
@@ -119,6 +120,7 @@ def register_blueprints(app: Flask) -> None:
         applications,
         assessment,
         awards,
+        monitoring,
     ):
         app.register_blueprint(blueprint)
 

@@ -41,6 +41,11 @@ class Permission(enum.StrEnum):
     MODERATE_APPLICATIONS = "moderate_applications"
     DECIDE_APPLICATIONS = "decide_applications"
     APPROVE_AWARDS = "approve_awards"
+    # Monitoring: an organisation sees its own awards and fills in their returns; officers review and rate them.
+    VIEW_AWARD = "view_award"
+    EDIT_RETURN = "edit_return"
+    REVIEW_RETURNS = "review_returns"
+    RATE_PERFORMANCE = "rate_performance"
 
 
 SIGNED_IN = frozenset({Permission.USE_ACCOUNT})
@@ -54,6 +59,8 @@ ROLE_PERMISSIONS: dict[StaffRole | MembershipRole, frozenset[Permission]] = {
             Permission.VIEW_APPLICATION,
             Permission.EDIT_APPLICATION,
             Permission.WITHDRAW_APPLICATION,
+            Permission.VIEW_AWARD,  # monitoring: their own awards and returns
+            Permission.EDIT_RETURN,
         }
     ),
     MembershipRole.EDITOR: frozenset(
@@ -62,6 +69,8 @@ ROLE_PERMISSIONS: dict[StaffRole | MembershipRole, frozenset[Permission]] = {
             Permission.EDIT_ORGANISATION,
             Permission.VIEW_APPLICATION,
             Permission.EDIT_APPLICATION,
+            Permission.VIEW_AWARD,  # monitoring: their own awards and returns
+            Permission.EDIT_RETURN,
         }
     ),
     StaffRole.REVIEWER: frozenset({Permission.USE_STAFF_AREA, Permission.SCORE_APPLICATIONS}),
@@ -80,6 +89,9 @@ ROLE_PERMISSIONS: dict[StaffRole | MembershipRole, frozenset[Permission]] = {
             Permission.MODERATE_APPLICATIONS,
             Permission.DECIDE_APPLICATIONS,
             Permission.APPROVE_AWARDS,
+            Permission.VIEW_AWARD,  # monitoring: measures, reviewing returns and RAG ratings
+            Permission.REVIEW_RETURNS,
+            Permission.RATE_PERFORMANCE,
         }
     ),
     StaffRole.ADMIN: frozenset(

@@ -1,0 +1,220 @@
+"""Demonstration monitoring: two direct awards to real demo providers, measures on every approved award, and
+each award's returns brought to a realistic state: past periods accepted and rated, the latest awaiting review,
+one queried, the current one in progress.
+
+Deterministic and safe to run again: awards are found by title, measures added only to awards without any, and
+only returns still due are touched.
+"""
+
+import csv
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+
+import sqlalchemy as sa
+
+from portal.database import utcnow
+from portal.demo.seed import DEMO_DOMAIN, SERVICES_FILE
+from portal.extensions import db
+from portal.models import (
+    Award,
+    AwardStatus,
+    AwardYear,
+    Fund,
+    Measure,
+    MeasureActual,
+    MeasureBasis,
+    Organisation,
+    Return,
+    ReturnQuery,
+    ReturnStatus,
+    ServiceArea,
+    User,
+)
+from portal.monitoring.measures import generate_schedule
+from portal.monitoring.performance import profile_pence, record_performance
+from portal.monitoring.workflow import move_return
+from portal.periods import financial_year_start
+from portal.references import next_award_reference
+
+
+@dataclass(frozen=True)
+class DirectAward:
+    service: str  # the row in commissioned_services_facts.csv
+    organisation: str
+    fund: str
+    service_area: ServiceArea
+    years: int
+    description: str
+
+
+DIRECT_AWARDS = (
+    DirectAward(
+        "London Victims and Witnesses Service",
+        "Victim Support",
+        "Victims' services",
+        ServiceArea.VICTIM_SUPPORT,
+        3,
+        "An integrated London service for victims and witnesses of crime: needs assessment, emotional and practical "
+        "support, and help through the criminal justice process.",
+    ),
+    DirectAward(
+        "London Gang Exit Service",
+        "Safer London",
+        "VRU programmes",
+        ServiceArea.VIOLENCE_REDUCTION,
+        3,
+        "One-to-one support for young Londoners aged 15 to 24 who want to leave gangs: mentoring, housing, "
+        "education and employment.",
+    ),
+)
+
+# (spend as a share of profile, delivery as a share of target, days submitted after the due date), in turn.
+PATTERN = ((100, 100, -3), (70, 60, 20), (95, 92, -1), (80, 75, 5), (105, 110, -10))
+
+
+def load(today: date | None = None) -> str:
+    today = today or utcnow().date()
+    officer = db.session.scalar(sa.select(User).where(User.email == f"officer@{DEMO_DOMAIN}"))
+    added_awards = sum(_direct_award(spec, today, officer) for spec in DIRECT_AWARDS)
+    awards = list(db.session.scalars(sa.select(Award).where(Award.status == AwardStatus.APPROVED).order_by(Award.id)))
+    measures = returns_added = filled = 0
+    for award in awards:
+        measures += _measures(award)
+        returns_added += generate_schedule(award)
+        db.session.flush()
+        filled += _fill_returns(award, today, officer)
+    db.session.commit()
+    return (
+        f"Monitoring demo: {added_awards} direct awards, {measures} measures, {returns_added} returns scheduled and "
+        f"{filled} returns filled in, across {len(awards)} approved awards."
+    )
+
+
+def _facts(service: str) -> dict:
+    with SERVICES_FILE.open(newline="", encoding="utf-8") as handle:
+        return next(row for row in csv.DictReader(handle) if row["service"] == service)
+
+
+def _direct_award(spec: DirectAward, today: date, officer: User | None) -> int:
+    fund = db.session.scalar(sa.select(Fund).where(Fund.name == spec.fund))
+    organisation = db.session.scalar(sa.select(Organisation).where(Organisation.name == spec.organisation))
+    if fund is None or organisation is None:
+        return 0
+    if db.session.scalar(
+        sa.select(Award.id).where(Award.title == spec.service, Award.organisation_id == organisation.id)
+    ):
+        return 0
+    facts = _facts(spec.service)
+    total_pence = int(float(facts["amount_gbp"]) * 100)
+    # Spend figures are for one year; totals over several years are shared evenly.
+    per_year = total_pence if "spend" in facts["amount_basis"] else total_pence // spec.years
+    first_year = financial_year_start(today) - 1
+    award = Award(
+        reference=next_award_reference(fund.code, first_year),
+        fund=fund,
+        organisation=organisation,
+        title=spec.service,
+        description=spec.description,
+        start_date=date(first_year, 4, 1),
+        end_date=date(first_year + spec.years, 3, 31),
+        works_pan_london=True,
+        status=AwardStatus.APPROVED,
+        created_by=officer,
+        approved_by=officer,
+        approved_at=utcnow(),
+        years=[AwardYear(financial_year=first_year + i, amount_pence=per_year) for i in range(spec.years)],
+    )
+    award.service_areas = [spec.service_area]
+    db.session.add(award)
+    db.session.flush()
+    return 1
+
+
+def _measures(award: Award) -> int:
+    if db.session.scalar(sa.select(Measure.id).where(Measure.award_id == award.id).limit(1)):
+        return 0
+    yearly_pounds = max((year.amount_pence for year in award.years), default=0) // 100
+    people = max(10, yearly_pounds // 2_000)  # about £2,000 a person helped, as a round number a year
+    db.session.add_all(
+        [
+            Measure(award=award, name="People supported", unit="people", target=people, basis=MeasureBasis.YEAR),
+            Measure(
+                award=award,
+                name="Sessions delivered",
+                unit="sessions",
+                target=max(6, people // 20),
+                basis=MeasureBasis.QUARTER,
+            ),
+        ]
+    )
+    db.session.flush()
+    return 2
+
+
+def _submitter(award: Award) -> User | None:
+    members = sorted(award.organisation.memberships, key=lambda m: m.user_id)
+    return members[0].user if members else None
+
+
+def _fill_returns(award: Award, today: date, officer: User | None) -> int:
+    returns = list(
+        db.session.scalars(sa.select(Return).where(Return.award_id == award.id).order_by(Return.period_start))
+    )
+    past_due = [r for r in returns if r.due_on < today]
+    ended = [r for r in returns if r.due_on >= today and r.period_end < today]
+    measures = list(db.session.scalars(sa.select(Measure).where(Measure.award_id == award.id).order_by(Measure.id)))
+    submitter = _submitter(award)
+    filled = 0
+    for position, return_ in enumerate(past_due):
+        if return_.status is not ReturnStatus.DUE:
+            continue
+        spend_share, delivery_share, days = PATTERN[position % len(PATTERN)]
+        _answer(return_, measures, spend_share, delivery_share)
+        submitted_at = datetime.combine(return_.due_on + timedelta(days=days), time(10), tzinfo=UTC)
+        return_.submitted_at = return_.first_submitted_at = submitted_at
+        return_.submitted_by = submitter
+        move_return(return_, ReturnStatus.SUBMITTED, actor=submitter)
+        latest = position == len(past_due) - 1
+        if latest:
+            pass  # awaiting review
+        elif position == len(past_due) - 2 and len(past_due) >= 3:
+            return_.queries.append(
+                ReturnQuery(
+                    question="Spend is under profile this period. What caused the underspend, and will it be "
+                    "spent later in the year?",
+                    asked_by=officer,
+                )
+            )
+            move_return(return_, ReturnStatus.QUERIED, actor=officer)
+        else:
+            move_return(return_, ReturnStatus.ACCEPTED, actor=officer)
+            return_.accepted_at, return_.accepted_by = submitted_at + timedelta(days=7), officer
+            record_performance(return_, officer)
+        filled += 1
+    for return_ in ended:
+        if return_.status is ReturnStatus.DUE:
+            return_.spend_pence = profile_pence(return_) // 2
+            return_.progress = "We are gathering the figures for this period."
+            move_return(return_, ReturnStatus.IN_PROGRESS, actor=submitter)
+            filled += 1
+    return filled
+
+
+def _answer(return_: Return, measures: list[Measure], spend_share: int, delivery_share: int) -> None:
+    return_.spend_pence = profile_pence(return_) * spend_share // 100
+    return_.people_helped = sum(m.target_for(return_.frequency.quarters) for m in measures[:1]) * delivery_share // 100
+    for measure in measures:
+        actual = measure.target_for(return_.frequency.quarters) * delivery_share // 100
+        return_.actuals.append(MeasureActual(measure_id=measure.id, actual=actual))
+    return_.progress = (
+        "The service ran as planned across London. Referrals came mainly from the police, schools and the "
+        "service's own outreach."
+    )
+    if not return_.is_short_form:
+        return_.risks = "Recruiting and keeping specialist staff remains the main risk."
+        return_.issues = "None this period." if spend_share >= 90 else "Two posts were vacant for part of the period."
+        if delivery_share >= 100:
+            return_.case_study = (
+                "A young person referred after a stabbing was supported back into college and now mentors others."
+            )
+            return_.case_study_may_publish = True

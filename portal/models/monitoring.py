@@ -1,0 +1,267 @@
+"""Monitoring an award: measures, the schedule of returns, performance records and reminders."""
+
+import enum
+from datetime import date, datetime
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from portal.database import UTCDateTime, enum_column, utcnow
+from portal.extensions import db
+from portal.models.awards import Award
+from portal.models.users import User
+from portal.scope import Scope
+
+
+class MeasureBasis(enum.StrEnum):
+    QUARTER = "quarter"
+    YEAR = "year"
+
+    @property
+    def label(self) -> str:
+        return {"quarter": "a quarter", "year": "a year"}[self.value]
+
+
+class ReturnFrequency(enum.StrEnum):
+    QUARTERLY = "quarterly"
+    SIX_MONTHLY = "six_monthly"
+
+    @property
+    def label(self) -> str:
+        return {"quarterly": "Quarterly", "six_monthly": "Every six months"}[self.value]
+
+    @property
+    def quarters(self) -> int:
+        return 1 if self is ReturnFrequency.QUARTERLY else 2
+
+
+class ReturnStatus(enum.StrEnum):
+    DUE = "due"
+    IN_PROGRESS = "in_progress"
+    SUBMITTED = "submitted"
+    QUERIED = "queried"
+    ACCEPTED = "accepted"
+
+    @property
+    def label(self) -> str:
+        return self.value.replace("_", " ").capitalize()
+
+    @property
+    def editable(self) -> bool:
+        return self in (ReturnStatus.DUE, ReturnStatus.IN_PROGRESS, ReturnStatus.QUERIED)
+
+
+class Rag(enum.StrEnum):
+    RED = "red"
+    AMBER = "amber"
+    GREEN = "green"
+
+    @property
+    def label(self) -> str:
+        return self.value.capitalize()
+
+    @property
+    def severity(self) -> int:
+        return {"red": 2, "amber": 1, "green": 0}[self.value]
+
+
+class RatingAspect(enum.StrEnum):
+    DELIVERY = "delivery"
+    SPEND = "spend"
+    TIMELINESS = "timeliness"
+    OVERALL = "overall"
+
+    @property
+    def label(self) -> str:
+        return self.value.capitalize()
+
+
+class Measure(db.Model):
+    """What the service promised: a unit and a target for each quarter or year."""
+
+    __tablename__ = "measure"
+    __table_args__ = (sa.CheckConstraint("target >= 0", name="non_negative_target"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    award_id: Mapped[int] = mapped_column(sa.ForeignKey("award.id", ondelete="CASCADE"), index=True)
+    name: Mapped[str] = mapped_column(sa.String(160))
+    unit: Mapped[str] = mapped_column(sa.String(60))
+    target: Mapped[int]
+    basis: Mapped[MeasureBasis] = mapped_column(enum_column(MeasureBasis, 12), default=MeasureBasis.QUARTER)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    award: Mapped[Award] = relationship()
+
+    def target_for(self, quarters: int) -> int:
+        """The target for a return covering ``quarters`` quarters (a yearly target is shared evenly)."""
+        if self.basis is MeasureBasis.YEAR:
+            return round(self.target * quarters / 4)
+        return self.target * quarters
+
+    def permission_scope(self) -> Scope:
+        return self.award.permission_scope()
+
+
+class Return(db.Model):
+    """One periodic monitoring report on an award. ``version`` guards against two people saving at once."""
+
+    __tablename__ = "monitoring_return"
+    __table_args__ = (
+        sa.UniqueConstraint("award_id", "period_start"),
+        sa.CheckConstraint("period_end >= period_start", name="ends_after_start"),
+        sa.CheckConstraint("spend_pence IS NULL OR spend_pence >= 0", name="non_negative_spend"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    award_id: Mapped[int] = mapped_column(sa.ForeignKey("award.id", ondelete="CASCADE"), index=True)
+    financial_year: Mapped[int]
+    label: Mapped[str] = mapped_column(sa.String(40))
+    frequency: Mapped[ReturnFrequency] = mapped_column(enum_column(ReturnFrequency, 16))
+    period_start: Mapped[date]
+    period_end: Mapped[date]
+    due_on: Mapped[date] = mapped_column(index=True)
+    status: Mapped[ReturnStatus] = mapped_column(enum_column(ReturnStatus, 16), default=ReturnStatus.DUE, index=True)
+    version: Mapped[int] = mapped_column(default=1)
+
+    spend_pence: Mapped[int | None] = mapped_column(sa.BigInteger)
+    people_helped: Mapped[int | None]
+    progress: Mapped[str | None] = mapped_column(sa.Text)
+    risks: Mapped[str | None] = mapped_column(sa.Text)
+    issues: Mapped[str | None] = mapped_column(sa.Text)
+    case_study: Mapped[str | None] = mapped_column(sa.Text)
+    case_study_may_publish: Mapped[bool] = mapped_column(default=False)
+
+    first_submitted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    submitted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    submitted_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user_account.id", ondelete="SET NULL"))
+    accepted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    accepted_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user_account.id", ondelete="SET NULL"))
+
+    award: Mapped[Award] = relationship(lazy="joined")
+    submitted_by: Mapped[User | None] = relationship(foreign_keys=[submitted_by_id])
+    accepted_by: Mapped[User | None] = relationship(foreign_keys=[accepted_by_id])
+    actuals: Mapped[list["MeasureActual"]] = relationship(
+        back_populates="return_", cascade="all, delete-orphan", lazy="selectin"
+    )
+    queries: Mapped[list["ReturnQuery"]] = relationship(
+        back_populates="return_", cascade="all, delete-orphan", order_by="ReturnQuery.id", lazy="selectin"
+    )
+
+    __mapper_args__ = {"version_id_col": version}
+
+    @property
+    def is_short_form(self) -> bool:
+        return self.frequency is ReturnFrequency.SIX_MONTHLY
+
+    @property
+    def open_query(self) -> "ReturnQuery | None":
+        return next((q for q in reversed(self.queries) if q.answered_at is None), None)
+
+    def actual_for(self, measure_id: int) -> int | None:
+        return next((a.actual for a in self.actuals if a.measure_id == measure_id), None)
+
+    def permission_scope(self) -> Scope:
+        return self.award.permission_scope()
+
+
+class MeasureActual(db.Model):
+    __tablename__ = "measure_actual"
+    __table_args__ = (sa.CheckConstraint("actual >= 0", name="non_negative_actual"),)
+
+    return_id: Mapped[int] = mapped_column(sa.ForeignKey("monitoring_return.id", ondelete="CASCADE"), primary_key=True)
+    measure_id: Mapped[int] = mapped_column(sa.ForeignKey("measure.id", ondelete="CASCADE"), primary_key=True)
+    actual: Mapped[int]
+
+    return_: Mapped[Return] = relationship(back_populates="actuals")
+    measure: Mapped[Measure] = relationship(lazy="joined")
+
+
+class ReturnQuery(db.Model):
+    """An officer's question about a submitted return, and the organisation's answer."""
+
+    __tablename__ = "return_query"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    return_id: Mapped[int] = mapped_column(sa.ForeignKey("monitoring_return.id", ondelete="CASCADE"), index=True)
+    question: Mapped[str] = mapped_column(sa.Text)
+    asked_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user_account.id", ondelete="SET NULL"))
+    asked_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    answer: Mapped[str | None] = mapped_column(sa.Text)
+    answered_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user_account.id", ondelete="SET NULL"))
+    answered_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    return_: Mapped[Return] = relationship(back_populates="queries")
+    asked_by: Mapped[User | None] = relationship(foreign_keys=[asked_by_id])
+    answered_by: Mapped[User | None] = relationship(foreign_keys=[answered_by_id])
+
+
+class PerformanceRecord(db.Model):
+    """One award in one period: delivery, spend and timeliness rated by the published rules, and overall.
+
+    The ratings here are the current ones; every rating ever given, computed or overridden, is a ``RatingChange``.
+    """
+
+    __tablename__ = "performance_record"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    award_id: Mapped[int] = mapped_column(sa.ForeignKey("award.id", ondelete="CASCADE"), index=True)
+    return_id: Mapped[int] = mapped_column(sa.ForeignKey("monitoring_return.id", ondelete="CASCADE"), unique=True)
+    delivery_percent: Mapped[int | None]
+    spend_pence: Mapped[int] = mapped_column(sa.BigInteger)
+    profile_pence: Mapped[int] = mapped_column(sa.BigInteger)
+    days_late: Mapped[int]
+    delivery: Mapped[Rag | None] = mapped_column(enum_column(Rag, 8))
+    spend: Mapped[Rag] = mapped_column(enum_column(Rag, 8))
+    timeliness: Mapped[Rag] = mapped_column(enum_column(Rag, 8))
+    overall: Mapped[Rag] = mapped_column(enum_column(Rag, 8))
+    computed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    award: Mapped[Award] = relationship()
+    return_: Mapped[Return] = relationship(lazy="joined")
+    changes: Mapped[list["RatingChange"]] = relationship(
+        back_populates="record", cascade="all, delete-orphan", order_by="RatingChange.id", lazy="selectin"
+    )
+
+    def rating(self, aspect: RatingAspect) -> Rag | None:
+        return getattr(self, aspect.value)
+
+    def permission_scope(self) -> Scope:
+        return self.award.permission_scope()
+
+
+class RatingChange(db.Model):
+    """The history of a performance record's ratings. An override by an officer always has a reason."""
+
+    __tablename__ = "rating_change"
+    __table_args__ = (sa.CheckConstraint("NOT overridden OR reason IS NOT NULL", name="override_has_reason"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    record_id: Mapped[int] = mapped_column(sa.ForeignKey("performance_record.id", ondelete="CASCADE"), index=True)
+    aspect: Mapped[RatingAspect] = mapped_column(enum_column(RatingAspect, 12))
+    rating: Mapped[Rag | None] = mapped_column(enum_column(Rag, 8))
+    overridden: Mapped[bool] = mapped_column(default=False)
+    reason: Mapped[str | None] = mapped_column(sa.Text)
+    changed_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user_account.id", ondelete="SET NULL"))
+    changed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    record: Mapped[PerformanceRecord] = relationship(back_populates="changes")
+    changed_by: Mapped[User | None] = relationship()
+
+
+class ReminderKind(enum.StrEnum):
+    UPCOMING = "upcoming"
+    DUE_TODAY = "due_today"
+    OVERDUE = "overdue"
+    ESCALATED = "escalated"
+
+
+class ReminderSent(db.Model):
+    """One row per reminder ever sent: the unique constraint is what stops a second run sending it again."""
+
+    __tablename__ = "reminder_sent"
+    __table_args__ = (sa.UniqueConstraint("return_id", "kind"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    return_id: Mapped[int] = mapped_column(sa.ForeignKey("monitoring_return.id", ondelete="CASCADE"))
+    kind: Mapped[ReminderKind] = mapped_column(enum_column(ReminderKind, 16))
+    sent_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

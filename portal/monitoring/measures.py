@@ -1,0 +1,120 @@
+"""Measures on an award, and the schedule of returns that each approved award gets."""
+
+from dataclasses import dataclass
+
+import sqlalchemy as sa
+
+from portal import audit
+from portal.errors import DomainError, raise_if_any
+from portal.extensions import db
+from portal.models import Award, AwardStatus, Measure, MeasureBasis, Return, User
+from portal.models.funding import DEFAULT_SMALL_BID_THRESHOLD_PENCE
+from portal.monitoring.schedule import frequency_for, return_periods
+
+
+@dataclass
+class MeasureDetails:
+    name: str
+    unit: str
+    target: int | None
+    basis: MeasureBasis
+
+
+def small_bid_threshold_pence(award: Award) -> int:
+    if award.application is not None:
+        return award.application.round.small_bid_threshold_pence
+    return DEFAULT_SMALL_BID_THRESHOLD_PENCE
+
+
+def generate_schedule(award: Award) -> int:
+    """Add the returns an approved award is missing. Running it again adds nothing. The caller commits.
+
+    Returns how many were added.
+    """
+    if award.status is not AwardStatus.APPROVED:
+        return 0
+    existing = set(db.session.scalars(sa.select(Return.period_start).where(Return.award_id == award.id)))
+    frequency = frequency_for(award.total_pence, small_bid_threshold_pence(award))
+    added = 0
+    for period in return_periods(award.start_date, award.end_date, frequency):
+        if period.start in existing:
+            continue
+        db.session.add(
+            Return(
+                award_id=award.id,
+                financial_year=period.financial_year,
+                label=period.label,
+                frequency=period.frequency,
+                period_start=period.start,
+                period_end=period.end,
+                due_on=period.due_on,
+            )
+        )
+        added += 1
+    if added:
+        audit.record(
+            "award.returns_scheduled",
+            award,
+            after={"returns": added, "frequency": frequency},
+            organisation_id=award.organisation_id,
+        )
+    return added
+
+
+def generate_return_schedule(award_id: int) -> int:
+    """The job: re-read the award and add its missing returns, in one transaction. Safe to run twice."""
+    award = db.session.get(Award, award_id)
+    if award is None:
+        return 0
+    added = generate_schedule(award)
+    db.session.commit()
+    return added
+
+
+def _check(details: MeasureDetails) -> None:
+    errors = []
+    if not details.name.strip():
+        errors.append(DomainError("Enter what the service promised", "name"))
+    if not details.unit.strip():
+        errors.append(DomainError("Enter the unit, like young people engaged", "unit"))
+    if details.target is None:
+        errors.append(DomainError("Enter the target as a whole number", "target"))
+    elif details.target < 0:
+        errors.append(DomainError("The target cannot be less than 0", "target"))
+    raise_if_any(errors)
+
+
+def create_measure(award: Award, details: MeasureDetails, actor: User) -> Measure:
+    if award.status is not AwardStatus.APPROVED:
+        raise DomainError("Measures can be added once the award is approved")
+    _check(details)
+    measure = Measure(
+        award=award, name=details.name.strip(), unit=details.unit.strip(), target=details.target, basis=details.basis
+    )
+    db.session.add(measure)
+    audit.record(
+        "measure.created",
+        measure,
+        after={"name": measure.name, "target": measure.target, "basis": measure.basis},
+        organisation_id=award.organisation_id,
+        actor=actor,
+    )
+    db.session.commit()
+    return measure
+
+
+def update_measure(measure: Measure, details: MeasureDetails, actor: User) -> Measure:
+    _check(details)
+    before = {"name": measure.name, "unit": measure.unit, "target": measure.target, "basis": measure.basis}
+    measure.name, measure.unit = details.name.strip(), details.unit.strip()
+    measure.target, measure.basis = details.target, details.basis
+    audit.record(
+        "measure.updated",
+        measure,
+        before=before,
+        after={"name": measure.name, "unit": measure.unit, "target": measure.target, "basis": measure.basis},
+        organisation_id=measure.award.organisation_id,
+        actor=actor,
+    )
+    db.session.commit()
+    return measure

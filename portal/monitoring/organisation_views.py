@@ -1,0 +1,77 @@
+"""The funded organisation's pages: its awards, each award's returns and ratings, and the return form."""
+
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+
+from portal.errors import DomainError
+from portal.monitoring import queries
+from portal.monitoring.forms import return_form
+from portal.monitoring.returns import ReturnConflict, save_return, today
+from portal.monitoring.views import load_organisation_award, load_return, monitoring
+from portal.permissions import Permission, can, check, permission_required
+
+
+@monitoring.route("/organisations/<int:organisation_id>/awards")
+@permission_required(Permission.VIEW_AWARD)
+def organisation_awards(organisation_id: int):
+    organisation = queries.fetch_organisation(organisation_id) or abort(404)
+    check(Permission.VIEW_AWARD, organisation)
+    return render_template(
+        "monitoring/organisation_awards.html",
+        organisation=organisation,
+        awards=queries.fetch_organisation_awards(organisation),
+    )
+
+
+@monitoring.route("/organisations/<int:organisation_id>/awards/<int:award_id>")
+@permission_required(Permission.VIEW_AWARD)
+def organisation_award(organisation_id: int, award_id: int):
+    award = load_organisation_award(organisation_id, award_id, Permission.VIEW_AWARD)
+    return render_template(
+        "monitoring/organisation_award.html",
+        award=award,
+        measures=queries.fetch_measures(award),
+        returns=queries.fetch_returns(award),
+        records=queries.fetch_records(award),
+        today=today(),
+    )
+
+
+@monitoring.route(
+    "/organisations/<int:organisation_id>/awards/<int:award_id>/returns/<int:return_id>", methods=["GET", "POST"]
+)
+@permission_required(Permission.VIEW_AWARD)
+def organisation_return(organisation_id: int, award_id: int, return_id: int):
+    award = load_organisation_award(organisation_id, award_id, Permission.VIEW_AWARD)
+    return_ = load_return(award, return_id)
+    measures = queries.fetch_measures(award)
+    may_edit = (
+        return_.status.editable and return_.period_start <= today() and can(current_user, Permission.EDIT_RETURN, award)
+    )
+    form = return_form(return_, measures, formdata=request.form if request.method == "POST" else None)
+    if request.method == "POST":
+        check(Permission.EDIT_RETURN, award)
+        if form.validate_on_submit():
+            submitting = bool(form.submit_return.data)
+            try:
+                save_return(return_, form.details(), measures, current_user._get_current_object(), submit=submitting)
+            except ReturnConflict as conflict:
+                form.version.data = str(conflict.current_version)
+                form.show_error(conflict)
+            except DomainError as error:
+                form.show_error(error)
+            else:
+                flash(f"Return {return_.label} {'submitted' if submitting else 'saved'}.", "success")
+                if submitting:
+                    return redirect(url_for(".organisation_award", organisation_id=organisation_id, award_id=award.id))
+                return redirect(request.path)
+    return render_template(
+        "monitoring/return_form.html",
+        award=award,
+        return_=return_,
+        measures=measures,
+        form=form,
+        may_edit=may_edit,
+        record=queries.fetch_records(award).get(return_.id),
+        today=today(),
+    )

@@ -1,0 +1,165 @@
+"""Officers' pages: every return in one table, an award's measures and schedule, reviewing a return, and
+overriding a rating."""
+
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+
+from portal.errors import DomainError
+from portal.models import Rag, RatingAspect, ReturnStatus
+from portal.monitoring import queries
+from portal.monitoring.forms import ActionForm, MeasureForm, OverrideForm, QueryForm
+from portal.monitoring.measures import create_measure, update_measure
+from portal.monitoring.performance import override_rating, profile_pence
+from portal.monitoring.returns import accept_return, query_return, today
+from portal.monitoring.views import load_award, monitoring
+from portal.permissions import Permission, permission_required
+
+
+def _filters() -> queries.ReturnFilters:
+    show = request.args.get("show", "open")
+    sort = request.args.get("sort", "due_on")
+    return queries.ReturnFilters(
+        show=show if show in queries.SHOW else "open",
+        fund_id=request.args.get("fund", type=int),
+        sort=sort if sort in queries.SORTS else "due_on",
+        order="desc" if request.args.get("order") == "desc" else "asc",
+    )
+
+
+@monitoring.route("/staff/monitoring/returns")
+@permission_required(Permission.REVIEW_RETURNS)
+def returns():
+    filters = _filters()
+    return render_template(
+        "monitoring/returns.html",
+        page=queries.fetch_returns_page(filters, request.args.get("page", 1, type=int), today()),
+        filters=filters,
+        shows=queries.SHOW,
+        funds=queries.fetch_funds(),
+        today=today(),
+    )
+
+
+@monitoring.route("/staff/monitoring/awards/<int:award_id>", methods=["GET", "POST"])
+@permission_required(Permission.REVIEW_RETURNS)
+def award(award_id: int):
+    award = load_award(award_id, Permission.REVIEW_RETURNS)
+    form = MeasureForm.for_measure(None, formdata=request.form if request.method == "POST" else None)
+    if form.validate_on_submit():
+        try:
+            measure = create_measure(award, form.details(), current_user._get_current_object())
+        except DomainError as error:
+            form.show_error(error)
+        else:
+            flash(f"Measure “{measure.name}” added.", "success")
+            return redirect(url_for(".award", award_id=award.id))
+    return render_template(
+        "monitoring/staff_award.html",
+        award=award,
+        measures=queries.fetch_measures(award),
+        returns=queries.fetch_returns(award),
+        records=queries.fetch_records(award),
+        form=form,
+    )
+
+
+@monitoring.route("/staff/monitoring/awards/<int:award_id>/measures/<int:measure_id>", methods=["GET", "POST"])
+@permission_required(Permission.REVIEW_RETURNS)
+def edit_measure(award_id: int, measure_id: int):
+    award = load_award(award_id, Permission.REVIEW_RETURNS)
+    measure = queries.fetch_measure(measure_id)
+    if measure is None or measure.award_id != award.id:
+        abort(404)
+    form = MeasureForm.for_measure(measure, formdata=request.form if request.method == "POST" else None)
+    if form.validate_on_submit():
+        try:
+            update_measure(measure, form.details(), current_user._get_current_object())
+        except DomainError as error:
+            form.show_error(error)
+        else:
+            flash(f"Measure “{measure.name}” saved.", "success")
+            return redirect(url_for(".award", award_id=award.id))
+    return render_template("monitoring/edit_measure.html", award=award, measure=measure, form=form)
+
+
+def load_staff_return(return_id: int, permission: Permission):
+    return_ = queries.fetch_return(return_id) or abort(404)
+    load_award(return_.award_id, permission)
+    return return_
+
+
+@monitoring.route("/staff/monitoring/returns/<int:return_id>")
+@permission_required(Permission.REVIEW_RETURNS)
+def review(return_id: int):
+    return_ = load_staff_return(return_id, Permission.REVIEW_RETURNS)
+    return _review_page(return_, QueryForm(formdata=None))
+
+
+def _review_page(return_, query_form):
+    records = queries.fetch_records(return_.award)
+    return render_template(
+        "monitoring/review.html",
+        return_=return_,
+        award=return_.award,
+        measures=queries.fetch_measures(return_.award),
+        record=records.get(return_.id),
+        profile=profile_pence(return_),
+        action_form=ActionForm(),
+        query_form=query_form,
+        can_review=return_.status is ReturnStatus.SUBMITTED,
+    )
+
+
+@monitoring.route("/staff/monitoring/returns/<int:return_id>/accept", methods=["POST"])
+@permission_required(Permission.REVIEW_RETURNS)
+def accept(return_id: int):
+    return_ = load_staff_return(return_id, Permission.REVIEW_RETURNS)
+    if ActionForm().validate_on_submit():
+        try:
+            record = accept_return(return_, current_user._get_current_object())
+        except DomainError as error:
+            flash(error.message, "error")
+        else:
+            flash(f"Return {return_.label} accepted. Overall rating: {record.overall.label}.", "success")
+    return redirect(url_for(".review", return_id=return_id))
+
+
+@monitoring.route("/staff/monitoring/returns/<int:return_id>/query", methods=["POST"])
+@permission_required(Permission.REVIEW_RETURNS)
+def query(return_id: int):
+    return_ = load_staff_return(return_id, Permission.REVIEW_RETURNS)
+    form = QueryForm()
+    if form.validate_on_submit():
+        try:
+            query_return(return_, form.question.data, current_user._get_current_object())
+        except DomainError as error:
+            form.show_error(error)
+        else:
+            flash(f"Return {return_.label} sent back to {return_.award.organisation.name} with your query.", "success")
+            return redirect(url_for(".review", return_id=return_id))
+    return _review_page(return_, form)
+
+
+@monitoring.route("/staff/monitoring/records/<int:record_id>/override", methods=["GET", "POST"])
+@permission_required(Permission.RATE_PERFORMANCE)
+def override(record_id: int):
+    record = queries.fetch_record(record_id) or abort(404)
+    load_award(record.award_id, Permission.RATE_PERFORMANCE)
+    form = OverrideForm()
+    if request.method == "GET" and request.args.get("aspect") in {a.value for a in RatingAspect}:
+        form.aspect.data = request.args["aspect"]
+    if form.validate_on_submit():
+        try:
+            override_rating(
+                record,
+                RatingAspect(form.aspect.data),
+                Rag(form.rating.data),
+                form.reason.data or "",
+                current_user._get_current_object(),
+            )
+        except DomainError as error:
+            form.show_error(error)
+        else:
+            flash(f"{RatingAspect(form.aspect.data).label} rating changed.", "success")
+            return redirect(url_for(".review", return_id=record.return_id))
+    return render_template("monitoring/override.html", record=record, award=record.award, form=form)
