@@ -63,6 +63,9 @@ class Config:
     PASSWORD_RESET_MAX_AGE = 60 * 60 * 2
     INVITATION_MAX_AGE_DAYS = 14
 
+    # Uploads are at most 10 MB; the rest allows for the form around them.
+    MAX_CONTENT_LENGTH = 12 * 1024 * 1024
+
     RUN_JOBS_INLINE = REDIS_URL is None
     DEMO_DATA_ALLOWED = True
 

@@ -55,10 +55,10 @@ def load_demo():
     """Load demonstration organisations and users. Safe to run again."""
     if not current_app.config["DEMO_DATA_ALLOWED"]:
         raise click.ClickException("Demo data is not allowed in this configuration")
-    from portal.demo.seed import load_demo_data
+    from portal.demo.seed import load_all_demo_data
 
-    summary = load_demo_data()
-    click.echo(summary)
+    for summary in load_all_demo_data():
+        click.echo(summary)
 
 
 @demo.command("logins")

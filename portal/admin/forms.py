@@ -16,7 +16,7 @@ STAFF_ROLE_CHOICES = [
 def role_field() -> RadioField:
     return RadioField(
         "Role",
-        choices=STAFF_ROLE_CHOICES,
+        choices=choices(STAFF_ROLE_CHOICES),
         validators=[InputRequired("Select a role")],
         widget=GovRadioInput(),
     )

@@ -16,6 +16,10 @@ def register(app: Flask) -> None:
     def method_not_allowed(_error):
         return render_template("errors/404.html"), 405
 
+    @app.errorhandler(413)
+    def too_large(_error):
+        return render_template("errors/413.html"), 413
+
     @app.errorhandler(CSRFError)
     def csrf_failed(_error):
         return render_template("errors/csrf.html"), 400

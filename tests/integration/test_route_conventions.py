@@ -32,6 +32,7 @@ PUBLIC_ENDPOINTS = {
     "opportunities.index",
     "opportunities.closed",
     "opportunities.round_page",
+    "monitoring.rules",
 }
 
 # URL parameters are typed (``<int:...>``) except these, which are opaque strings by nature.

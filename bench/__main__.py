@@ -1,0 +1,165 @@
+"""Page benchmarks: ``make bench`` (or ``python -m bench --scale 10``).
+
+Builds a database of the given scale (on DATABASE_URL, or a temporary SQLite file), then requests key pages
+through the app and reports the median time and the number of SQL queries each took. Nothing here asserts a time:
+compare runs over time, on the same machine.
+"""
+
+import argparse
+import statistics
+import tempfile
+import time
+from contextlib import contextmanager
+from datetime import timedelta
+
+import sqlalchemy as sa
+from flask_migrate import upgrade
+
+from config import TestingConfig
+from portal import create_app
+from portal.database import utcnow
+from portal.extensions import db
+from portal.models import (
+    Application,
+    ApplicationStatus,
+    ApplicationYear,
+    Fund,
+    Membership,
+    MembershipRole,
+    Organisation,
+    OrganisationType,
+    Round,
+    ServiceArea,
+    StaffRole,
+    User,
+)
+from portal.reference.services import load_local_authorities
+
+PAGES = [
+    ("Home", "/", None),
+    ("Funding opportunities", "/funding/", None),
+    ("Officer: rounds", "/staff/rounds", "officer"),
+    ("Officer: bids in the largest round", "/staff/rounds/{round_id}/applications", "officer"),
+    ("Officer: organisations", "/staff/organisations", "officer"),
+    ("Applicant: their bids", "/organisations/{organisation_id}/applications", "applicant"),
+]
+
+
+def build(scale: int) -> dict:
+    """``scale`` 1 is roughly a year of London's volume: 300 organisations, 10 rounds, 600 bids."""
+    boroughs = list(db.session.scalars(sa.text("SELECT id FROM local_authority")))
+    officer = User(
+        email="bench-officer@example.org",
+        full_name="Bench Officer",
+        staff_role=StaffRole.GRANT_OFFICER,
+        email_confirmed_at=utcnow(),
+    )
+    applicant = User(email="bench-applicant@example.org", full_name="Bench Applicant", email_confirmed_at=utcnow())
+    db.session.add_all([officer, applicant])
+    organisations = []
+    for number in range(300 * scale):
+        organisation = Organisation(
+            name=f"Bench organisation {number:05d}",
+            organisation_type=OrganisationType.CHARITY,
+            address_line_1="1 Bench Street",
+            postcode="SE1 1AA",
+            works_pan_london=number % 5 == 0,
+        )
+        organisations.append(organisation)
+    db.session.add_all(organisations)
+    db.session.add(Membership(user=applicant, organisation=organisations[0], role=MembershipRole.OWNER))
+    fund = Fund(name="Bench fund", code="BEN", purpose="Benchmarks")
+    fund.service_areas = [ServiceArea.CRIME_PREVENTION]
+    now = utcnow()
+    rounds = [
+        Round(
+            fund=fund,
+            title=f"Bench round {n}",
+            description="",
+            budget_pence=10**9,
+            min_request_pence=1000,
+            max_request_pence=10**8,
+            opens_at=now - timedelta(days=40),
+            closes_at=now + timedelta(days=20 + n),
+            decision_expected_on=(now + timedelta(days=90)).date(),
+            published_at=now - timedelta(days=60),
+        )
+        for n in range(10 * scale)
+    ]
+    db.session.add_all(rounds)
+    db.session.flush()
+    for number in range(600 * scale):
+        application = Application(
+            round=rounds[0] if number % 2 == 0 else rounds[number % len(rounds)],
+            organisation=organisations[number % len(organisations)],
+            status=ApplicationStatus.SUBMITTED,
+            reference=f"BEN-2026-{number:05d}",
+            project_title=f"Bid {number}",
+            submitted_at=now,
+            years=[ApplicationYear(financial_year=2027, amount_pence=2_000_000)],
+        )
+        db.session.add(application)
+    db.session.commit()
+    del boroughs
+    return {
+        "officer": officer.id,
+        "applicant": applicant.id,
+        "round_id": rounds[0].id,
+        "organisation_id": organisations[0].id,
+    }
+
+
+@contextmanager
+def counting_queries(engine):
+    counter = {"queries": 0}
+
+    def count(*_args, **_kwargs):
+        counter["queries"] += 1
+
+    sa.event.listen(engine, "before_cursor_execute", count)
+    try:
+        yield counter
+    finally:
+        sa.event.remove(engine, "before_cursor_execute", count)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--scale", type=int, default=1)
+    parser.add_argument("--repeats", type=int, default=7)
+    args = parser.parse_args()
+    url = TestingConfig.SQLALCHEMY_DATABASE_URI
+    if url == "sqlite://":
+        url = f"sqlite:///{tempfile.mkdtemp()}/bench.db"
+    app = create_app(TestingConfig, SQLALCHEMY_DATABASE_URI=url, RATELIMIT_ENABLED=False, MAIL_BACKEND="log")
+    with app.app_context():
+        if db.engine.dialect.name == "postgresql":
+            with db.engine.begin() as connection:
+                connection.execute(sa.text("DROP SCHEMA public CASCADE; CREATE SCHEMA public"))
+        upgrade()
+        load_local_authorities()
+        ids = build(args.scale)
+        engine = db.engine
+        db.session.remove()
+    # Requests run outside any app context, each in its own, as they do in production.
+    users = {"officer": ids["officer"], "applicant": ids["applicant"]}
+    print(f"{'page':<40} {'median ms':>10} {'queries':>8}")
+    for label, path, who in PAGES:
+        client = app.test_client()
+        if who:
+            with client.session_transaction() as session:
+                session["_user_id"] = f"{users[who]}:1"
+        url_path = path.format(**ids)
+        timings = []
+        for _ in range(args.repeats):
+            with counting_queries(engine) as counter:
+                started = time.perf_counter()
+                response = client.get(url_path)
+                timings.append((time.perf_counter() - started) * 1000)
+            if response.status_code != 200:
+                raise SystemExit(f"{url_path} answered {response.status_code} {response.headers.get('Location', '')}")
+        print(f"{label:<40} {statistics.median(timings):>10.1f} {counter['queries']:>8}")
+
+
+if __name__ == "__main__":
+    main()
