@@ -33,10 +33,14 @@ class UTCDateTime(sa.types.TypeDecorator):
         return value.astimezone(UTC)
 
 
-def enum_column(enum_class: type[enum.Enum], length: int = 32) -> sa.Enum:
-    """A string column holding an enum's values, checked by a constraint on every database."""
+def enum_column(enum_class: type[enum.Enum], length: int = 32, *, name: str | None = None) -> sa.Enum:
+    """A string column holding an enum's values, checked by a constraint on every database.
+
+    Give ``name`` when a table has two columns of the same enum: PostgreSQL needs their checks named apart.
+    """
     return sa.Enum(
         enum_class,
+        name=name or enum_class.__name__.lower(),
         native_enum=False,
         create_constraint=True,
         length=length,

@@ -210,10 +210,10 @@ class PerformanceRecord(db.Model):
     spend_pence: Mapped[int] = mapped_column(sa.BigInteger)
     profile_pence: Mapped[int] = mapped_column(sa.BigInteger)
     days_late: Mapped[int]
-    delivery: Mapped[Rag | None] = mapped_column(enum_column(Rag, 8))
-    spend: Mapped[Rag] = mapped_column(enum_column(Rag, 8))
-    timeliness: Mapped[Rag] = mapped_column(enum_column(Rag, 8))
-    overall: Mapped[Rag] = mapped_column(enum_column(Rag, 8))
+    delivery: Mapped[Rag | None] = mapped_column(enum_column(Rag, 8, name="delivery_rag"))
+    spend: Mapped[Rag] = mapped_column(enum_column(Rag, 8, name="spend_rag"))
+    timeliness: Mapped[Rag] = mapped_column(enum_column(Rag, 8, name="timeliness_rag"))
+    overall: Mapped[Rag] = mapped_column(enum_column(Rag, 8, name="overall_rag"))
     computed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     award: Mapped[Award] = relationship()

@@ -179,3 +179,16 @@ def test_flask_staff_create_refuses_a_weak_password(app):
     assert result.exit_code != 0
     assert "Password must be 10 characters or more" in result.output
     assert db.session.scalar(sa.select(User).where(User.email == "ops@example.org")) is None
+
+
+def test_no_table_has_two_checks_of_the_same_name_which_postgresql_would_refuse():
+    import collections
+    import re
+
+    from sqlalchemy.dialects import postgresql
+    from sqlalchemy.schema import CreateTable
+
+    for table in db.metadata.sorted_tables:
+        ddl = str(CreateTable(table).compile(dialect=postgresql.dialect()))
+        names = collections.Counter(re.findall(r"CONSTRAINT (\w+) CHECK", ddl))
+        assert all(count == 1 for count in names.values()), f"{table.name}: {names}"
