@@ -26,23 +26,38 @@ from tests.client import PortalClient
 REFERENCE_TABLES = {"local_authority", "alembic_version"}
 
 
-class Mailbox:
-    """Collects what the SMTP server receives."""
+class SmtpCollector:
+    """The SMTP server's handler: keeps every message it receives. It runs in the server's own thread."""
 
     def __init__(self):
-        self.messages = []
-        self._lock = threading.Lock()
+        self.received = []
+        self.lock = threading.Lock()
 
     async def handle_DATA(self, server, session, envelope):
         from email import message_from_bytes, policy
 
-        with self._lock:
-            self.messages.append(message_from_bytes(envelope.content, policy=policy.default))
+        with self.lock:
+            self.received.append(message_from_bytes(envelope.content, policy=policy.default))
         return "250 Message accepted for delivery"
 
+
+class Mailbox:
+    """What tests read: the messages received, after running any queued jobs (so tests work with Redis too)."""
+
+    def __init__(self, collector: SmtpCollector, before_reading=None):
+        self.collector = collector
+        self.before_reading = before_reading
+
+    @property
+    def messages(self) -> list:
+        if self.before_reading:
+            self.before_reading()
+        with self.collector.lock:
+            return list(self.collector.received)
+
     def clear(self):
-        with self._lock:
-            self.messages.clear()
+        with self.collector.lock:
+            self.collector.received.clear()
 
     def to(self, address: str):
         return [m for m in self.messages if m["To"] == address]
@@ -61,10 +76,10 @@ def _free_port() -> int:
 
 @pytest.fixture(scope="session")
 def smtp_server():
-    mailbox = Mailbox()
-    controller = Controller(mailbox, hostname="127.0.0.1", port=_free_port())
+    collector = SmtpCollector()
+    controller = Controller(collector, hostname="127.0.0.1", port=_free_port())
     controller.start()
-    yield controller, mailbox
+    yield controller, collector
     controller.stop()
 
 
@@ -117,8 +132,8 @@ def app_context(app, smtp_server):
     and carry Flask-Login's user and Flask-WTF's CSRF token into the next one. Each request gets an empty ``g``,
     as it does in production.
     """
-    _, mailbox = smtp_server
-    mailbox.clear()
+    _, collector = smtp_server
+    Mailbox(collector).clear()
 
     def clear_g(_sender, **_extra):
         for name in list(vars(g)):
@@ -144,24 +159,30 @@ def _clear_tables() -> None:
 
 
 @pytest.fixture
-def mailbox(smtp_server) -> Mailbox:
-    return smtp_server[1]
-
-
-@pytest.fixture
 def run_jobs(app):
-    """Run every queued job now: a no-op when jobs run inline, a burst rq worker when Redis is configured."""
+    """Run every queued job now: a no-op when jobs run inline, a burst rq worker when Redis is configured.
+
+    The worker runs in an app context of its own, so jobs use their own database session, as a real worker
+    does; afterwards the test's session forgets what it had loaded, so it reads what the jobs wrote.
+    """
 
     def run() -> None:
         if app.config["RUN_JOBS_INLINE"]:
             return
         from workers.worker import PortalWorker
 
-        worker = PortalWorker([jobs.queue(name) for name in jobs.QUEUES], connection=jobs.redis_connection())
-        worker.work(burst=True, with_scheduler=False)
-        db.session.remove()
+        with app.app_context():
+            worker = PortalWorker([jobs.queue(name) for name in jobs.QUEUES], connection=jobs.redis_connection())
+            worker.work(burst=True, with_scheduler=False)
+        db.session.expire_all()
 
     return run
+
+
+@pytest.fixture
+def mailbox(smtp_server, run_jobs) -> Mailbox:
+    """The SMTP server's mailbox. Reading it first runs any queued jobs, so tests work with Redis too."""
+    return Mailbox(smtp_server[1], before_reading=run_jobs)
 
 
 @pytest.fixture

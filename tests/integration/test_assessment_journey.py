@@ -153,6 +153,7 @@ def test_an_officer_takes_a_bid_from_submission_to_an_approved_award(client, mai
     assert award.status is AwardStatus.APPROVED
     assert award.second_approved_by_id == lead.id
 
+    run_jobs()
     assert audit_actions() == [
         "application.screening_started",
         "screening.checks_recorded",

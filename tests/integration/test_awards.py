@@ -31,12 +31,13 @@ def the_award() -> Award:
     return db.session.scalar(sa.select(Award))
 
 
-def test_an_award_is_prefilled_from_the_bid_and_one_approval_is_enough_up_to_100000(client):
+def test_an_award_is_prefilled_from_the_bid_and_one_approval_is_enough_up_to_100000(client, run_jobs):
     officer, application = funded_bid(amounts_pence=(50_000_00, 50_000_00), boroughs=("Southwark", "Lambeth"))
     client.sign_in(officer)
     page = client.get_page(f"/staff/awards/from-bid/{application.id}")
 
     client.post_form(f"/staff/awards/from-bid/{application.id}", form_as_shown(page))
+    run_jobs()
 
     award = the_award()
     assert award.status is AwardStatus.APPROVED
