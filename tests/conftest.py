@@ -56,6 +56,9 @@ class Mailbox:
             return list(self.collector.received)
 
     def clear(self):
+        """Forget everything sent so far, including what is still queued to be sent."""
+        if self.before_reading:
+            self.before_reading()
         with self.collector.lock:
             self.collector.received.clear()
 
