@@ -9,7 +9,7 @@ from govuk_frontend_wtf.wtforms_widgets import (
 from wtforms import BooleanField, RadioField, SelectField, SelectMultipleField, StringField, TextAreaField
 from wtforms.validators import InputRequired, Length, Optional
 
-from portal.forms import PortalForm, submit
+from portal.forms import PortalForm, choices, submit
 from portal.models.funding import (
     DEFAULT_MINIMUM_DURATION_MONTHS,
     DEFAULT_MINIMUM_WINDOW_WORKING_DAYS,
@@ -78,7 +78,7 @@ class FundForm(PortalForm):
     purpose = _area("Purpose", "Enter the fund's purpose", description="What the fund is for, in plain English.")
     service_areas = SelectMultipleField(
         "Service areas",
-        choices=[(area.value, label) for area, label in SERVICE_AREA_LABELS.items()],
+        choices=choices((area.value, label) for area, label in SERVICE_AREA_LABELS.items()),
         widget=GovCheckboxesInput(),
         description="Select all that apply. The public can filter funding opportunities by these.",
         validate_choice=True,
@@ -191,8 +191,8 @@ class RoundForm(PortalForm):
         )
 
     def set_choices(self, funds, local_authorities) -> None:
-        self.fund_id.choices = [(fund.id, f"{fund.name} ({fund.code})") for fund in funds]
-        self.borough_ids.choices = [(la.id, la.name) for la in local_authorities]
+        self.fund_id.choices = choices((fund.id, f"{fund.name} ({fund.code})") for fund in funds)
+        self.borough_ids.choices = choices((la.id, la.name) for la in local_authorities)
 
     def details(self) -> RoundDetails:
         return RoundDetails(
@@ -237,7 +237,7 @@ class QuestionForm(PortalForm):
     section = _text("Section", "Enter the section the question belongs to", max_length=80)
     kind = RadioField(
         "Kind of answer",
-        choices=KIND_CHOICES,
+        choices=choices(KIND_CHOICES),
         validators=[InputRequired("Select the kind of answer")],
         widget=GovRadioInput(),
     )
@@ -249,7 +249,7 @@ class QuestionForm(PortalForm):
     required = BooleanField("Applicants must answer this question", default=True, widget=GovCheckboxInput())
     form_variant = RadioField(
         "Which form asks this question?",
-        choices=VARIANT_CHOICES,
+        choices=choices(VARIANT_CHOICES),
         default=FormVariant.BOTH.value,
         validators=[InputRequired("Select which form asks this question")],
         widget=GovRadioInput(),
@@ -289,12 +289,12 @@ class QuestionForm(PortalForm):
         )
 
     def set_show_if_choices(self, candidates: list[Question]) -> None:
-        choices = [(ALWAYS, "Always ask this question")]
+        options = [(ALWAYS, "Always ask this question")]
         for candidate in candidates:
             for value in candidate.choices:
                 label = f"Only if “{candidate.text}” is answered “{Question.choice_label(value)}”"
-                choices.append((f"{candidate.id}:{value}", label))
-        self.show_if.choices = choices
+                options.append((f"{candidate.id}:{value}", label))
+        self.show_if.choices = choices(options)
 
     def details(self) -> QuestionDetails:
         show_if_question_id, show_if_value = None, None
