@@ -3,8 +3,7 @@
 import re
 from decimal import Decimal, InvalidOperation
 
-from govuk_frontend_wtf.wtforms_widgets import GovTextInput
-from wtforms import Field
+from portal.fields import TypedTextField
 
 _MONEY = re.compile(r"^-?\d+(\.\d{1,2})?$")
 
@@ -28,32 +27,13 @@ def pounds_text(pence: int | None) -> str:
     return f"{pounds:.0f}" if pence % 100 == 0 else f"{pounds:.2f}"
 
 
-class MoneyField(Field):
+class MoneyField(TypedTextField):
     """A pounds input that holds pence. What was typed is kept if it cannot be read."""
 
-    widget = GovTextInput()
+    invalid_message = "Enter an amount in pounds, like 25000"
 
-    def __init__(
-        self, label=None, validators=None, *, invalid_message="Enter an amount in pounds, like 25000", **kwargs
-    ):
-        super().__init__(label, validators, **kwargs)
-        self.invalid_message = invalid_message
-        self.raw_text = None
+    def parse(self, text: str) -> int | None:
+        return parse_pounds(text)
 
-    def _value(self) -> str:
-        if self.raw_text is not None:
-            return self.raw_text
-        return pounds_text(self.data)
-
-    def process_formdata(self, valuelist):
-        if not valuelist:
-            return
-        self.raw_text = valuelist[0]
-        if not self.raw_text.strip():
-            self.data = None
-            return
-        pence = parse_pounds(self.raw_text)
-        if pence is None:
-            self.data = None
-            raise ValueError(self.invalid_message)
-        self.data = pence
+    def format(self, value: int) -> str:
+        return pounds_text(value)

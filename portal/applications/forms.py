@@ -1,7 +1,6 @@
 """Forms for bids. Question pages are built from the round's questions, one field per question, each with a
 hidden field carrying a token of the answer the page loaded (its version and value)."""
 
-import re
 from datetime import date
 from typing import Any
 
@@ -22,42 +21,12 @@ from portal.applications.answers import MAX_UPLOAD_BYTES, Loaded, PageSubmission
 from portal.applications.drafts import ContactDetails
 from portal.applications.project import SUMMARY_WORD_LIMIT, FinancialYear, ProjectDetails
 from portal.applications.questions import choices_for, is_answered, required_message
+from portal.fields import WholeNumberField
 from portal.forms import PortalForm, choices, submit
 from portal.models import Answer, Question, QuestionKind, ServiceArea
 from portal.money import MoneyField
 
 LONDON_WIDE = "london-wide"
-_WHOLE_NUMBER = re.compile(r"^-?\d+$")
-LARGEST_NUMBER = 10**12
-
-
-class WholeNumberField(Field):
-    """A whole number. What was typed is kept when it is not one."""
-
-    widget = GovTextInput()
-
-    def __init__(self, label=None, validators=None, *, invalid_message="Enter a whole number, like 120", **kwargs):
-        super().__init__(label, validators, **kwargs)
-        self.invalid_message = invalid_message
-        self.raw_text = None
-
-    def _value(self) -> str:
-        if self.raw_text is not None:
-            return self.raw_text
-        return "" if self.data is None else str(self.data)
-
-    def process_formdata(self, valuelist):
-        if not valuelist:
-            return
-        self.raw_text = valuelist[0]
-        cleaned = re.sub(r"[,\s]", "", self.raw_text)
-        if not cleaned:
-            self.data = None
-            return
-        if not _WHOLE_NUMBER.match(cleaned) or abs(int(cleaned)) > LARGEST_NUMBER:
-            self.data = None
-            raise ValueError(self.invalid_message)
-        self.data = int(cleaned)
 
 
 class DayMonthYearField(Field):

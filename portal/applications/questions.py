@@ -147,6 +147,8 @@ def display_answer(question: Question, value: Any) -> str:
     if kind is QuestionKind.MONEY:
         return format_pence(value)
     if kind is QuestionKind.YES_NO:
+        if isinstance(value, bool):  # answers brought in from elsewhere may hold true/false
+            value = "yes" if value else "no"
         return dict(YES_NO_CHOICES).get(str(value).lower(), str(value))
     if kind is QuestionKind.MULTIPLE_CHOICE:
         return ", ".join(value) if isinstance(value, list) else str(value)

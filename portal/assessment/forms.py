@@ -7,12 +7,13 @@ from govuk_frontend_wtf.wtforms_widgets import (
     GovTextArea,
     GovTextInput,
 )
-from wtforms import IntegerField, RadioField, SelectField, SelectMultipleField, StringField, TextAreaField
+from wtforms import RadioField, SelectField, SelectMultipleField, StringField, TextAreaField
 from wtforms.validators import InputRequired, Optional, ValidationError
 
 from portal.assessment.reviews import ScoreEntry
 from portal.assessment.scoring import parse_percentage
 from portal.assessment.screening import CheckEntry
+from portal.fields import WholeNumberField
 from portal.forms import PortalForm, choices, submit
 from portal.models import DecisionOutcome, ScreeningCheckKind, ScreeningOutcome
 
@@ -21,27 +22,6 @@ OUTCOME_LABELS = {
     ScreeningOutcome.FAILED: "Failed",
     ScreeningOutcome.NOT_APPLICABLE: "Not applicable",
 }
-
-
-class WholeNumberField(IntegerField):
-    """A whole number typed into a GOV.UK text input, with a message people understand."""
-
-    widget = GovTextInput()
-
-    def __init__(self, label=None, validators=None, *, invalid_message="Enter a whole number", **kwargs):
-        super().__init__(label, validators, **kwargs)
-        self.invalid_message = invalid_message
-
-    def process_formdata(self, valuelist):
-        if not valuelist or not valuelist[0].strip():
-            self.data = None
-            self.raw_data = valuelist
-            return
-        try:
-            self.data = int(valuelist[0].strip())
-        except ValueError:
-            self.data = None
-            raise ValueError(self.invalid_message)
 
 
 def _text_area(label: str, message: str | None = None, description: str = "") -> TextAreaField:

@@ -1,35 +1,14 @@
 """Forms for measures, returns, reviewing returns and overriding ratings."""
 
 from govuk_frontend_wtf.wtforms_widgets import GovCheckboxInput, GovRadioInput, GovTextArea, GovTextInput
-from wtforms import BooleanField, HiddenField, IntegerField, RadioField, StringField, TextAreaField
+from wtforms import BooleanField, HiddenField, RadioField, StringField, TextAreaField
 from wtforms.validators import InputRequired, Length, Optional
 
+from portal.fields import WholeNumberField
 from portal.forms import PortalForm, choices, submit
 from portal.models import Measure, MeasureBasis, Rag, RatingAspect, Return
 from portal.money import MoneyField
 from portal.monitoring.returns import ReturnDetails
-
-
-class WholeNumberField(IntegerField):
-    """A whole number typed into a GOV.UK text input, with a message people understand."""
-
-    widget = GovTextInput()
-
-    def process_formdata(self, valuelist):
-        self.raw_data = valuelist
-        if not valuelist or not valuelist[0].strip():
-            self.data = None
-            return
-        try:
-            self.data = int(valuelist[0].strip().replace(",", ""))
-        except ValueError:
-            self.data = None
-            raise ValueError("Enter a whole number, like 120") from None
-
-    def _value(self):
-        if self.raw_data:
-            return self.raw_data[0]
-        return "" if self.data is None else str(self.data)
 
 
 def _text_area(label: str, hint: str = "") -> TextAreaField:

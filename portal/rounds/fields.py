@@ -3,10 +3,11 @@
 import re
 from datetime import UTC, date, datetime, time
 
-from govuk_frontend_wtf.wtforms_widgets import GovDateInput, GovTextInput
+from govuk_frontend_wtf.wtforms_widgets import GovDateInput
 from wtforms import Field
 from wtforms.validators import StopValidation
 
+from portal.fields import TypedTextField
 from portal.rounds.windows import LONDON
 
 _TIME = re.compile(r"^(\d{1,2})(?:[:.](\d{2}))?\s*(am|pm)?$")
@@ -81,55 +82,12 @@ def time_text(value: time | None) -> str:
     return f"{hour}{half}" if value.minute == 0 else f"{hour}:{value.minute:02d}{half}"
 
 
-class TimeOfDayField(Field):
-    widget = GovTextInput()
+class TimeOfDayField(TypedTextField):
+    def parse(self, text: str) -> time | None:
+        return parse_time(text)
 
-    def __init__(self, label=None, validators=None, *, invalid_message: str, **kwargs):
-        super().__init__(label, validators, **kwargs)
-        self.invalid_message = invalid_message
-        self.raw_text = None
-
-    def _value(self) -> str:
-        if self.raw_text is not None:
-            return self.raw_text
-        return time_text(self.data)
-
-    def process_formdata(self, valuelist):
-        if not valuelist:
-            return
-        self.raw_text = valuelist[0]
-        self.data = None
-        if not self.raw_text.strip():
-            return
-        self.data = parse_time(self.raw_text)
-        if self.data is None:
-            raise ValueError(self.invalid_message)
-
-
-class WholeNumberField(Field):
-    widget = GovTextInput()
-
-    def __init__(self, label=None, validators=None, *, invalid_message: str, **kwargs):
-        super().__init__(label, validators, **kwargs)
-        self.invalid_message = invalid_message
-        self.raw_text = None
-
-    def _value(self) -> str:
-        if self.raw_text is not None:
-            return self.raw_text
-        return "" if self.data is None else str(self.data)
-
-    def process_formdata(self, valuelist):
-        if not valuelist:
-            return
-        self.raw_text = valuelist[0]
-        text = self.raw_text.strip().replace(",", "")
-        self.data = None
-        if not text:
-            return
-        if not re.fullmatch(r"-?\d{1,9}", text):
-            raise ValueError(self.invalid_message)
-        self.data = int(text)
+    def format(self, value: time) -> str:
+        return time_text(value)
 
 
 def london_datetime(day: date | None, at: time | None) -> datetime | None:

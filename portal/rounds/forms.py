@@ -9,6 +9,7 @@ from govuk_frontend_wtf.wtforms_widgets import (
 from wtforms import BooleanField, RadioField, SelectField, SelectMultipleField, StringField, TextAreaField
 from wtforms.validators import InputRequired, Length, Optional
 
+from portal.fields import WholeNumberField
 from portal.forms import PortalForm, choices, submit
 from portal.models.funding import (
     DEFAULT_MINIMUM_DURATION_MONTHS,
@@ -27,7 +28,6 @@ from portal.rounds.criteria import CriterionDetails
 from portal.rounds.fields import (
     DayMonthYearField,
     TimeOfDayField,
-    WholeNumberField,
     london_datetime,
     london_parts,
 )
@@ -58,6 +58,7 @@ def _whole(label: str, required_message: str | None, description: str = "", **kw
         label,
         validators=validators,
         invalid_message=f"{label} must be a whole number, like 24",
+        largest=999_999_999,
         description=description,
         **kwargs,
     )
