@@ -35,6 +35,8 @@ assets: $(STAMP)/npm
 	@mkdir -p static/vendor/govuk-frontend
 	cp -R $(GOVUK)/assets/fonts $(GOVUK)/assets/images $(GOVUK)/assets/manifest.json static/
 	cp $(GOVUK)/govuk-frontend.min.css $(GOVUK)/govuk-frontend.min.js static/vendor/govuk-frontend/
+	@mkdir -p static/vendor/leaflet
+	cp -R node_modules/leaflet/dist/leaflet.js node_modules/leaflet/dist/leaflet.css node_modules/leaflet/dist/images static/vendor/leaflet/
 
 database: setup  ## apply migrations and load the London reference data
 	$(BIN)/flask --app wsgi db upgrade

@@ -1,0 +1,115 @@
+"""What the public may see of awards and their monitoring: one definition, shared by the directory and map, the
+dashboards, the open-data files and the committee report, so that none of them can show more than the others.
+
+- An award is public once it is approved; an award in any other status (awaiting approval, withdrawn) is not.
+- Monitoring is public only from accepted returns: a performance record exists only for an accepted return, and
+  spend, people helped and measure actuals are read from accepted returns only.
+- Nothing about bids, scores, reviewers, unaccepted returns or people is public.
+"""
+
+import enum
+from dataclasses import dataclass
+from datetime import date, datetime
+
+import sqlalchemy as sa
+
+from portal.database import utcnow
+from portal.extensions import db
+from portal.models import Award, AwardStatus, PerformanceRecord, Return, ReturnStatus
+from portal.template_helpers import LONDON
+
+# A return still open this many days after it fell due makes its service "overdue" in public.
+OVERDUE_STATUSES = (ReturnStatus.DUE, ReturnStatus.IN_PROGRESS, ReturnStatus.QUERIED)
+
+
+class Phase(enum.StrEnum):
+    NOT_STARTED = "not_started"
+    ACTIVE = "active"
+    ENDED = "ended"
+
+    @property
+    def label(self) -> str:
+        return {"not_started": "Not started yet", "active": "Active", "ended": "Ended"}[self.value]
+
+
+def london_today() -> date:
+    return utcnow().astimezone(LONDON).date()
+
+
+def is_published():
+    """The SQL condition for an award the public may see."""
+    return Award.status == AwardStatus.APPROVED
+
+
+def published_awards() -> sa.Select:
+    return sa.select(Award).where(is_published())
+
+
+def phase_of(award: Award, today: date) -> Phase:
+    if award.start_date > today:
+        return Phase.NOT_STARTED
+    if award.end_date < today:
+        return Phase.ENDED
+    return Phase.ACTIVE
+
+
+def in_phase(phase: Phase, today: date):
+    """The SQL condition matching :func:`phase_of`."""
+    if phase is Phase.NOT_STARTED:
+        return Award.start_date > today
+    if phase is Phase.ENDED:
+        return Award.end_date < today
+    return sa.and_(Award.start_date <= today, Award.end_date >= today)
+
+
+def accepted_returns() -> sa.Select:
+    return sa.select(Return).join(Award, Award.id == Return.award_id).where(
+        is_published(), Return.status == ReturnStatus.ACCEPTED
+    )
+
+
+def performance_history(award_ids: list[int]) -> dict[int, list[PerformanceRecord]]:
+    """Each award's performance records from accepted returns, oldest period first."""
+    history: dict[int, list[PerformanceRecord]] = {award_id: [] for award_id in award_ids}
+    if not award_ids:
+        return history
+    records = db.session.scalars(
+        sa.select(PerformanceRecord)
+        .join(Return, Return.id == PerformanceRecord.return_id)
+        .where(PerformanceRecord.award_id.in_(award_ids), Return.status == ReturnStatus.ACCEPTED)
+        .order_by(PerformanceRecord.award_id, Return.period_start)
+    )
+    for record in records:
+        history[record.award_id].append(record)
+    return history
+
+
+def latest_performance(award_ids: list[int]) -> dict[int, PerformanceRecord]:
+    """The most recent period's performance record for each award that has one."""
+    return {award_id: records[-1] for award_id, records in performance_history(award_ids).items() if records}
+
+
+@dataclass(frozen=True)
+class Freshness:
+    last_updated: datetime | None  # when the latest accepted return was accepted
+    overdue_returns: int  # returns past their due date and not yet submitted (or queried and not answered)
+
+
+def freshness(award_ids: list[int], today: date) -> dict[int, Freshness]:
+    if not award_ids:
+        return {}
+    last = dict(
+        db.session.execute(
+            sa.select(Return.award_id, sa.func.max(Return.accepted_at))
+            .where(Return.award_id.in_(award_ids), Return.status == ReturnStatus.ACCEPTED)
+            .group_by(Return.award_id)
+        ).all()
+    )
+    overdue = dict(
+        db.session.execute(
+            sa.select(Return.award_id, sa.func.count(Return.id))
+            .where(Return.award_id.in_(award_ids), Return.status.in_(OVERDUE_STATUSES), Return.due_on < today)
+            .group_by(Return.award_id)
+        ).all()
+    )
+    return {award_id: Freshness(last.get(award_id), overdue.get(award_id, 0)) for award_id in award_ids}
