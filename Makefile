@@ -60,7 +60,7 @@ format: setup
 	$(BIN)/ruff format .
 
 bench: setup
-	$(BIN)/python -m bench
+	$(BIN)/python -m bench --scale 10  # ten times a year of London's volume
 
 clean:
 	rm -rf $(VENV) node_modules $(STAMP) static/fonts static/images static/manifest.json static/vendor

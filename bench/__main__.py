@@ -15,6 +15,7 @@ from datetime import timedelta
 import sqlalchemy as sa
 from flask_migrate import upgrade
 
+from bench.transparency import build_awards
 from config import TestingConfig
 from portal import create_app
 from portal.database import utcnow
@@ -42,11 +43,14 @@ PAGES = [
     ("Officer: bids in the largest round", "/staff/rounds/{round_id}/applications", "officer"),
     ("Officer: organisations", "/staff/organisations", "officer"),
     ("Applicant: their bids", "/organisations/{organisation_id}/applications", "applicant"),
+    ("Officer: returns due", "/staff/monitoring/returns", "officer"),
+    ("Officer: returns accepted", "/staff/monitoring/returns?show=accepted", "officer"),
 ]
 
 
 def build(scale: int) -> dict:
-    """``scale`` 1 is roughly a year of London's volume: 300 organisations, 10 rounds, 600 bids."""
+    """``scale`` 1 is roughly a year of London's volume: 300 organisations, 10 rounds, 600 bids, and 500 funded
+    services with their monitoring (``bench.transparency``)."""
     boroughs = list(db.session.scalars(sa.text("SELECT id FROM local_authority")))
     officer = User(
         email="bench-officer@example.org",
@@ -101,7 +105,9 @@ def build(scale: int) -> dict:
         db.session.add(application)
     db.session.commit()
     del boroughs
+    award_ids = build_awards(scale, [o.id for o in organisations], officer.id, utcnow().date())
     return {
+        "award_id": award_ids[len(award_ids) // 2],
         "officer": officer.id,
         "applicant": applicant.id,
         "round_id": rounds[0].id,
