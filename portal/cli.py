@@ -16,6 +16,7 @@ def register(app: Flask) -> None:
     app.cli.add_command(demo)
     app.cli.add_command(outbox)
     app.cli.add_command(worker)
+    app.cli.add_command(cron)
 
 
 reference = AppGroup("reference", help="London reference data.")
@@ -75,18 +76,11 @@ def demo_logins():
 
 @outbox.command("send")
 def send_outbox():
-    """Send every unsent message now (after an SMTP outage, say)."""
-    from portal.email.outbox import fetch_unsent_message_ids, send_message
+    """Send every unsent message now (after an SMTP outage, say), including any a stopped worker left sending."""
+    from portal.email.outbox import send_unsent
 
-    ids = fetch_unsent_message_ids()
-    failed = 0
-    for message_id in ids:
-        try:
-            send_message(message_id)
-        except Exception as error:
-            failed += 1
-            click.echo(f"Message {message_id}: {error}", err=True)
-    click.echo(f"{len(ids) - failed} sent, {failed} failed.")
+    sent, failed = send_unsent()
+    click.echo(f"{sent} sent, {failed} failed.")
 
 
 @click.command("worker")
@@ -98,3 +92,20 @@ def worker(burst: bool):
     from workers.worker import run_worker
 
     run_worker(burst=burst)
+
+
+@click.command("cron")
+@click.option("--list", "list_only", is_flag=True, help="Print the schedule and stop")
+def cron(list_only: bool):
+    """Queue recurring jobs (daily reminders, email retries) at their times; needs REDIS_URL and a worker."""
+    from portal.schedule import RECURRING, cron_scheduler
+
+    if list_only:
+        for recurring in RECURRING:
+            click.echo(f"{recurring.cron:<16} {recurring.function:<45} {recurring.description}")
+        return
+    if not current_app.config["REDIS_URL"]:
+        raise click.ClickException("REDIS_URL is not set: run the recurring commands from the system's cron instead")
+    from portal import jobs
+
+    cron_scheduler(jobs.redis_connection()).start()

@@ -2,6 +2,7 @@
 
 import logging
 import smtplib
+from datetime import timedelta
 from email.message import EmailMessage
 from email.utils import make_msgid
 
@@ -86,6 +87,39 @@ def deliver(message: OutboundMessage) -> None:
         if config["MAIL_USERNAME"]:
             smtp.login(config["MAIL_USERNAME"], config["MAIL_PASSWORD"] or "")
         smtp.send_message(email)
+
+
+# A message still "sending" this long after it was written was left so by a worker that stopped mid-send.
+STUCK_SENDING_AFTER = timedelta(hours=1)
+
+
+def release_stuck_messages() -> int:
+    """Make messages left "sending" by a stopped worker sendable again. Delivery is at least once: a worker that
+    stopped after the SMTP server accepted a message but before recording it may send it a second time."""
+    released = db.session.execute(
+        sa.update(OutboundMessage)
+        .where(
+            OutboundMessage.status == MessageStatus.SENDING,
+            OutboundMessage.created_at < utcnow() - STUCK_SENDING_AFTER,
+        )
+        .values(status=MessageStatus.FAILED, last_error="The worker stopped while sending")
+    ).rowcount
+    db.session.commit()
+    return released
+
+
+def send_unsent() -> tuple[int, int]:
+    """Send every message not yet sent and under the attempt limit, one by one: (sent, failed)."""
+    release_stuck_messages()
+    ids = fetch_unsent_message_ids()
+    failed = 0
+    for message_id in ids:
+        try:
+            send_message(message_id)
+        except Exception as error:
+            failed += 1
+            log.warning("Message %s was not sent: %s", message_id, error)
+    return len(ids) - failed, failed
 
 
 def fetch_unsent_message_ids() -> list[int]:

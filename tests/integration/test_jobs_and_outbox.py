@@ -119,6 +119,22 @@ def test_a_message_that_another_worker_is_already_sending_is_left_alone(mailbox)
     assert (untouched.status, untouched.attempts) == (MessageStatus.SENDING, 1)
 
 
+def test_a_message_a_stopped_worker_left_sending_is_sent_again_by_the_recurring_retry(mailbox):
+    from datetime import timedelta
+
+    from portal.database import utcnow
+    from workers.email import send_unsent
+
+    user = create_user()
+    stuck = _unsent_message(user, status=MessageStatus.SENDING, attempts=1, created_at=utcnow() - timedelta(hours=2))
+    in_flight = _unsent_message(user, status=MessageStatus.SENDING, attempts=1)
+    send_unsent()
+    assert [m["To"] for m in mailbox.messages] == [user.email]
+    by_id = {message.id: message for message in _messages()}
+    assert (by_id[stuck.id].status, by_id[stuck.id].attempts) == (MessageStatus.SENT, 2)
+    assert by_id[in_flight.id].status is MessageStatus.SENDING  # another worker may still be sending it
+
+
 def test_a_message_left_unsent_is_sent_by_flask_outbox_send(app, mailbox):
     user = create_user()
     _unsent_message(user)

@@ -1,0 +1,60 @@
+"""Recurring work, in one place: what runs and when.
+
+``flask --app wsgi cron`` hands this list to rq's cron scheduler, which queues each job at its time for the workers
+to run; run one scheduler beside the workers. Every job here is safe to run twice, so a scheduler restarted at the
+wrong moment does no harm. Times are UTC.
+"""
+
+from dataclasses import dataclass
+
+from croniter import croniter
+from redis import Redis
+from rq.cron import CronScheduler
+from werkzeug.utils import import_string
+
+from portal.jobs import QUEUE_DEFAULT, QUEUE_EMAIL
+
+
+@dataclass(frozen=True)
+class Recurring:
+    function: str  # dotted path of a job in workers/
+    cron: str
+    description: str
+    queue: str = QUEUE_DEFAULT
+    timeout: int = 600
+
+
+RECURRING = (
+    Recurring(
+        "workers.monitoring.send_return_reminders",
+        "0 7 * * *",
+        "Reminders of returns coming up, due today and overdue, and escalations to officers",
+    ),
+    Recurring(
+        "workers.email.send_unsent",
+        "*/15 * * * *",
+        "Send email that failed or was interrupted, up to the attempt limit",
+        queue=QUEUE_EMAIL,
+    ),
+)
+
+
+def check(recurring: Recurring) -> None:
+    if not croniter.is_valid(recurring.cron):
+        raise ValueError(f"{recurring.function}: {recurring.cron!r} is not a cron schedule")
+    if not callable(import_string(recurring.function)):
+        raise ValueError(f"{recurring.function} is not a function")
+
+
+def cron_scheduler(connection: Redis) -> CronScheduler:
+    scheduler = CronScheduler(connection=connection, name="portal")
+    for recurring in RECURRING:
+        check(recurring)
+        scheduler.register(
+            import_string(recurring.function),
+            queue_name=recurring.queue,
+            cron=recurring.cron,
+            job_timeout=recurring.timeout,
+            name=recurring.function,
+        )
+    return scheduler
