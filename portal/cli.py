@@ -16,12 +16,14 @@ def register(app: Flask) -> None:
     app.cli.add_command(demo)
     app.cli.add_command(outbox)
     app.cli.add_command(worker)
+    app.cli.add_command(opendata)
 
 
 reference = AppGroup("reference", help="London reference data.")
 staff = AppGroup("staff", help="Staff accounts.")
 demo = AppGroup("demo", help="Demonstration data.")
 outbox = AppGroup("outbox", help="The email outbox.")
+opendata = AppGroup("opendata", help="Open-data files.")
 
 
 @reference.command("load")
@@ -98,3 +100,12 @@ def worker(burst: bool):
     from workers.worker import run_worker
 
     run_worker(burst=burst)
+
+
+@opendata.command("regenerate")
+def regenerate_open_data():
+    """Make the open-data files again from published data. Unchanged files are left as they are."""
+    from portal.opendata.files import regenerate
+
+    changed = regenerate()
+    click.echo(f"Open data: {', '.join(changed)} regenerated." if changed else "Open data: already up to date.")
