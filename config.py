@@ -69,6 +69,14 @@ class Config:
     RUN_JOBS_INLINE = REDIS_URL is None
     DEMO_DATA_ALLOWED = True
 
+    # Open data. Grant identifiers are "360G-<prefix>-<award reference>"; register the prefix with 360Giving.
+    OPEN_DATA_PREFIX = os.environ.get("OPEN_DATA_PREFIX", "MOPAC")
+    # MOPAC is in none of the registers the 360Giving identifier guidance lists (charities, companies, English
+    # local authorities), so by default it is identified as the guidance says for an organisation without an
+    # official number: the publisher prefix and an internal reference. Set an org-id.guide identifier once agreed.
+    OPEN_DATA_FUNDER_ORG_ID = os.environ.get("OPEN_DATA_FUNDER_ORG_ID", f"360G-{OPEN_DATA_PREFIX}-MOPAC")
+    OPEN_DATA_FUNDER_NAME = os.environ.get("OPEN_DATA_FUNDER_NAME", "Mayor's Office for Policing and Crime")
+
 
 class DevelopmentConfig(Config):
     DEBUG = False

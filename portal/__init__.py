@@ -105,6 +105,8 @@ def register_blueprints(app: Flask) -> None:
     from portal.boroughs.views import boroughs
     from portal.main.views import main
     from portal.monitoring.views import monitoring
+    from portal.opendata.views import api as openreferral_api
+    from portal.opendata.views import opendata
     from portal.opportunities.views import opportunities
     from portal.organisations.views import organisations
     from portal.rounds.views import rounds
@@ -121,6 +123,8 @@ def register_blueprints(app: Flask) -> None:
         assessment,
         awards,
         monitoring,
+        opendata,
+        openreferral_api,
     ):
         app.register_blueprint(blueprint)
 

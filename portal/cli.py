@@ -17,12 +17,14 @@ def register(app: Flask) -> None:
     app.cli.add_command(outbox)
     app.cli.add_command(worker)
     app.cli.add_command(cron)
+    app.cli.add_command(opendata)
 
 
 reference = AppGroup("reference", help="London reference data.")
 staff = AppGroup("staff", help="Staff accounts.")
 demo = AppGroup("demo", help="Demonstration data.")
 outbox = AppGroup("outbox", help="The email outbox.")
+opendata = AppGroup("opendata", help="Open-data files.")
 
 
 @reference.command("load")
@@ -109,3 +111,12 @@ def cron(list_only: bool):
     from portal import jobs
 
     cron_scheduler(jobs.redis_connection()).start()
+
+
+@opendata.command("regenerate")
+def regenerate_open_data():
+    """Make the open-data files again from published data. Unchanged files are left as they are."""
+    from portal.opendata.files import regenerate
+
+    changed = regenerate()
+    click.echo(f"Open data: {', '.join(changed)} regenerated." if changed else "Open data: already up to date.")

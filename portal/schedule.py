@@ -31,6 +31,11 @@ RECURRING = (
         "Reminders of returns coming up, due today and overdue, and escalations to officers",
     ),
     Recurring(
+        "workers.opendata.regenerate",
+        "30 2 * * *",
+        "Make the open-data files again if the published data changed (they are also made on every change)",
+    ),
+    Recurring(
         "workers.email.send_unsent",
         "*/15 * * * *",
         "Send email that failed or was interrupted, up to the attempt limit",

@@ -301,6 +301,7 @@ def _schedule_monitoring(award: Award) -> None:
     """Once an award is approved, its schedule of returns is made in the background (after this commit)."""
     db.session.flush()
     jobs.enqueue("workers.monitoring.generate_return_schedule", award.id)
+    jobs.enqueue("workers.opendata.regenerate")
 
 
 def fetch_award_for(application: Application) -> Award | None:

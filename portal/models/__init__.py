@@ -47,6 +47,7 @@ from portal.models.monitoring import (
     ReturnQuery,
     ReturnStatus,
 )
+from portal.models.opendata import OpenDataFile
 from portal.models.organisations import (
     Invitation,
     Membership,
@@ -86,6 +87,7 @@ __all__ = [
     "MembershipRole",
     "MessageStatus",
     "Moderation",
+    "OpenDataFile",
     "Organisation",
     "OrganisationStatus",
     "OrganisationType",

@@ -3,7 +3,7 @@ with a written reason. Every rating given is kept as history."""
 
 import sqlalchemy as sa
 
-from portal import audit
+from portal import audit, jobs
 from portal.database import utcnow
 from portal.errors import DomainError, raise_if_any
 from portal.extensions import db
@@ -101,5 +101,6 @@ def override_rating(
         organisation_id=record.award.organisation_id,
         actor=actor,
     )
+    jobs.enqueue("workers.opendata.regenerate")  # the published performance file shows the new rating
     db.session.commit()
     return record

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 
 from sqlalchemy.orm.exc import StaleDataError
 
-from portal import audit
+from portal import audit, jobs
 from portal.database import utcnow
 from portal.email.outbox import queue_email
 from portal.errors import DomainError, raise_if_any
@@ -171,6 +171,7 @@ def accept_return(return_: Return, actor: User):
     return_.accepted_at, return_.accepted_by = utcnow(), actor
     record = record_performance(return_, actor)
     _notify(return_, "return_accepted", record=record)
+    jobs.enqueue("workers.opendata.regenerate")
     db.session.commit()
     return record
 

@@ -33,6 +33,15 @@ PUBLIC_ENDPOINTS = {
     "opportunities.closed",
     "opportunities.round_page",
     "monitoring.rules",
+    "opendata.index",
+    "opendata.threesixty_json",
+    "opendata.threesixty_csv",
+    "opendata.performance_csv",
+    "openreferral.meta",
+    "openreferral.services",
+    "openreferral.service",
+    "openreferral.organizations",
+    "openreferral.organization",
 }
 
 # URL parameters are typed (``<int:...>``) except these, which are opaque strings by nature.

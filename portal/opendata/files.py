@@ -1,0 +1,128 @@
+"""The open-data files: made from published data by :func:`regenerate` (a background job, queued when an award is
+approved or a return accepted, and the ``flask opendata regenerate`` command) and stored with when they were made.
+
+Regenerating is safe to repeat: a file whose data has not changed is left alone, stamp and all. A file is checked
+against its schema before it is stored, so a fault can never replace a good file with a bad one.
+"""
+
+import hashlib
+import json
+import logging
+from dataclasses import dataclass
+from datetime import datetime
+
+import sqlalchemy as sa
+from sqlalchemy.exc import IntegrityError
+
+from portal.database import utcnow
+from portal.extensions import db
+from portal.models import OpenDataFile
+from portal.opendata import performance, threesixty, validation
+
+log = logging.getLogger(__name__)
+
+THREESIXTY_JSON = "360giving.json"
+THREESIXTY_CSV = "360giving.csv"
+PERFORMANCE_CSV = "performance.csv"
+FILE_NAMES = (THREESIXTY_JSON, THREESIXTY_CSV, PERFORMANCE_CSV)
+
+
+class InvalidOpenData(Exception):
+    """A generated file failed its schema: a fault in the portal, never stored."""
+
+
+@dataclass(frozen=True)
+class Generated:
+    name: str
+    content_type: str
+    fingerprint: str
+    records: int
+    make_body: object  # (generated_at) -> str, called only when the data has changed
+
+
+def _fingerprint(data) -> str:
+    return hashlib.sha256(json.dumps(data, sort_keys=True, default=str).encode()).hexdigest()
+
+
+def _check_threesixty(body: str) -> str:
+    problems = validation.errors(validation.threesixty_validator(), json.loads(body))
+    if problems:
+        raise InvalidOpenData("360Giving package failed its schema: " + "; ".join(problems[:10]))
+    return body
+
+
+def generate() -> list[Generated]:
+    """What the files should hold now. 360Giving needs at least one grant, so with none published there is no
+    360Giving file; the performance file always exists, with its header at least."""
+    files = []
+    grants = threesixty.published_grants()
+    if grants:
+        fingerprint = _fingerprint(grants)
+        files.append(
+            Generated(
+                THREESIXTY_JSON,
+                "application/json",
+                fingerprint,
+                len(grants),
+                lambda at: _check_threesixty(threesixty.package_json(grants, at)),
+            )
+        )
+        files.append(
+            Generated(THREESIXTY_CSV, "text/csv", fingerprint, len(grants), lambda _at: threesixty.grants_csv(grants))
+        )
+    rows = performance.performance_rows()
+    files.append(
+        Generated(PERFORMANCE_CSV, "text/csv", _fingerprint(rows), len(rows), lambda _at: performance.rows_csv(rows))
+    )
+    return files
+
+
+def regenerate(now: datetime | None = None) -> list[str]:
+    """Bring the stored files up to date with the published data; return the names of the files that changed."""
+    now = now or utcnow()
+    wanted = {generated.name: generated for generated in generate()}
+    stored = {file.name: file for file in db.session.scalars(sa.select(OpenDataFile))}
+    changed = []
+    for name, file in stored.items():
+        if name not in wanted:
+            db.session.delete(file)  # e.g. the last published award was withdrawn
+            changed.append(name)
+    for name, generated in wanted.items():
+        file = stored.get(name)
+        if file is not None and file.fingerprint == generated.fingerprint:
+            continue
+        body = generated.make_body(now)
+        if file is None:
+            file = OpenDataFile(name=name)
+            db.session.add(file)
+        file.content_type = generated.content_type
+        file.body = body
+        file.records = generated.records
+        file.fingerprint = generated.fingerprint
+        file.generated_at = now
+        changed.append(name)
+    try:
+        db.session.commit()
+    except IntegrityError:
+        # Another run stored the same files at the same moment: theirs are as current as ours.
+        db.session.rollback()
+        log.info("open data regenerated concurrently; keeping the other run's files")
+        return []
+    return changed
+
+
+def fetch_file(name: str) -> OpenDataFile | None:
+    return db.session.scalar(sa.select(OpenDataFile).where(OpenDataFile.name == name))
+
+
+def fetch_files() -> dict[str, OpenDataFile]:
+    return {file.name: file for file in db.session.scalars(sa.select(OpenDataFile))}
+
+
+def file_or_generate(name: str) -> OpenDataFile | None:
+    """The stored file, generating the files once if none has been stored yet (a new installation)."""
+    file = fetch_file(name)
+    if file is None and not fetch_files():
+        regenerate()
+        file = fetch_file(name)
+    return file

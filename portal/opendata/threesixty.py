@@ -1,0 +1,211 @@
+"""Published awards in the 360Giving Data Standard: a JSON data package and the same grants as a flattened CSV
+with 360Giving's column titles. Only approved awards (``portal.directory.published``) are read, and of each only
+what is public anyway: title, description, amounts, dates, boroughs, fund and the recipient's name and numbers."""
+
+import csv
+import io
+import json
+from datetime import UTC, datetime
+from decimal import Decimal
+
+from flask import current_app
+
+from portal.awards.services import duration_in_months
+from portal.directory.published import published_awards
+from portal.extensions import db
+from portal.models import Award, Organisation
+from portal.template_helpers import LONDON, external_url
+
+SCHEMA_VERSION = "1.4"
+OGL_V3 = "https://www.nationalarchives.gov.uk/doc/open-government-licence/version/3/"
+# ONS geography codes (360Giving geoCodeType codelist): London boroughs (E09) and regions (E12).
+BOROUGH_CODE_TYPE = "LONB"
+REGION_CODE_TYPE = "RGN/GOR"
+LONDON_REGION = {"name": "London", "geoCode": "E12000007", "geoCodeType": REGION_CODE_TYPE, "countryCode": "GB"}
+# locationScope codelist: a pan-London service covers a region; a borough service covers local authorities.
+SCOPE_REGION = "GLS040"
+SCOPE_LOCAL_AUTHORITY = "GLS050"
+SERVICE_AREA_VOCABULARY = "MOPAC service area"
+
+
+def prefix() -> str:
+    return f"360G-{current_app.config['OPEN_DATA_PREFIX']}"
+
+
+def grant_id(award: Award) -> str:
+    # References are letters, digits and hyphens (LCPF-2026-0001); anything else becomes "_", as 360Giving asks.
+    return f"{prefix()}-{''.join(c if c.isalnum() or c == '-' else '_' for c in award.reference)}"
+
+
+def recipient_org_id(organisation: Organisation) -> str:
+    """The org-id.guide identifier (GB-CHC, GB-SC, GB-NIC, GB-COH, GB-LAE), or for an organisation with no official
+    number the publisher prefix with our own reference, as the 360Giving identifier guidance allows."""
+    return organisation.org_id or f"{prefix()}-ORG-{organisation.id}"
+
+
+def pounds(pence: int) -> int | float:
+    """Pence as a JSON number of pounds. Whole pounds are integers; otherwise the float whose shortest form is
+    exactly the two-decimal amount (true for any amount under £10 trillion), checked rather than assumed."""
+    value = Decimal(pence) / 100
+    if value == value.to_integral_value():
+        return int(value)
+    number = float(value)
+    if Decimal(repr(number)) != value:
+        raise ValueError(f"{pence} pence cannot be written exactly as a JSON number")
+    return number
+
+
+def iso_utc(value: datetime) -> str:
+    return value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def approved_on(award: Award) -> datetime:
+    """When the award was finally approved: by the second approver if it needed one."""
+    return award.second_approved_at or award.approved_at or award.created_at
+
+
+def _beneficiary_locations(award: Award) -> list[dict]:
+    if award.works_pan_london:
+        return [dict(LONDON_REGION)]
+    return [
+        {"name": la.name, "geoCode": la.gss_code, "geoCodeType": BOROUGH_CODE_TYPE, "countryCode": "GB"}
+        for la in award.boroughs
+    ]
+
+
+def _recipient(organisation: Organisation) -> dict:
+    recipient = {"id": recipient_org_id(organisation), "name": organisation.name}
+    if organisation.charity_number:
+        recipient["charityNumber"] = organisation.charity_number
+    if organisation.company_number:
+        recipient["companyNumber"] = organisation.company_number
+    return recipient
+
+
+def grant(award: Award) -> dict:
+    """One award as a 360Giving grant."""
+    config = current_app.config
+    approved = approved_on(award)
+    locations = _beneficiary_locations(award)
+    record = {
+        "id": grant_id(award),
+        "title": award.title,
+        "description": award.description,
+        "currency": "GBP",
+        "amountAwarded": pounds(award.total_pence),
+        # The time of an award is never significant in 360Giving; the date is the day in London it was approved.
+        "awardDate": approved.astimezone(LONDON).date().isoformat(),
+        "plannedDates": [
+            {
+                "startDate": award.start_date.isoformat(),
+                "endDate": award.end_date.isoformat(),
+                "duration": duration_in_months(award.start_date, award.end_date),
+            }
+        ],
+        "recipientOrganization": [_recipient(award.organisation)],
+        "fundingOrganization": [{"id": config["OPEN_DATA_FUNDER_ORG_ID"], "name": config["OPEN_DATA_FUNDER_NAME"]}],
+        "grantProgramme": [{"code": award.fund.code, "title": award.fund.name}],
+        # A funded bid answered an open call for bids; a direct award did not.
+        "fromOpenCall": "Yes" if award.application_id is not None else "No",
+        "dateModified": iso_utc(approved),
+    }
+    if locations:
+        record["beneficiaryLocation"] = locations
+        record["locationScope"] = SCOPE_REGION if award.works_pan_london else SCOPE_LOCAL_AUTHORITY
+    if award.service_areas:
+        record["classifications"] = [
+            {"vocabulary": SERVICE_AREA_VOCABULARY, "code": area.value, "title": area.label}
+            for area in sorted(award.service_areas, key=lambda a: a.label)
+        ]
+    return record
+
+
+def published_grants() -> list[dict]:
+    awards = db.session.scalars(published_awards().order_by(Award.reference, Award.id)).unique()
+    return [grant(award) for award in awards]
+
+
+def package(grants: list[dict], generated_at: datetime) -> dict:
+    config = current_app.config
+    stamp = iso_utc(generated_at)
+    return {
+        "version": SCHEMA_VERSION,
+        "title": f"Grants awarded by the {config['OPEN_DATA_FUNDER_NAME']}",
+        "description": (
+            "Every approved award for crime prevention, victim services, reducing reoffending and violence "
+            "reduction in London, in the 360Giving Data Standard. Regenerated whenever an award is approved."
+        ),
+        "identifier": f"{prefix()}-awards",
+        "issued": stamp,
+        "modified": stamp,
+        "publisher": {"identifier": config["OPEN_DATA_FUNDER_ORG_ID"], "name": config["OPEN_DATA_FUNDER_NAME"]},
+        "downloadURL": external_url("opendata.threesixty_json"),
+        "accessURL": external_url("opendata.index"),
+        "license": OGL_V3,
+        "grants": grants,
+    }
+
+
+def package_json(grants: list[dict], generated_at: datetime) -> str:
+    return json.dumps(package(grants, generated_at), ensure_ascii=False, indent=2) + "\n"
+
+
+# The flattened CSV ---------------------------------------------------------------------------------------------
+
+# 360Giving's column titles for the fields each grant has exactly one of (the titles in the grant schema).
+SINGLE_COLUMNS = [
+    ("Identifier", lambda g: g["id"]),
+    ("Title", lambda g: g["title"]),
+    ("Description", lambda g: g["description"]),
+    ("Currency", lambda g: g["currency"]),
+    ("Amount Awarded", None),  # written from pence, exactly
+    ("Award Date", lambda g: g["awardDate"]),
+    ("Planned Dates:Start Date", lambda g: g["plannedDates"][0]["startDate"]),
+    ("Planned Dates:End Date", lambda g: g["plannedDates"][0]["endDate"]),
+    ("Planned Dates:Duration (months)", lambda g: g["plannedDates"][0]["duration"]),
+    ("Recipient Org:Identifier", lambda g: g["recipientOrganization"][0]["id"]),
+    ("Recipient Org:Name", lambda g: g["recipientOrganization"][0]["name"]),
+    ("Recipient Org:Charity Number", lambda g: g["recipientOrganization"][0].get("charityNumber", "")),
+    ("Recipient Org:Company Number", lambda g: g["recipientOrganization"][0].get("companyNumber", "")),
+    ("Funding Org:Identifier", lambda g: g["fundingOrganization"][0]["id"]),
+    ("Funding Org:Name", lambda g: g["fundingOrganization"][0]["name"]),
+    ("Grant Programme:Code", lambda g: g["grantProgramme"][0]["code"]),
+    ("Grant Programme:Title", lambda g: g["grantProgramme"][0]["title"]),
+    ("From An Open Call?", lambda g: g["fromOpenCall"]),
+    ("Location Scope", lambda g: g.get("locationScope", "")),
+    ("Last Modified", lambda g: g["dateModified"]),
+]
+# Grants with several boroughs or classifications number them, as 360Giving's spreadsheet guidance describes.
+LOCATION_FIELDS = [("Name", "name"), ("Geographic Code", "geoCode"), ("Geographic Code Type", "geoCodeType")]
+CLASSIFICATION_FIELDS = [("Vocabulary", "vocabulary"), ("Code", "code"), ("Title", "title")]
+
+
+def csv_columns(grants: list[dict]) -> list[str]:
+    locations = max((len(g.get("beneficiaryLocation", [])) for g in grants), default=0)
+    classifications = max((len(g.get("classifications", [])) for g in grants), default=0)
+    return (
+        [title for title, _ in SINGLE_COLUMNS]
+        + [f"Beneficiary Location:{i}:{title}" for i in range(locations) for title, _ in LOCATION_FIELDS]
+        + [f"Classifications:{i}:{title}" for i in range(classifications) for title, _ in CLASSIFICATION_FIELDS]
+    )
+
+
+def _amount_text(amount: int | float) -> str:
+    value = Decimal(repr(amount)) if isinstance(amount, float) else Decimal(amount)
+    return f"{value:.2f}" if value != value.to_integral_value() else str(value)
+
+
+def grants_csv(grants: list[dict]) -> str:
+    columns = csv_columns(grants)
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=columns, lineterminator="\r\n")
+    writer.writeheader()
+    for g in grants:
+        row = {title: ("" if read is None else read(g)) for title, read in SINGLE_COLUMNS}
+        row["Amount Awarded"] = _amount_text(g["amountAwarded"])
+        for i, location in enumerate(g.get("beneficiaryLocation", [])):
+            row.update({f"Beneficiary Location:{i}:{t}": location[k] for t, k in LOCATION_FIELDS})
+        for i, item in enumerate(g.get("classifications", [])):
+            row.update({f"Classifications:{i}:{t}": item[k] for t, k in CLASSIFICATION_FIELDS})
+        writer.writerow(row)
+    return out.getvalue()
