@@ -176,15 +176,15 @@ def decide_drawdown(drawdown_id: int, approve: bool, reason: str, actor: User) -
     if not approve and not reason:
         raise DomainError("Enter the reason for refusing the drawdown: the board will see it", "reason")
     with _locked_drawdown(drawdown_id) as drawdown:
-        to_status = DrawdownStatus.APPROVED if approve else DrawdownStatus.REFUSED
+        # The decision's details first: moving the status writes the audit event, which sends the row to the database.
+        drawdown.decided_at, drawdown.decided_by = utcnow(), actor
+        drawdown.refusal_reason = None if approve else reason
         move_drawdown(
             drawdown,
-            to_status,
+            DrawdownStatus.APPROVED if approve else DrawdownStatus.REFUSED,
             actor=actor,
             detail={"amount_pence": drawdown.amount_pence, **({} if approve else {"reason": reason})},
         )
-        drawdown.decided_at, drawdown.decided_by = utcnow(), actor
-        drawdown.refusal_reason = None if approve else reason
         _tell_the_board(drawdown, "drawdown_decided")
         db.session.commit()
     return drawdown
@@ -202,6 +202,7 @@ def record_payment(drawdown_id: int, paid_on: date | None, reference: str, actor
         errors.append(DomainError("Enter the payment reference", "reference"))
     raise_if_any(errors)
     with _locked_drawdown(drawdown_id) as drawdown:
+        drawdown.paid_on, drawdown.payment_reference, drawdown.payment_recorded_by = paid_on, reference, actor
         move_drawdown(
             drawdown,
             DrawdownStatus.PAID,
@@ -213,7 +214,6 @@ def record_payment(drawdown_id: int, paid_on: date | None, reference: str, actor
                 f"The date paid cannot be before the drawdown was approved, on {format_date(drawdown.decided_at)}",
                 "paid_on",
             )
-        drawdown.paid_on, drawdown.payment_reference, drawdown.payment_recorded_by = paid_on, reference, actor
         _tell_the_board(drawdown, "drawdown_paid")
         db.session.commit()
     return drawdown
