@@ -6,11 +6,10 @@ quickly their drawdowns are turned round.
 
 from collections import defaultdict
 from dataclasses import dataclass
-from datetime import date
 
 import sqlalchemy as sa
 
-from portal.drawdowns.turnaround import summarise, target_working_days, turnaround
+from portal.drawdowns.turnaround import summarise, target_working_days, today, turnaround
 from portal.extensions import db
 from portal.models import Allocation, Drawdown
 from portal.periods import financial_year_label
@@ -72,9 +71,9 @@ def drawdown_turnaround_by_year() -> list[TurnaroundYear]:
     rows = db.session.execute(
         sa.select(Allocation.financial_year, Drawdown).join(Drawdown.allocation).order_by(Allocation.financial_year)
     )
-    today = date.today()
+    now = today()
     for year, drawdown in rows:
-        by_year[year].append(turnaround(drawdown, today, target))
+        by_year[year].append(turnaround(drawdown, now, target))
     result = []
     for year in sorted(by_year):
         summary = summarise(by_year[year], target)
