@@ -66,6 +66,9 @@ class Config:
     # Uploads are at most 10 MB; the rest allows for the form around them.
     MAX_CONTENT_LENGTH = 12 * 1024 * 1024
 
+    # A drawdown should go from request to payment within this many working days.
+    DRAWDOWN_TARGET_WORKING_DAYS = int(os.environ.get("DRAWDOWN_TARGET_WORKING_DAYS", "10"))
+
     RUN_JOBS_INLINE = REDIS_URL is None
     DEMO_DATA_ALLOWED = True
 

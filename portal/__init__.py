@@ -103,6 +103,7 @@ def register_blueprints(app: Flask) -> None:
     from portal.auth.views import auth
     from portal.awards.views import awards
     from portal.boroughs.views import boroughs
+    from portal.drawdowns.views import drawdowns
     from portal.main.views import main
     from portal.monitoring.views import monitoring
     from portal.opendata.views import api as openreferral_api
@@ -123,6 +124,7 @@ def register_blueprints(app: Flask) -> None:
         assessment,
         awards,
         monitoring,
+        drawdowns,
         opendata,
         openreferral_api,
     ):

@@ -46,6 +46,11 @@ class Permission(enum.StrEnum):
     EDIT_RETURN = "edit_return"
     REVIEW_RETURNS = "review_returns"
     RATE_PERFORMANCE = "rate_performance"
+    # Drawdowns: a Safer Neighbourhood Board sees its allocations and requests drawdowns; officers allocate,
+    # issue, decide and record payments.
+    VIEW_ALLOCATION = "view_allocation"
+    REQUEST_DRAWDOWN = "request_drawdown"
+    MANAGE_DRAWDOWNS = "manage_drawdowns"
 
 
 SIGNED_IN = frozenset({Permission.USE_ACCOUNT})
@@ -61,6 +66,8 @@ ROLE_PERMISSIONS: dict[StaffRole | MembershipRole, frozenset[Permission]] = {
             Permission.WITHDRAW_APPLICATION,
             Permission.VIEW_AWARD,  # monitoring: their own awards and returns
             Permission.EDIT_RETURN,
+            Permission.VIEW_ALLOCATION,  # drawdowns: a board's own allocations
+            Permission.REQUEST_DRAWDOWN,
         }
     ),
     MembershipRole.EDITOR: frozenset(
@@ -71,6 +78,8 @@ ROLE_PERMISSIONS: dict[StaffRole | MembershipRole, frozenset[Permission]] = {
             Permission.EDIT_APPLICATION,
             Permission.VIEW_AWARD,  # monitoring: their own awards and returns
             Permission.EDIT_RETURN,
+            Permission.VIEW_ALLOCATION,  # drawdowns: a board's own allocations
+            Permission.REQUEST_DRAWDOWN,
         }
     ),
     StaffRole.REVIEWER: frozenset({Permission.USE_STAFF_AREA, Permission.SCORE_APPLICATIONS}),
@@ -92,6 +101,8 @@ ROLE_PERMISSIONS: dict[StaffRole | MembershipRole, frozenset[Permission]] = {
             Permission.VIEW_AWARD,  # monitoring: measures, reviewing returns and RAG ratings
             Permission.REVIEW_RETURNS,
             Permission.RATE_PERFORMANCE,
+            Permission.VIEW_ALLOCATION,  # drawdowns: allocations, decisions, payments and turnaround
+            Permission.MANAGE_DRAWDOWNS,
         }
     ),
     StaffRole.ADMIN: frozenset(

@@ -260,8 +260,9 @@ def _create_organisation(spec: DemoOrganisation, boroughs: dict[str, LocalAuthor
 
 def load_all_demo_data() -> list[str]:
     """Every area's demo data, in the order each builds on the last: people and organisations, rounds, bids,
-    their assessment, then awards' monitoring, and last the open-data files made from them."""
-    from portal.demo import applications, assessment, monitoring, opendata, rounds
+    their assessment, awards' monitoring, the boards' allocations and drawdowns, and last the open-data files made
+    from all of them."""
+    from portal.demo import applications, assessment, drawdowns, monitoring, opendata, rounds
 
     return [
         load_demo_data(),
@@ -269,5 +270,6 @@ def load_all_demo_data() -> list[str]:
         applications.load(),
         assessment.load(),
         monitoring.load(),
+        drawdowns.load(),
         opendata.load(),
     ]

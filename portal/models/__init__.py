@@ -21,6 +21,7 @@ from portal.models.assessment import (
 )
 from portal.models.audit import AuditEvent
 from portal.models.awards import Award, AwardServiceArea, AwardStatus, AwardYear, award_borough
+from portal.models.drawdowns import Allocation, Drawdown, DrawdownProject, DrawdownStatus
 from portal.models.funding import (
     Criterion,
     FormVariant,
@@ -61,6 +62,7 @@ from portal.models.reference import InnerOuter, LocalAuthority
 from portal.models.users import StaffRole, User
 
 __all__ = [
+    "Allocation",
     "Answer",
     "Application",
     "ApplicationServiceArea",
@@ -74,6 +76,9 @@ __all__ = [
     "Criterion",
     "Decision",
     "DecisionOutcome",
+    "Drawdown",
+    "DrawdownProject",
+    "DrawdownStatus",
     "FormVariant",
     "Fund",
     "FundServiceArea",

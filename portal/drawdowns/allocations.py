@@ -1,0 +1,126 @@
+"""Officers allocate money to Safer Neighbourhood Boards, one allocation per board per fund per financial year,
+and record when each allocation is issued: after its issue-by date it was issued late, for everyone to see."""
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from sqlalchemy.exc import IntegrityError
+
+from portal import audit
+from portal.drawdowns import queries
+from portal.email.outbox import queue_email
+from portal.errors import DomainError, raise_if_any
+from portal.extensions import db
+from portal.models import Allocation, OrganisationType, User
+from portal.periods import financial_year_bounds, financial_year_label
+from portal.template_helpers import external_url, format_date, format_pence
+
+
+def default_issue_by(financial_year: int) -> date:
+    """Boards need their money before the year starts: the day before 1 April."""
+    return financial_year_bounds(financial_year)[0] - timedelta(days=1)
+
+
+@dataclass
+class AllocationDetails:
+    fund_id: int | None
+    organisation_id: int | None
+    financial_year: int | None
+    amount_pence: int | None
+    issue_by: date | None = None
+
+
+def create_allocation(details: AllocationDetails, actor: User) -> Allocation:
+    errors = []
+    fund = db.session.get(queries.Fund, details.fund_id) if details.fund_id else None
+    board = queries.fetch_organisation(details.organisation_id) if details.organisation_id else None
+    if fund is None:
+        errors.append(DomainError("Select the fund the money comes from", "fund"))
+    if board is None or board.organisation_type is not OrganisationType.SNB:
+        errors.append(DomainError("Select the Safer Neighbourhood Board", "board"))
+    if details.financial_year is None:
+        errors.append(DomainError("Select the financial year", "financial_year"))
+    if details.amount_pence is None:
+        errors.append(DomainError("Enter the amount allocated", "amount"))
+    elif details.amount_pence <= 0:
+        errors.append(DomainError("The amount allocated must be more than £0", "amount"))
+    if details.financial_year is not None and details.issue_by is not None:
+        year_end = financial_year_bounds(details.financial_year)[1]
+        if details.issue_by > year_end:
+            errors.append(
+                DomainError(
+                    f"The issue-by date must be on or before {format_date(year_end)}, when the year ends", "issue_by"
+                )
+            )
+    if not errors and queries.fetch_allocation_for(fund.id, board.id, details.financial_year):
+        errors.append(_duplicate(fund, board, details.financial_year))
+    raise_if_any(errors)
+
+    allocation = Allocation(
+        fund=fund,
+        organisation=board,
+        financial_year=details.financial_year,
+        amount_pence=details.amount_pence,
+        issue_by=details.issue_by or default_issue_by(details.financial_year),
+        created_by=actor,
+    )
+    db.session.add(allocation)
+    try:
+        audit.record(
+            "allocation.created",
+            allocation,
+            after={
+                "fund_id": fund.id,
+                "financial_year": allocation.financial_year,
+                "amount_pence": allocation.amount_pence,
+                "issue_by": allocation.issue_by,
+            },
+            organisation_id=board.id,
+            actor=actor,
+        )
+        db.session.commit()
+    except IntegrityError:
+        # Another officer made the same allocation a moment ago: the unique constraint refused this one.
+        db.session.rollback()
+        raise _duplicate(fund, board, details.financial_year) from None
+    return allocation
+
+
+def _duplicate(fund, board, financial_year: int) -> DomainError:
+    return DomainError(
+        f"{board.name} already has an allocation from {fund.name} for {financial_year_label(financial_year)}",
+        "financial_year",
+    )
+
+
+def issue_allocation(allocation: Allocation, issued_on: date | None, actor: User, today: date) -> Allocation:
+    """Record that the allocation was issued to the board, and tell the board. Late if after the issue-by date."""
+    if allocation.is_issued:
+        raise DomainError(f"This allocation was already issued on {format_date(allocation.issued_on)}")
+    if issued_on is None:
+        raise DomainError("Enter the date the allocation was issued", "issued_on")
+    if issued_on > today:
+        raise DomainError("The date the allocation was issued must be today or in the past", "issued_on")
+    allocation.issued_on, allocation.issued_by = issued_on, actor
+    audit.record(
+        "allocation.issued",
+        allocation,
+        before={"issued_on": None},
+        after={"issued_on": issued_on, "issue_by": allocation.issue_by, "late": allocation.issued_late},
+        organisation_id=allocation.organisation_id,
+        actor=actor,
+    )
+    link = external_url(
+        "drawdowns.board_allocation", organisation_id=allocation.organisation_id, allocation_id=allocation.id
+    )
+    for member in queries.board_members(allocation.organisation_id):
+        queue_email(
+            member.email,
+            "allocation_issued",
+            allocation=allocation,
+            year=financial_year_label(allocation.financial_year),
+            amount=format_pence(allocation.amount_pence),
+            link=link,
+        )
+    db.session.commit()
+    return allocation
