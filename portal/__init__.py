@@ -103,6 +103,7 @@ def register_blueprints(app: Flask) -> None:
     from portal.auth.views import auth
     from portal.awards.views import awards
     from portal.boroughs.views import boroughs
+    from portal.dialogue.views import dialogue
     from portal.main.views import main
     from portal.monitoring.views import monitoring
     from portal.opportunities.views import opportunities
@@ -121,6 +122,7 @@ def register_blueprints(app: Flask) -> None:
         assessment,
         awards,
         monitoring,
+        dialogue,
     ):
         app.register_blueprint(blueprint)
 

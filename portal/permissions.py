@@ -46,6 +46,11 @@ class Permission(enum.StrEnum):
     EDIT_RETURN = "edit_return"
     REVIEW_RETURNS = "review_returns"
     RATE_PERFORMANCE = "rate_performance"
+    # Dialogue: an organisation sends feedback and lessons about its awards; officers answer, keep a lessons log
+    # per fund and publish case studies as good practice.
+    SEND_FEEDBACK = "send_feedback"
+    ANSWER_FEEDBACK = "answer_feedback"
+    PUBLISH_CASE_STUDIES = "publish_case_studies"
 
 
 SIGNED_IN = frozenset({Permission.USE_ACCOUNT})
@@ -61,6 +66,7 @@ ROLE_PERMISSIONS: dict[StaffRole | MembershipRole, frozenset[Permission]] = {
             Permission.WITHDRAW_APPLICATION,
             Permission.VIEW_AWARD,  # monitoring: their own awards and returns
             Permission.EDIT_RETURN,
+            Permission.SEND_FEEDBACK,
         }
     ),
     MembershipRole.EDITOR: frozenset(
@@ -71,6 +77,7 @@ ROLE_PERMISSIONS: dict[StaffRole | MembershipRole, frozenset[Permission]] = {
             Permission.EDIT_APPLICATION,
             Permission.VIEW_AWARD,  # monitoring: their own awards and returns
             Permission.EDIT_RETURN,
+            Permission.SEND_FEEDBACK,
         }
     ),
     StaffRole.REVIEWER: frozenset({Permission.USE_STAFF_AREA, Permission.SCORE_APPLICATIONS}),
@@ -92,6 +99,8 @@ ROLE_PERMISSIONS: dict[StaffRole | MembershipRole, frozenset[Permission]] = {
             Permission.VIEW_AWARD,  # monitoring: measures, reviewing returns and RAG ratings
             Permission.REVIEW_RETURNS,
             Permission.RATE_PERFORMANCE,
+            Permission.ANSWER_FEEDBACK,
+            Permission.PUBLISH_CASE_STUDIES,
         }
     ),
     StaffRole.ADMIN: frozenset(

@@ -21,6 +21,17 @@ from portal.models.assessment import (
 )
 from portal.models.audit import AuditEvent
 from portal.models.awards import Award, AwardServiceArea, AwardStatus, AwardYear, award_borough
+from portal.models.dialogue import (
+    DialogueMessage,
+    DialogueThread,
+    FollowUpQuery,
+    FollowUpReminderSent,
+    FollowUpReturn,
+    PublishedCaseStudy,
+    Sustained,
+    ThreadKind,
+    ThreadStatus,
+)
 from portal.models.funding import (
     Criterion,
     FormVariant,
@@ -73,6 +84,11 @@ __all__ = [
     "Criterion",
     "Decision",
     "DecisionOutcome",
+    "DialogueMessage",
+    "DialogueThread",
+    "FollowUpQuery",
+    "FollowUpReminderSent",
+    "FollowUpReturn",
     "FormVariant",
     "Fund",
     "FundServiceArea",
@@ -91,6 +107,7 @@ __all__ = [
     "OrganisationType",
     "OutboundMessage",
     "PerformanceRecord",
+    "PublishedCaseStudy",
     "Question",
     "QuestionKind",
     "Rag",
@@ -110,6 +127,9 @@ __all__ = [
     "ScreeningOutcome",
     "ServiceArea",
     "StaffRole",
+    "Sustained",
+    "ThreadKind",
+    "ThreadStatus",
     "UploadedFile",
     "User",
     "application_borough",

@@ -33,6 +33,8 @@ PUBLIC_ENDPOINTS = {
     "opportunities.closed",
     "opportunities.round_page",
     "monitoring.rules",
+    "dialogue.library",
+    "dialogue.case_study",
 }
 
 # URL parameters are typed (``<int:...>``) except these, which are opaque strings by nature.
