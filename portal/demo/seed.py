@@ -260,7 +260,16 @@ def _create_organisation(spec: DemoOrganisation, boroughs: dict[str, LocalAuthor
 
 def load_all_demo_data() -> list[str]:
     """Every area's demo data, in the order each builds on the last: people and organisations, rounds, bids,
-    their assessment, then awards' monitoring."""
-    from portal.demo import applications, assessment, monitoring, rounds
+    their assessment, awards that have ended, then awards' monitoring, and what follows: follow-ups, dialogue and
+    good practice."""
+    from portal.demo import applications, assessment, dialogue, monitoring, rounds
 
-    return [load_demo_data(), rounds.load(), applications.load(), assessment.load(), monitoring.load()]
+    return [
+        load_demo_data(),
+        rounds.load(),
+        applications.load(),
+        assessment.load(),
+        dialogue.load_ended_awards(),
+        monitoring.load(),
+        dialogue.load(),
+    ]
