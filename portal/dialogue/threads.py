@@ -6,6 +6,9 @@ closed. It moves only through the transitions declared here, each with an audit 
 """
 
 from dataclasses import dataclass
+from datetime import timedelta
+
+import sqlalchemy as sa
 
 from portal import audit
 from portal.database import utcnow
@@ -18,6 +21,8 @@ from portal.workflow import Workflow
 
 SUBJECT_MAX = 160
 BODY_MAX = 5000
+# The same message from the same person this soon after is a double submit, not a second message.
+DOUBLE_SUBMIT_WINDOW = timedelta(minutes=5)
 
 T = ThreadStatus
 THREADS = Workflow(
@@ -53,7 +58,8 @@ def _officer_of(award: Award) -> User | None:
 
 
 def start_thread(award: Award, details: NewThread, actor: User) -> DialogueThread:
-    """The organisation sends feedback or a lesson learned. Its officer is emailed. One commit."""
+    """The organisation sends feedback or a lesson learned. Its officer is emailed. One commit. The same message
+    sent again by the same person within minutes (a double submit) returns the first."""
     if award.status is not AwardStatus.APPROVED:
         raise DomainError("You can send feedback once the award is approved")
     errors = []
@@ -67,6 +73,20 @@ def start_thread(award: Award, details: NewThread, actor: User) -> DialogueThrea
     raise_if_any(errors)
 
     now = utcnow()
+    earlier = db.session.scalar(
+        sa.select(DialogueThread)
+        .join(DialogueMessage)
+        .where(
+            DialogueThread.award_id == award.id,
+            DialogueThread.started_by_id == actor.id,
+            DialogueThread.subject == details.subject.strip(),
+            DialogueThread.created_at >= now - DOUBLE_SUBMIT_WINDOW,
+            DialogueMessage.body == details.body.strip(),
+        )
+        .limit(1)
+    )
+    if earlier is not None:
+        return earlier
     thread = DialogueThread(
         award=award,
         kind=details.kind,
@@ -103,9 +123,24 @@ def _tell_officer(thread: DialogueThread, body: str) -> None:
     )
 
 
+def _repeated(thread: DialogueThread, body: str, actor: User) -> DialogueMessage | None:
+    last = thread.messages[-1] if thread.messages else None
+    if (
+        last is not None
+        and last.author_id == actor.id
+        and last.body == body.strip()
+        and last.created_at >= utcnow() - DOUBLE_SUBMIT_WINDOW
+    ):
+        return last
+    return None
+
+
 def organisation_reply(thread: DialogueThread, body: str, actor: User) -> DialogueMessage:
-    """The organisation adds to its conversation; a replied or closed one is open again, waiting for an officer."""
+    """The organisation adds to its conversation; a replied or closed one is open again, waiting for an officer.
+    Sending the same message twice in a row (a double submit) adds it once."""
     raise_if_any(_check_body(body))
+    if repeated := _repeated(thread, body, actor):
+        return repeated
     message = DialogueMessage(body=body.strip(), author=actor, from_officer=False)
     thread.messages.append(message)
     thread.last_message_at = utcnow()
@@ -119,8 +154,11 @@ def organisation_reply(thread: DialogueThread, body: str, actor: User) -> Dialog
 
 
 def officer_reply(thread: DialogueThread, body: str, actor: User) -> DialogueMessage:
-    """An officer replies; everyone in the organisation with a confirmed address is emailed."""
+    """An officer replies; everyone in the organisation with a confirmed address is emailed. Sending the same reply
+    twice in a row (a double submit) sends it once."""
     raise_if_any(_check_body(body))
+    if repeated := _repeated(thread, body, actor):
+        return repeated
     message = DialogueMessage(body=body.strip(), author=actor, from_officer=True)
     thread.messages.append(message)
     thread.last_message_at = utcnow()

@@ -152,3 +152,19 @@ def test_a_reviewer_cannot_read_the_inbox_and_an_unapproved_awards_conversation_
     db.session.commit()
     client.sign_in(officer)
     client.get_page(f"/staff/messages/{thread.id}", 404)
+
+
+def test_sending_the_same_message_twice_by_double_submitting_adds_it_once(client, mailbox):
+    officer, owner, award = setup()
+    message = {"kind": "feedback", "subject": "Referrals have dropped", "body": "Schools refer fewer young people."}
+    client.sign_in(owner)
+    first = client.post_form(f"{award_url(award)}/messages/new", message)
+    second = client.post_form(f"{award_url(award)}/messages/new", message)
+    assert first.location == second.location
+    thread = db.session.scalar(sa.select(DialogueThread))
+    assert db.session.scalar(sa.select(sa.func.count(DialogueThread.id))) == 1
+    client.sign_in(officer)
+    for _ in range(2):
+        client.post_form(f"/staff/messages/{thread.id}", {"body": "Thank you."})
+    assert len(reload(thread).messages) == 2
+    assert len(mailbox.to(OWNER)) == 1 and len(mailbox.to(OFFICER)) == 1
