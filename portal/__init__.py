@@ -103,6 +103,7 @@ def register_blueprints(app: Flask) -> None:
     from portal.auth.views import auth
     from portal.awards.views import awards
     from portal.boroughs.views import boroughs
+    from portal.dialogue.views import dialogue
     from portal.drawdowns.views import drawdowns
     from portal.main.views import main
     from portal.monitoring.views import monitoring
@@ -127,6 +128,7 @@ def register_blueprints(app: Flask) -> None:
         drawdowns,
         opendata,
         openreferral_api,
+        dialogue,
     ):
         app.register_blueprint(blueprint)
 

@@ -51,6 +51,11 @@ class Permission(enum.StrEnum):
     VIEW_ALLOCATION = "view_allocation"
     REQUEST_DRAWDOWN = "request_drawdown"
     MANAGE_DRAWDOWNS = "manage_drawdowns"
+    # Dialogue: an organisation sends feedback and lessons about its awards; officers answer, keep a lessons log
+    # per fund and publish case studies as good practice.
+    SEND_FEEDBACK = "send_feedback"
+    ANSWER_FEEDBACK = "answer_feedback"
+    PUBLISH_CASE_STUDIES = "publish_case_studies"
 
 
 SIGNED_IN = frozenset({Permission.USE_ACCOUNT})
@@ -68,6 +73,7 @@ ROLE_PERMISSIONS: dict[StaffRole | MembershipRole, frozenset[Permission]] = {
             Permission.EDIT_RETURN,
             Permission.VIEW_ALLOCATION,  # drawdowns: a board's own allocations
             Permission.REQUEST_DRAWDOWN,
+            Permission.SEND_FEEDBACK,
         }
     ),
     MembershipRole.EDITOR: frozenset(
@@ -80,6 +86,7 @@ ROLE_PERMISSIONS: dict[StaffRole | MembershipRole, frozenset[Permission]] = {
             Permission.EDIT_RETURN,
             Permission.VIEW_ALLOCATION,  # drawdowns: a board's own allocations
             Permission.REQUEST_DRAWDOWN,
+            Permission.SEND_FEEDBACK,
         }
     ),
     StaffRole.REVIEWER: frozenset({Permission.USE_STAFF_AREA, Permission.SCORE_APPLICATIONS}),
@@ -103,6 +110,8 @@ ROLE_PERMISSIONS: dict[StaffRole | MembershipRole, frozenset[Permission]] = {
             Permission.RATE_PERFORMANCE,
             Permission.VIEW_ALLOCATION,  # drawdowns: allocations, decisions, payments and turnaround
             Permission.MANAGE_DRAWDOWNS,
+            Permission.ANSWER_FEEDBACK,
+            Permission.PUBLISH_CASE_STUDIES,
         }
     ),
     StaffRole.ADMIN: frozenset(

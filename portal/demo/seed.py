@@ -260,16 +260,18 @@ def _create_organisation(spec: DemoOrganisation, boroughs: dict[str, LocalAuthor
 
 def load_all_demo_data() -> list[str]:
     """Every area's demo data, in the order each builds on the last: people and organisations, rounds, bids,
-    their assessment, awards' monitoring, the boards' allocations and drawdowns, and last the open-data files made
-    from all of them."""
-    from portal.demo import applications, assessment, drawdowns, monitoring, opendata, rounds
+    their assessment, awards that have ended, awards' monitoring, follow-ups, dialogue and good practice, the boards'
+    allocations and drawdowns, and last the open-data files made from all of them."""
+    from portal.demo import applications, assessment, dialogue, drawdowns, monitoring, opendata, rounds
 
     return [
         load_demo_data(),
         rounds.load(),
         applications.load(),
         assessment.load(),
+        dialogue.load_ended_awards(),
         monitoring.load(),
+        dialogue.load(),
         drawdowns.load(),
         opendata.load(),
     ]

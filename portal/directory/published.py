@@ -4,6 +4,8 @@ dashboards, the open-data files and the committee report, so that none of them c
 - An award is public once it is approved; an award in any other status (awaiting approval, withdrawn) is not.
 - Monitoring is public only from accepted returns: a performance record exists only for an accepted return, and
   spend, people helped and measure actuals are read from accepted returns only.
+- A case study is public only while an officer has it published, and only from an accepted return of a published
+  award whose organisation agreed it may be published as good practice (and wrote one).
 - Nothing about bids, scores, reviewers, unaccepted returns or people is public.
 """
 
@@ -15,7 +17,7 @@ import sqlalchemy as sa
 
 from portal.database import utcnow
 from portal.extensions import db
-from portal.models import Award, AwardStatus, PerformanceRecord, Return, ReturnStatus
+from portal.models import Award, AwardStatus, PerformanceRecord, PublishedCaseStudy, Return, ReturnStatus
 from portal.template_helpers import LONDON
 
 # A return still open this many days after it fell due makes its service "overdue" in public.
@@ -67,6 +69,26 @@ def accepted_returns() -> sa.Select:
         sa.select(Return)
         .join(Award, Award.id == Return.award_id)
         .where(is_published(), Return.status == ReturnStatus.ACCEPTED)
+    )
+
+
+def case_study_is_public():
+    """The SQL condition for a case study the public may see; the query must join its return and award."""
+    return sa.and_(
+        is_published(),
+        Return.status == ReturnStatus.ACCEPTED,
+        Return.case_study_may_publish.is_(True),
+        Return.case_study.is_not(None),
+        PublishedCaseStudy.published_at.is_not(None),
+    )
+
+
+def public_case_studies() -> sa.Select:
+    return (
+        sa.select(PublishedCaseStudy)
+        .join(Return, Return.id == PublishedCaseStudy.return_id)
+        .join(Award, Award.id == Return.award_id)
+        .where(case_study_is_public())
     )
 
 

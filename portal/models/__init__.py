@@ -21,6 +21,17 @@ from portal.models.assessment import (
 )
 from portal.models.audit import AuditEvent
 from portal.models.awards import Award, AwardServiceArea, AwardStatus, AwardYear, award_borough
+from portal.models.dialogue import (
+    DialogueMessage,
+    DialogueThread,
+    FollowUpQuery,
+    FollowUpReminderSent,
+    FollowUpReturn,
+    PublishedCaseStudy,
+    Sustained,
+    ThreadKind,
+    ThreadStatus,
+)
 from portal.models.drawdowns import Allocation, Drawdown, DrawdownProject, DrawdownStatus
 from portal.models.funding import (
     Criterion,
@@ -76,9 +87,14 @@ __all__ = [
     "Criterion",
     "Decision",
     "DecisionOutcome",
+    "DialogueMessage",
+    "DialogueThread",
     "Drawdown",
     "DrawdownProject",
     "DrawdownStatus",
+    "FollowUpQuery",
+    "FollowUpReminderSent",
+    "FollowUpReturn",
     "FormVariant",
     "Fund",
     "FundServiceArea",
@@ -98,6 +114,7 @@ __all__ = [
     "OrganisationType",
     "OutboundMessage",
     "PerformanceRecord",
+    "PublishedCaseStudy",
     "Question",
     "QuestionKind",
     "Rag",
@@ -117,6 +134,9 @@ __all__ = [
     "ScreeningOutcome",
     "ServiceArea",
     "StaffRole",
+    "Sustained",
+    "ThreadKind",
+    "ThreadStatus",
     "UploadedFile",
     "User",
     "application_borough",

@@ -5,6 +5,7 @@ from dataclasses import dataclass
 import sqlalchemy as sa
 
 from portal import audit
+from portal.dialogue.follow_ups import sync_follow_ups
 from portal.errors import DomainError, raise_if_any
 from portal.extensions import db
 from portal.models import Award, AwardStatus, Measure, MeasureBasis, Return, User
@@ -27,9 +28,10 @@ def small_bid_threshold_pence(award: Award) -> int:
 
 
 def generate_schedule(award: Award) -> int:
-    """Add the returns an approved award is missing. Running it again adds nothing. The caller commits.
+    """Add the returns an approved award is missing, and its follow-ups after it ends (moving those not yet
+    submitted if the end date has changed). Running it again adds nothing. The caller commits.
 
-    Returns how many were added.
+    Returns how many returns were added.
     """
     if award.status is not AwardStatus.APPROVED:
         return 0
@@ -58,6 +60,7 @@ def generate_schedule(award: Award) -> int:
             after={"returns": added, "frequency": frequency},
             organisation_id=award.organisation_id,
         )
+    sync_follow_ups(award)
     return added
 
 

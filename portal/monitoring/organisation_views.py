@@ -3,6 +3,7 @@
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
+from portal.dialogue import queries as dialogue_queries
 from portal.errors import DomainError
 from portal.monitoring import queries
 from portal.monitoring.forms import return_form
@@ -33,6 +34,8 @@ def organisation_award(organisation_id: int, award_id: int):
         measures=queries.fetch_measures(award),
         returns=queries.fetch_returns(award),
         records=queries.fetch_records(award),
+        follow_ups=dialogue_queries.fetch_award_follow_ups(award),
+        threads=dialogue_queries.fetch_award_threads(award),
         today=today(),
     )
 

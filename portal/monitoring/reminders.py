@@ -45,7 +45,10 @@ def _recipients(return_: Return, kind: ReminderKind) -> list[str]:
 
 
 def send_return_reminders(today: date | None = None) -> int:
-    """Send every reminder that is due and has not been sent. Returns how many reminders were sent."""
+    """Send every reminder that is due and has not been sent, for returns and for follow-ups after an award has
+    ended. Returns how many reminders were sent."""
+    from portal.dialogue.follow_up_reminders import send_follow_up_reminders
+
     today = today or london_today()
     sent = 0
     return_ids = [r.id for r in fetch_open_returns_due_by(today + timedelta(days=REMIND_DAYS_BEFORE))]
@@ -65,7 +68,7 @@ def send_return_reminders(today: date | None = None) -> int:
                 queue_email(address, f"return_{kind.value}", return_=return_, award=return_.award, link=link)
             sent += 1
         db.session.commit()
-    return sent
+    return sent + send_follow_up_reminders(today)
 
 
 def _link(return_: Return, kind: ReminderKind) -> str:

@@ -4,6 +4,7 @@ overriding a rating."""
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
+from portal.dialogue import queries as dialogue_queries
 from portal.errors import DomainError
 from portal.models import Rag, RatingAspect, ReturnStatus
 from portal.monitoring import queries
@@ -59,6 +60,8 @@ def award(award_id: int):
         measures=queries.fetch_measures(award),
         returns=queries.fetch_returns(award),
         records=queries.fetch_records(award),
+        follow_ups=dialogue_queries.fetch_award_follow_ups(award),
+        threads=dialogue_queries.fetch_award_threads(award),
         form=form,
     )
 

@@ -42,6 +42,8 @@ PUBLIC_ENDPOINTS = {
     "openreferral.service",
     "openreferral.organizations",
     "openreferral.organization",
+    "dialogue.library",
+    "dialogue.case_study",
 }
 
 # URL parameters are typed (``<int:...>``) except these, which are opaque strings by nature.

@@ -1,0 +1,88 @@
+"""The funded organisation's pages: its follow-ups after an award ends, and its conversations with officers."""
+
+from flask import flash, redirect, render_template, request, url_for
+from flask_login import current_user
+
+from portal.dialogue.follow_ups import FollowUpConflict, may_fill_in, save_follow_up, today
+from portal.dialogue.forms import NewThreadForm, ReplyForm, follow_up_form
+from portal.dialogue.threads import organisation_reply, start_thread
+from portal.dialogue.views import dialogue, load_follow_up, load_thread
+from portal.errors import DomainError
+from portal.monitoring.views import load_organisation_award
+from portal.permissions import Permission, can, check, permission_required
+
+AWARD = "/organisations/<int:organisation_id>/awards/<int:award_id>"
+
+
+@dialogue.route(f"{AWARD}/follow-ups/<int:follow_up_id>", methods=["GET", "POST"])
+@permission_required(Permission.VIEW_AWARD)
+def organisation_follow_up(organisation_id: int, award_id: int, follow_up_id: int):
+    award = load_organisation_award(organisation_id, award_id, Permission.VIEW_AWARD)
+    follow_up = load_follow_up(award, follow_up_id)
+    may_edit = may_fill_in(follow_up, today()) and can(current_user, Permission.EDIT_RETURN, award)
+    form = follow_up_form(follow_up, formdata=request.form if request.method == "POST" else None)
+    if request.method == "POST":
+        check(Permission.EDIT_RETURN, award)
+        if form.validate_on_submit():
+            submitting = bool(form.submit_follow_up.data)
+            try:
+                save_follow_up(follow_up, form.answers(), current_user._get_current_object(), submit=submitting)
+            except FollowUpConflict as conflict:
+                form.version.data = str(conflict.current_version)
+                form.show_error(conflict)
+            except DomainError as error:
+                form.show_error(error)
+            else:
+                label = follow_up.label.capitalize()
+                flash(f"{label} {'submitted' if submitting else 'saved'}.", "success")
+                if submitting:
+                    return redirect(
+                        url_for("monitoring.organisation_award", organisation_id=organisation_id, award_id=award.id)
+                    )
+                return redirect(request.path)
+    return render_template(
+        "dialogue/follow_up_form.html", award=award, follow_up=follow_up, form=form, may_edit=may_edit, today=today()
+    )
+
+
+@dialogue.route(f"{AWARD}/messages/new", methods=["GET", "POST"])
+@permission_required(Permission.SEND_FEEDBACK)
+def new_thread(organisation_id: int, award_id: int):
+    award = load_organisation_award(organisation_id, award_id, Permission.SEND_FEEDBACK)
+    form = NewThreadForm()
+    if form.validate_on_submit():
+        try:
+            thread = start_thread(award, form.details(), current_user._get_current_object())
+        except DomainError as error:
+            form.show_error(error)
+        else:
+            flash(f"{thread.kind.label} sent. Your grant officer will reply here.", "success")
+            return redirect(
+                url_for(".organisation_thread", organisation_id=organisation_id, award_id=award.id, thread_id=thread.id)
+            )
+    return render_template("dialogue/new_thread.html", award=award, form=form)
+
+
+@dialogue.route(f"{AWARD}/messages/<int:thread_id>", methods=["GET", "POST"])
+@permission_required(Permission.VIEW_AWARD)
+def organisation_thread(organisation_id: int, award_id: int, thread_id: int):
+    award = load_organisation_award(organisation_id, award_id, Permission.VIEW_AWARD)
+    thread = load_thread(award, thread_id)
+    form = ReplyForm()
+    if request.method == "POST":
+        check(Permission.SEND_FEEDBACK, award)
+        if form.validate_on_submit():
+            try:
+                organisation_reply(thread, form.body.data or "", current_user._get_current_object())
+            except DomainError as error:
+                form.show_error(error)
+            else:
+                flash("Reply sent.", "success")
+                return redirect(request.path)
+    return render_template(
+        "dialogue/organisation_thread.html",
+        award=award,
+        thread=thread,
+        form=form,
+        may_reply=can(current_user, Permission.SEND_FEEDBACK, award),
+    )

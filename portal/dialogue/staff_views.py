@@ -1,0 +1,284 @@
+"""Officers' pages: follow-ups to review, the inbox of conversations with funded organisations, each fund's
+lessons-learned log, and publishing case studies as good practice."""
+
+from flask import Response, abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+
+from portal.dialogue import good_practice, lessons, queries
+from portal.dialogue.follow_ups import accept_follow_up, query_follow_up, today
+from portal.dialogue.forms import ActionForm, LessonForm, PublishForm, QueryForm, ReplyForm
+from portal.dialogue.threads import close_thread, log_lesson, officer_reply, remove_lesson
+from portal.dialogue.views import dialogue, load_staff_follow_up, load_staff_thread
+from portal.errors import DomainError
+from portal.models import ReturnStatus, ThreadKind
+from portal.monitoring import queries as monitoring_queries
+from portal.monitoring.views import load_award
+from portal.permissions import Permission, check, permission_required
+
+# Follow-ups ---------------------------------------------------------------------------------------------------------
+
+
+@dialogue.route("/staff/monitoring/follow-ups")
+@permission_required(Permission.REVIEW_RETURNS)
+def follow_ups():
+    show = request.args.get("show", "open")
+    filters = queries.FollowUpFilters(
+        show=show if show in queries.FOLLOW_UP_SHOW else "open", fund_id=request.args.get("fund", type=int)
+    )
+    return render_template(
+        "dialogue/follow_ups.html",
+        page=queries.fetch_follow_ups_page(filters, request.args.get("page", 1, type=int), today()),
+        filters=filters,
+        shows=queries.FOLLOW_UP_SHOW,
+        funds=queries.fetch_funds(),
+        today=today(),
+    )
+
+
+@dialogue.route("/staff/monitoring/follow-ups/<int:follow_up_id>")
+@permission_required(Permission.REVIEW_RETURNS)
+def review_follow_up(follow_up_id: int):
+    follow_up = load_staff_follow_up(follow_up_id, Permission.REVIEW_RETURNS)
+    return _review_page(follow_up, QueryForm(formdata=None))
+
+
+def _review_page(follow_up, query_form):
+    return render_template(
+        "dialogue/review_follow_up.html",
+        follow_up=follow_up,
+        award=follow_up.award,
+        action_form=ActionForm(),
+        query_form=query_form,
+        can_review=follow_up.status is ReturnStatus.SUBMITTED,
+    )
+
+
+@dialogue.route("/staff/monitoring/follow-ups/<int:follow_up_id>/accept", methods=["POST"])
+@permission_required(Permission.REVIEW_RETURNS)
+def accept_follow_up_view(follow_up_id: int):
+    follow_up = load_staff_follow_up(follow_up_id, Permission.REVIEW_RETURNS)
+    if ActionForm().validate_on_submit():
+        try:
+            accept_follow_up(follow_up, current_user._get_current_object())
+        except DomainError as error:
+            flash(error.message, "error")
+        else:
+            flash(f"{follow_up.label.capitalize()} accepted.", "success")
+    return redirect(url_for(".review_follow_up", follow_up_id=follow_up_id))
+
+
+@dialogue.route("/staff/monitoring/follow-ups/<int:follow_up_id>/query", methods=["POST"])
+@permission_required(Permission.REVIEW_RETURNS)
+def query_follow_up_view(follow_up_id: int):
+    follow_up = load_staff_follow_up(follow_up_id, Permission.REVIEW_RETURNS)
+    form = QueryForm()
+    if form.validate_on_submit():
+        try:
+            query_follow_up(follow_up, form.question.data, current_user._get_current_object())
+        except DomainError as error:
+            form.show_error(error)
+        else:
+            flash(f"{follow_up.label.capitalize()} sent back to {follow_up.award.organisation.name}.", "success")
+            return redirect(url_for(".review_follow_up", follow_up_id=follow_up_id))
+    return _review_page(follow_up, form)
+
+
+# The inbox ----------------------------------------------------------------------------------------------------------
+
+
+@dialogue.route("/staff/messages")
+@permission_required(Permission.ANSWER_FEEDBACK)
+def inbox():
+    show = request.args.get("show", "open")
+    kind = request.args.get("kind", "")
+    filters = queries.InboxFilters(
+        show=show if show in queries.INBOX_SHOW else "open",
+        kind=ThreadKind(kind) if kind in {k.value for k in ThreadKind} else None,
+        fund_id=request.args.get("fund", type=int),
+        in_log=request.args.get("in_log") == "yes",
+    )
+    return render_template(
+        "dialogue/inbox.html",
+        page=queries.fetch_inbox_page(filters, request.args.get("page", 1, type=int)),
+        filters=filters,
+        shows=queries.INBOX_SHOW,
+        kinds=list(ThreadKind),
+        funds=queries.fetch_funds(),
+    )
+
+
+@dialogue.route("/staff/messages/<int:thread_id>", methods=["GET", "POST"])
+@permission_required(Permission.ANSWER_FEEDBACK)
+def staff_thread(thread_id: int):
+    thread = load_staff_thread(thread_id, Permission.ANSWER_FEEDBACK)
+    form = ReplyForm()
+    if form.validate_on_submit():
+        try:
+            officer_reply(thread, form.body.data or "", current_user._get_current_object())
+        except DomainError as error:
+            form.show_error(error)
+        else:
+            flash(f"Reply sent to {thread.award.organisation.name}.", "success")
+            return redirect(url_for(".staff_thread", thread_id=thread.id))
+    return _thread_page(thread, form, LessonForm(formdata=None, summary=thread.lesson_summary))
+
+
+def _thread_page(thread, reply_form, lesson_form):
+    return render_template(
+        "dialogue/staff_thread.html",
+        thread=thread,
+        award=thread.award,
+        form=lesson_form if lesson_form.errors else reply_form,  # the one with errors, for the summary and title
+        reply_form=reply_form,
+        lesson_form=lesson_form,
+        action_form=ActionForm(),
+    )
+
+
+@dialogue.route("/staff/messages/<int:thread_id>/lesson", methods=["POST"])
+@permission_required(Permission.ANSWER_FEEDBACK)
+def log_lesson_view(thread_id: int):
+    thread = load_staff_thread(thread_id, Permission.ANSWER_FEEDBACK)
+    form = LessonForm()
+    if form.validate_on_submit():
+        try:
+            log_lesson(thread, form.summary.data or "", current_user._get_current_object())
+        except DomainError as error:
+            form.show_error(error)
+        else:
+            flash(f"Added to the lessons-learned log for {thread.award.fund.name}.", "success")
+            return redirect(url_for(".staff_thread", thread_id=thread.id))
+    return _thread_page(thread, ReplyForm(formdata=None), form)
+
+
+@dialogue.route("/staff/messages/<int:thread_id>/lesson/remove", methods=["POST"])
+@permission_required(Permission.ANSWER_FEEDBACK)
+def remove_lesson_view(thread_id: int):
+    thread = load_staff_thread(thread_id, Permission.ANSWER_FEEDBACK)
+    if ActionForm().validate_on_submit():
+        try:
+            remove_lesson(thread, current_user._get_current_object())
+        except DomainError as error:
+            flash(error.message, "error")
+        else:
+            flash("Removed from the lessons-learned log.", "success")
+    return redirect(url_for(".staff_thread", thread_id=thread.id))
+
+
+@dialogue.route("/staff/messages/<int:thread_id>/close", methods=["POST"])
+@permission_required(Permission.ANSWER_FEEDBACK)
+def close_thread_view(thread_id: int):
+    thread = load_staff_thread(thread_id, Permission.ANSWER_FEEDBACK)
+    if ActionForm().validate_on_submit():
+        try:
+            close_thread(thread, current_user._get_current_object())
+        except DomainError as error:
+            flash(error.message, "error")
+        else:
+            flash("Conversation closed. The organisation can still write again, which opens it.", "success")
+    return redirect(url_for(".staff_thread", thread_id=thread.id))
+
+
+# Lessons-learned log ----------------------------------------------------------------------------------------------
+
+
+def _lesson_filters() -> lessons.LessonFilters:
+    source = request.args.get("source", "")
+    return lessons.LessonFilters(
+        source=lessons.LessonSource(source) if source in {s.value for s in lessons.LessonSource} else None,
+        search=(request.args.get("q") or "")[:200],
+    )
+
+
+def _load_fund(fund_id: int):
+    fund = lessons.fetch_fund(fund_id) or abort(404)
+    check(Permission.ANSWER_FEEDBACK, fund)
+    return fund
+
+
+@dialogue.route("/staff/funds/<int:fund_id>/lessons")
+@permission_required(Permission.ANSWER_FEEDBACK)
+def fund_lessons(fund_id: int):
+    fund = _load_fund(fund_id)
+    filters = _lesson_filters()
+    found = lessons.fetch_lessons(fund, filters)
+    return render_template(
+        "dialogue/lessons.html",
+        fund=fund,
+        filters=filters,
+        sources=list(lessons.LessonSource),
+        page=lessons.paginate(found, request.args.get("page", 1, type=int)),
+    )
+
+
+@dialogue.route("/staff/funds/<int:fund_id>/lessons.csv")
+@permission_required(Permission.ANSWER_FEEDBACK)
+def fund_lessons_csv(fund_id: int):
+    fund = _load_fund(fund_id)
+    body = lessons.lessons_csv(lessons.fetch_lessons(fund, _lesson_filters()))
+    return Response(
+        body,
+        mimetype="text/csv",
+        headers={"Content-Disposition": f'attachment; filename="lessons-learned-{fund.code.lower()}.csv"'},
+    )
+
+
+# Good practice ------------------------------------------------------------------------------------------------------
+
+GOOD_PRACTICE_SHOW = {"all": "All agreed case studies", "not_published": "Not published", "published": "Published"}
+
+
+@dialogue.route("/staff/good-practice")
+@permission_required(Permission.PUBLISH_CASE_STUDIES)
+def case_studies():
+    show = request.args.get("show", "all")
+    show = show if show in GOOD_PRACTICE_SHOW else "all"
+    page = good_practice.fetch_candidates_page(request.args.get("page", 1, type=int), show=show)
+    return render_template(
+        "dialogue/case_studies.html",
+        page=page,
+        publications=good_practice.fetch_case_studies_for(page.items),
+        show=show,
+        shows=GOOD_PRACTICE_SHOW,
+        action_form=ActionForm(),
+    )
+
+
+@dialogue.route("/staff/good-practice/returns/<int:return_id>/publish", methods=["GET", "POST"])
+@permission_required(Permission.PUBLISH_CASE_STUDIES)
+def publish_case_study(return_id: int):
+    return_ = monitoring_queries.fetch_return(return_id) or abort(404)
+    load_award(return_.award_id, Permission.PUBLISH_CASE_STUDIES)
+    if not good_practice.may_be_published(return_):
+        abort(404)
+    existing = good_practice.fetch_case_study_for(return_)
+    form = PublishForm()
+    if request.method == "GET":
+        suggestion = existing or good_practice.suggested_publication(return_)
+        form.title.data, form.summary.data = suggestion.title, suggestion.summary
+    if form.validate_on_submit():
+        try:
+            case_study = good_practice.publish_case_study(
+                return_, form.publication(), current_user._get_current_object()
+            )
+        except DomainError as error:
+            form.show_error(error)
+        else:
+            flash(f"“{case_study.title}” is published in the good-practice library.", "success")
+            return redirect(url_for(".case_studies"))
+    return render_template("dialogue/publish.html", return_=return_, award=return_.award, form=form, existing=existing)
+
+
+@dialogue.route("/staff/good-practice/<int:case_study_id>/unpublish", methods=["POST"])
+@permission_required(Permission.PUBLISH_CASE_STUDIES)
+def unpublish_case_study(case_study_id: int):
+    case_study = good_practice.fetch_case_study(case_study_id) or abort(404)
+    check(Permission.PUBLISH_CASE_STUDIES, case_study)
+    if ActionForm().validate_on_submit():
+        try:
+            good_practice.unpublish_case_study(case_study, current_user._get_current_object())
+        except DomainError as error:
+            flash(error.message, "error")
+        else:
+            flash(f"“{case_study.title}” is no longer published.", "success")
+    return redirect(url_for(".case_studies"))
