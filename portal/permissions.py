@@ -46,6 +46,9 @@ class Permission(enum.StrEnum):
     EDIT_RETURN = "edit_return"
     REVIEW_RETURNS = "review_returns"
     RATE_PERFORMANCE = "rate_performance"
+    # Committee reports: officers build them and choose which to publish.
+    PRODUCE_REPORTS = "produce_reports"
+    PUBLISH_REPORTS = "publish_reports"
 
 
 SIGNED_IN = frozenset({Permission.USE_ACCOUNT})
@@ -92,6 +95,8 @@ ROLE_PERMISSIONS: dict[StaffRole | MembershipRole, frozenset[Permission]] = {
             Permission.VIEW_AWARD,  # monitoring: measures, reviewing returns and RAG ratings
             Permission.REVIEW_RETURNS,
             Permission.RATE_PERFORMANCE,
+            Permission.PRODUCE_REPORTS,
+            Permission.PUBLISH_REPORTS,
         }
     ),
     StaffRole.ADMIN: frozenset(

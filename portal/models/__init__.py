@@ -57,6 +57,7 @@ from portal.models.organisations import (
     organisation_borough,
 )
 from portal.models.reference import InnerOuter, LocalAuthority
+from portal.models.reports import ReportRun, ReportStatus
 from portal.models.users import StaffRole, User
 
 __all__ = [
@@ -98,6 +99,8 @@ __all__ = [
     "RatingChange",
     "ReminderKind",
     "ReminderSent",
+    "ReportRun",
+    "ReportStatus",
     "Return",
     "ReturnFrequency",
     "ReturnQuery",
