@@ -103,9 +103,11 @@ def register_blueprints(app: Flask) -> None:
     from portal.auth.views import auth
     from portal.awards.views import awards
     from portal.boroughs.views import boroughs
+    from portal.dashboards.views import dashboards
     from portal.main.views import main
     from portal.monitoring.views import monitoring
     from portal.opportunities.views import opportunities
+    from portal.reports.views import reports
     from portal.organisations.views import organisations
     from portal.rounds.views import rounds
 
@@ -121,6 +123,8 @@ def register_blueprints(app: Flask) -> None:
         assessment,
         awards,
         monitoring,
+        dashboards,
+        reports,
     ):
         app.register_blueprint(blueprint)
 

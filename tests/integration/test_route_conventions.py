@@ -33,6 +33,10 @@ PUBLIC_ENDPOINTS = {
     "opportunities.closed",
     "opportunities.round_page",
     "monitoring.rules",
+    "dashboards.index",
+    "dashboards.csv",
+    "reports.published",
+    "reports.published_file",
 }
 
 # URL parameters are typed (``<int:...>``) except these, which are opaque strings by nature.
