@@ -107,8 +107,8 @@ def register_blueprints(app: Flask) -> None:
     from portal.main.views import main
     from portal.monitoring.views import monitoring
     from portal.opportunities.views import opportunities
-    from portal.reports.views import reports
     from portal.organisations.views import organisations
+    from portal.reports.views import reports
     from portal.rounds.views import rounds
 
     for blueprint in (

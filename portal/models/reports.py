@@ -20,9 +20,7 @@ class ReportStatus(enum.StrEnum):
 
     @property
     def label(self) -> str:
-        return {"queued": "Waiting to start", "running": "Being built", "done": "Ready", "failed": "Failed"}[
-            self.value
-        ]
+        return {"queued": "Waiting to start", "running": "Being built", "done": "Ready", "failed": "Failed"}[self.value]
 
     @property
     def finished(self) -> bool:
