@@ -184,7 +184,8 @@ def test_the_page_shows_each_chart_with_a_table_and_a_csv_link_and_defines_spend
     for figure in figures:
         assert figure.find("figcaption").h3.get_text(strip=True)
         assert figure.find("table", class_="govuk-table")
-        assert figure.find("a", href=lambda h: h and h.startswith(f"/dashboards/{figure['id']}.csv"))
+        csv_link = figure.find("a", download=True)
+        assert csv_link["href"] == f"/dashboards/{figure['id']}.csv"
         assert not figure.select("[style]")
     text = page.get_text(" ", strip=True)
     assert "Awarded is the funding approved for each service, by financial year" in text
