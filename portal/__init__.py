@@ -103,6 +103,7 @@ def register_blueprints(app: Flask) -> None:
     from portal.auth.views import auth
     from portal.awards.views import awards
     from portal.boroughs.views import boroughs
+    from portal.dashboards.views import dashboards
     from portal.dialogue.views import dialogue
     from portal.drawdowns.views import drawdowns
     from portal.main.views import main
@@ -111,6 +112,7 @@ def register_blueprints(app: Flask) -> None:
     from portal.opendata.views import opendata
     from portal.opportunities.views import opportunities
     from portal.organisations.views import organisations
+    from portal.reports.views import reports
     from portal.rounds.views import rounds
 
     for blueprint in (
@@ -129,6 +131,8 @@ def register_blueprints(app: Flask) -> None:
         opendata,
         openreferral_api,
         dialogue,
+        dashboards,
+        reports,
     ):
         app.register_blueprint(blueprint)
 

@@ -56,6 +56,9 @@ class Permission(enum.StrEnum):
     SEND_FEEDBACK = "send_feedback"
     ANSWER_FEEDBACK = "answer_feedback"
     PUBLISH_CASE_STUDIES = "publish_case_studies"
+    # Committee reports: officers build them and choose which to publish.
+    PRODUCE_REPORTS = "produce_reports"
+    PUBLISH_REPORTS = "publish_reports"
 
 
 SIGNED_IN = frozenset({Permission.USE_ACCOUNT})
@@ -112,6 +115,8 @@ ROLE_PERMISSIONS: dict[StaffRole | MembershipRole, frozenset[Permission]] = {
             Permission.MANAGE_DRAWDOWNS,
             Permission.ANSWER_FEEDBACK,
             Permission.PUBLISH_CASE_STUDIES,
+            Permission.PRODUCE_REPORTS,
+            Permission.PUBLISH_REPORTS,
         }
     ),
     StaffRole.ADMIN: frozenset(

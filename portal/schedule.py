@@ -36,6 +36,11 @@ RECURRING = (
         "Make the open-data files again if the published data changed (they are also made on every change)",
     ),
     Recurring(
+        "workers.reports.six_monthly_committee_report",
+        "0 6 15 5,11 *",
+        "The committee report for the half-year last ended, six weeks on, once its last returns are in",
+    ),
+    Recurring(
         "workers.email.send_unsent",
         "*/15 * * * *",
         "Send email that failed or was interrupted, up to the attempt limit",

@@ -261,8 +261,8 @@ def _create_organisation(spec: DemoOrganisation, boroughs: dict[str, LocalAuthor
 def load_all_demo_data() -> list[str]:
     """Every area's demo data, in the order each builds on the last: people and organisations, rounds, bids,
     their assessment, awards that have ended, awards' monitoring, follow-ups, dialogue and good practice, the boards'
-    allocations and drawdowns, and last the open-data files made from all of them."""
-    from portal.demo import applications, assessment, dialogue, drawdowns, monitoring, opendata, rounds
+    allocations and drawdowns, the committee report, and last the open-data files made from all of them."""
+    from portal.demo import applications, assessment, dialogue, drawdowns, monitoring, opendata, reports, rounds
 
     return [
         load_demo_data(),
@@ -273,5 +273,6 @@ def load_all_demo_data() -> list[str]:
         monitoring.load(),
         dialogue.load(),
         drawdowns.load(),
+        reports.load(),
         opendata.load(),
     ]

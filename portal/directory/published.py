@@ -17,7 +17,18 @@ import sqlalchemy as sa
 
 from portal.database import utcnow
 from portal.extensions import db
-from portal.models import Award, AwardStatus, PerformanceRecord, PublishedCaseStudy, Return, ReturnStatus
+from portal.models import (
+    Award,
+    AwardServiceArea,
+    AwardStatus,
+    AwardYear,
+    MeasureActual,
+    PerformanceRecord,
+    PublishedCaseStudy,
+    Return,
+    ReturnStatus,
+    award_borough,
+)
 from portal.template_helpers import LONDON
 
 # A return still open this many days after it fell due makes its service "overdue" in public.
@@ -89,6 +100,44 @@ def public_case_studies() -> sa.Select:
         .join(Return, Return.id == PublishedCaseStudy.return_id)
         .join(Award, Award.id == Return.award_id)
         .where(case_study_is_public())
+    )
+
+
+def published_award_years() -> sa.Select:
+    """The amounts by financial year of published awards."""
+    return sa.select(AwardYear).join(Award, Award.id == AwardYear.award_id).where(is_published())
+
+
+def published_award_boroughs() -> sa.Select:
+    """``(award_id, local_authority_id)`` for every borough a published award names."""
+    return (
+        sa.select(award_borough.c.award_id, award_borough.c.local_authority_id)
+        .join(Award, Award.id == award_borough.c.award_id)
+        .where(is_published())
+    )
+
+
+def published_award_service_areas() -> sa.Select:
+    return sa.select(AwardServiceArea).join(Award, Award.id == AwardServiceArea.award_id).where(is_published())
+
+
+def accepted_records() -> sa.Select:
+    """Performance records of published awards from accepted returns (with the return joined, for its period)."""
+    return (
+        sa.select(PerformanceRecord)
+        .join(Return, Return.id == PerformanceRecord.return_id)
+        .join(Award, Award.id == PerformanceRecord.award_id)
+        .where(is_published(), Return.status == ReturnStatus.ACCEPTED)
+    )
+
+
+def accepted_measure_actuals() -> sa.Select:
+    """Measure actuals reported in accepted returns of published awards (with the return joined)."""
+    return (
+        sa.select(MeasureActual)
+        .join(Return, Return.id == MeasureActual.return_id)
+        .join(Award, Award.id == Return.award_id)
+        .where(is_published(), Return.status == ReturnStatus.ACCEPTED)
     )
 
 

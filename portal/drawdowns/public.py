@@ -45,9 +45,9 @@ class TurnaroundYear:
         return financial_year_label(self.financial_year)
 
 
-def allocations_issued_on_time_by_year() -> list[IssuingYear]:
-    """For each financial year with allocations: how many were issued by their issue-by date, how many after it,
-    and how many are not issued yet. Earliest year first."""
+def allocations_issued_on_time_by_year(fund_id: int | None = None) -> list[IssuingYear]:
+    """For each financial year with allocations (from one fund, if given): how many were issued by their issue-by
+    date, how many after it, and how many are not issued yet. Earliest year first."""
     issued = Allocation.issued_on.is_not(None)
     rows = db.session.execute(
         sa.select(
@@ -56,20 +56,24 @@ def allocations_issued_on_time_by_year() -> list[IssuingYear]:
             sa.func.sum(sa.case((sa.and_(issued, Allocation.issued_on > Allocation.issue_by), 1), else_=0)),
             sa.func.sum(sa.case((Allocation.issued_on.is_(None), 1), else_=0)),
         )
+        .where(Allocation.fund_id == fund_id if fund_id else sa.true())
         .group_by(Allocation.financial_year)
         .order_by(Allocation.financial_year)
     )
     return [IssuingYear(year, int(on_time), int(late), int(waiting)) for year, on_time, late, waiting in rows]
 
 
-def drawdown_turnaround_by_year() -> list[TurnaroundYear]:
-    """For each financial year of the allocations drawn on: the drawdowns finished (paid, or refused), their median
-    working days from request to payment (or refusal), and the share finished within the target. Earliest year
-    first; a year whose drawdowns are all still open shows a count of 0."""
+def drawdown_turnaround_by_year(fund_id: int | None = None) -> list[TurnaroundYear]:
+    """For each financial year of the allocations drawn on (from one fund, if given): the drawdowns finished (paid,
+    or refused), their median working days from request to payment (or refusal), and the share finished within the
+    target. Earliest year first; a year whose drawdowns are all still open shows a count of 0."""
     target = target_working_days()
     by_year: dict[int, list] = defaultdict(list)
     rows = db.session.execute(
-        sa.select(Allocation.financial_year, Drawdown).join(Drawdown.allocation).order_by(Allocation.financial_year)
+        sa.select(Allocation.financial_year, Drawdown)
+        .join(Drawdown.allocation)
+        .where(Allocation.fund_id == fund_id if fund_id else sa.true())
+        .order_by(Allocation.financial_year)
     )
     now = today()
     for year, drawdown in rows:

@@ -70,6 +70,7 @@ from portal.models.organisations import (
     organisation_borough,
 )
 from portal.models.reference import InnerOuter, LocalAuthority
+from portal.models.reports import ReportRun, ReportStatus
 from portal.models.users import StaffRole, User
 
 __all__ = [
@@ -122,6 +123,8 @@ __all__ = [
     "RatingChange",
     "ReminderKind",
     "ReminderSent",
+    "ReportRun",
+    "ReportStatus",
     "Return",
     "ReturnFrequency",
     "ReturnQuery",

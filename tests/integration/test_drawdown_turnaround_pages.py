@@ -162,3 +162,44 @@ def test_the_public_sees_drawdown_turnaround_per_year_without_names():
         "percent_within_target",
         "target_working_days",
     }
+
+
+def test_the_public_dashboards_show_board_funding_with_tables_and_csvs(client):
+    import csv
+    import io
+
+    _, lambeth, _ = some_drawdowns()
+    other = create_fund("Another fund", code="OTH")
+    create_allocation(lambeth, fund=other, financial_year=2028, issued_on=None)
+    page = client.get_page("/dashboards")
+    section = page.select_one("#section-snb").find_parent("section")
+    assert "There are no Safer Neighbourhood Board allocations" not in section.get_text()
+    tables = [
+        [[c.get_text(" ", strip=True) for c in r.select("td")] for r in t.select("tbody tr")]
+        for t in section.select("table")
+    ]
+    assert tables == [
+        [
+            ["2026/27", "1", "1", "0", "50%"],
+            ["2027/28", "0", "0", "1", "Not applicable"],
+            ["2028/29", "0", "0", "1", "Not applicable"],
+        ],
+        [["2026/27", "3", "12 working days", "33%"]],
+    ]
+    response = client.get("/dashboards/snb-drawdown-turnaround.csv")
+    assert list(csv.reader(io.StringIO(response.data.decode()))) == [
+        ["Financial year", "Drawdowns finished", "Median working days", "Share within target"],
+        ["2026/27", "3", "12", "33"],
+    ]
+    year_only = client.get("/dashboards/snb-allocations-on-time.csv?year=2027").data.decode()
+    assert "2026/27" not in year_only and "2027/28" in year_only
+    other_fund_only = client.get(f"/dashboards/snb-allocations-on-time.csv?fund={other.id}").data.decode()
+    assert "2026/27" not in other_fund_only and "2028/29" in other_fund_only
+
+
+def test_the_dashboards_say_when_no_board_has_an_allocation(client):
+    page = client.get_page("/dashboards")
+    assert (
+        "There are no Safer Neighbourhood Board allocations"
+        in page.select_one("#section-snb").find_parent("section").get_text()
+    )

@@ -44,6 +44,10 @@ PUBLIC_ENDPOINTS = {
     "openreferral.organization",
     "dialogue.library",
     "dialogue.case_study",
+    "dashboards.index",
+    "dashboards.csv",
+    "reports.published",
+    "reports.published_file",
 }
 
 # URL parameters are typed (``<int:...>``) except these, which are opaque strings by nature.

@@ -1,0 +1,141 @@
+"""A chart is a table of figures with a bar for each row: the page draws the bars, shows the table and offers
+the same rows as CSV, so the three can never disagree.
+
+Values stay exact until they are shown: money in integer pence, ratios and money per person in ``Decimal``.
+"""
+
+import csv
+import io
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+
+from portal.template_helpers import format_pence
+
+
+class Kind:
+    """How a column's values are shown on the page and written to CSV."""
+
+    TEXT = "text"
+    PENCE = "pence"  # integer pence: "£1,234" on the page, "1234.00" in CSV
+    POUNDS = "pounds"  # Decimal pounds, already rounded to pence: "£12.34" / "12.34"
+    COUNT = "count"  # whole number
+    PERCENT = "percent"  # Decimal percent: "87.5%" / "87.5"
+    RATIO = "ratio"  # Decimal: "1.25 times" / "1.25"
+    DAYS = "days"  # working days, whole or Decimal: "6.5 working days" / "6.5"
+
+
+@dataclass(frozen=True)
+class Column:
+    heading: str
+    kind: str = Kind.TEXT
+
+    @property
+    def numeric(self) -> bool:
+        return self.kind != Kind.TEXT
+
+
+@dataclass(frozen=True)
+class Segment:
+    """One coloured part of a bar. ``css`` names a class in portal.css: colour always repeats a word."""
+
+    value: int | Decimal
+    css: str = "portal-bar--blue"
+    x: float = 0.0
+    width: float = 0.0
+
+
+@dataclass(frozen=True)
+class Bar:
+    label: str
+    text: str  # the figure written beside the bar
+    segments: tuple[Segment, ...]
+
+
+@dataclass
+class Chart:
+    name: str  # the CSV's address: /dashboards/<name>.csv
+    title: str
+    description: str  # what the figures are, in plain words
+    columns: Sequence[Column]
+    rows: list[tuple]
+    # Which column's values the bars show (stacked when several), and each one's class.
+    bar_columns: Sequence[int] = (1,)
+    bar_classes: Sequence[str] = ("portal-bar--blue",)
+    # A class for each row's bar instead, where the rows are categories with colours of their own (ratings).
+    row_classes: Sequence[str] | None = None
+    empty_message: str = "There is nothing to show for these filters yet."
+
+    @property
+    def bars(self) -> list[Bar]:
+        totals = [sum((row[i] or 0) for i in self.bar_columns) for row in self.rows]
+        largest = max(totals, default=0)
+        bars = []
+        for position, row in enumerate(self.rows):
+            segments, x = [], 0.0
+            for index, css in zip(self.bar_columns, self.bar_classes, strict=True):
+                css = self.row_classes[position] if self.row_classes else css
+                value = row[index] or 0
+                width = float(value) * 100 / float(largest) if largest else 0.0
+                segments.append(Segment(value, css, round(x, 2), round(width, 2)))
+                x += width
+            bars.append(Bar(str(row[0]), self._bar_text(row), tuple(segments)))
+        return bars
+
+    def _bar_text(self, row: tuple) -> str:
+        if len(self.bar_columns) == 1:
+            return display(row[self.bar_columns[0]], self.columns[self.bar_columns[0]].kind)
+        return ", ".join(f"{self.columns[i].heading} {display(row[i], self.columns[i].kind)}" for i in self.bar_columns)
+
+    def table_rows(self) -> list[list[dict]]:
+        """Rows for the GOV.UK table macro: numbers right-aligned."""
+        return [
+            [
+                {"text": display(value, column.kind), **({"format": "numeric"} if column.numeric else {})}
+                for value, column in zip(row, self.columns, strict=True)
+            ]
+            for row in self.rows
+        ]
+
+    def table_head(self) -> list[dict]:
+        return [{"text": c.heading, **({"format": "numeric"} if c.numeric else {})} for c in self.columns]
+
+    def csv_text(self) -> str:
+        out = io.StringIO()
+        writer = csv.writer(out, lineterminator="\r\n")
+        writer.writerow([csv_heading(c) for c in self.columns])
+        for row in self.rows:
+            writer.writerow([machine(value, column.kind) for value, column in zip(row, self.columns, strict=True)])
+        return out.getvalue()
+
+
+def csv_heading(column: Column) -> str:
+    return f"{column.heading} (£)" if column.kind in (Kind.PENCE, Kind.POUNDS) else column.heading
+
+
+DISPLAY: dict[str, Callable] = {
+    Kind.TEXT: str,
+    Kind.PENCE: format_pence,
+    Kind.POUNDS: lambda v: f"£{v:,.2f}",
+    Kind.COUNT: lambda v: f"{v:,}",
+    Kind.PERCENT: lambda v: f"{v}%",
+    Kind.RATIO: lambda v: f"{v} times",
+    Kind.DAYS: lambda v: f"{v} working days",
+}
+
+
+def display(value, kind: str) -> str:
+    if value is None:
+        return "Not applicable"
+    return DISPLAY[kind](value)
+
+
+def machine(value, kind: str) -> str:
+    """The plain value for CSV: no currency signs or thousands separators."""
+    if value is None:
+        return ""
+    if kind == Kind.PENCE:
+        return f"{Decimal(value) / 100:.2f}"
+    if kind in (Kind.POUNDS, Kind.RATIO):
+        return f"{value:.2f}"
+    return str(value)

@@ -1,0 +1,541 @@
+"""The figures behind the public dashboards, read only through ``portal.directory.published``.
+
+Definitions, also written on the page:
+
+- **Awarded**: the amounts of approved awards by financial year (each award's ``AwardYear`` rows).
+- **Reported spend**, **people helped** and **measure results**: from accepted returns only.
+- An award covering several boroughs is split evenly between them, to the penny (any odd pence go to the first
+  boroughs alphabetically, so the rows add up to the total). A pan-London award, or one naming no borough, is its
+  own "Pan-London" row and is not spread over the boroughs; it is left out of the inner and outer London totals.
+- An award in several service areas is split evenly between them in the same way.
+"""
+
+import statistics
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import date
+from decimal import ROUND_HALF_UP, Decimal
+from functools import cached_property
+
+import sqlalchemy as sa
+
+from portal.dashboards.charts import Chart, Column, Kind
+from portal.directory import published
+from portal.extensions import db
+from portal.models import (
+    Allocation,
+    Award,
+    AwardServiceArea,
+    AwardYear,
+    Fund,
+    InnerOuter,
+    LocalAuthority,
+    Measure,
+    MeasureActual,
+    MeasureBasis,
+    Organisation,
+    PerformanceRecord,
+    Rag,
+    Return,
+    ServiceArea,
+)
+from portal.periods import financial_year_label, financial_year_start
+
+PAN_LONDON = "Pan-London"
+NOT_RECORDED = "Not recorded"
+NOT_RATED = "Not rated yet"
+PENNY = Decimal("0.01")
+TENTH = Decimal("0.1")
+RAG_CLASSES = {Rag.RED: "portal-bar--red", Rag.AMBER: "portal-bar--amber", Rag.GREEN: "portal-bar--green"}
+
+
+@dataclass(frozen=True)
+class Filters:
+    year: int | None = None  # the financial year starting in April of this year
+    fund_id: int | None = None
+
+    def query_args(self) -> dict:
+        return {key: value for key, value in (("year", self.year), ("fund", self.fund_id)) if value is not None}
+
+
+@dataclass(frozen=True)
+class AwardFacts:
+    id: int
+    title: str
+    provider: str
+    fund_id: int
+    pan_london: bool
+
+
+def split_evenly(pence: int, keys: list) -> dict:
+    """Share ``pence`` between ``keys`` in whole pence; the first ``pence % len(keys)`` keys get a penny more."""
+    share, odd = divmod(pence, len(keys))
+    return {key: share + (1 if index < odd else 0) for index, key in enumerate(keys)}
+
+
+def per_head(pence: int, people: int) -> Decimal | None:
+    """Pounds per person, to the penny (half up)."""
+    if not people:
+        return None
+    return (Decimal(pence) / 100 / people).quantize(PENNY, rounding=ROUND_HALF_UP)
+
+
+def percent(part: int, whole: int) -> Decimal | None:
+    if not whole:
+        return None
+    return (Decimal(part) * 100 / whole).quantize(TENTH, rounding=ROUND_HALF_UP)
+
+
+def quarter_of(day: date) -> tuple[int, int]:
+    """The financial year and quarter (1 = April to June) a day falls in."""
+    return financial_year_start(day), (day.month - 4) % 12 // 3 + 1
+
+
+def available_years() -> list[int]:
+    """Financial years of published awards and of boards' allocations."""
+    awarded = published.published_award_years().with_only_columns(AwardYear.financial_year)
+    allocated = sa.select(Allocation.financial_year)
+    return sorted(set(db.session.scalars(sa.union(awarded, allocated))))
+
+
+def available_funds() -> list[Fund]:
+    """Funds with published awards or boards' allocations."""
+    funded = published.published_awards().with_only_columns(Award.fund_id)
+    allocated = sa.select(Allocation.fund_id)
+    return list(db.session.scalars(sa.select(Fund).where(Fund.id.in_(sa.union(funded, allocated))).order_by(Fund.name)))
+
+
+class Dashboard:
+    """Every chart for one choice of filters. Each base query runs once, when a chart first needs it."""
+
+    def __init__(self, filters: Filters):
+        self.filters = filters
+
+    # The base facts -------------------------------------------------------------------------------------------
+
+    def _by_fund(self, query: sa.Select) -> sa.Select:
+        return query.where(Award.fund_id == self.filters.fund_id) if self.filters.fund_id else query
+
+    @cached_property
+    def awards(self) -> dict[int, AwardFacts]:
+        query = self._by_fund(
+            published.published_awards()
+            .with_only_columns(Award.id, Award.title, Organisation.name, Award.fund_id, Award.works_pan_london)
+            .join(Organisation, Organisation.id == Award.organisation_id)
+        )
+        return {row[0]: AwardFacts(*row) for row in db.session.execute(query)}
+
+    @cached_property
+    def awarded(self) -> dict[int, int]:
+        """Pence awarded to each award in the chosen year (or all years)."""
+        query = self._by_fund(
+            published.published_award_years()
+            .with_only_columns(AwardYear.award_id, sa.func.sum(AwardYear.amount_pence))
+            .group_by(AwardYear.award_id)
+        )
+        if self.filters.year is not None:
+            query = query.where(AwardYear.financial_year == self.filters.year)
+        return {award_id: int(total) for award_id, total in db.session.execute(query)}
+
+    def _accepted(self, *columns) -> sa.Select:
+        query = self._by_fund(published.accepted_returns().with_only_columns(*columns))
+        if self.filters.year is not None:
+            query = query.where(Return.financial_year == self.filters.year)
+        return query
+
+    @cached_property
+    def reported(self) -> dict[int, tuple[int, int]]:
+        """(spend in pence, people helped) from each award's accepted returns in the chosen year."""
+        query = self._accepted(
+            Return.award_id,
+            sa.func.coalesce(sa.func.sum(Return.spend_pence), 0),
+            sa.func.coalesce(sa.func.sum(Return.people_helped), 0),
+        ).group_by(Return.award_id)
+        return {award_id: (int(spend), int(people)) for award_id, spend, people in db.session.execute(query)}
+
+    @cached_property
+    def local_authorities(self) -> list[LocalAuthority]:
+        return list(db.session.scalars(sa.select(LocalAuthority).order_by(LocalAuthority.name)))
+
+    @cached_property
+    def award_boroughs(self) -> dict[int, list[int]]:
+        order = {la.id: index for index, la in enumerate(self.local_authorities)}
+        boroughs: dict[int, list[int]] = defaultdict(list)
+        for award_id, la_id in db.session.execute(self._by_fund(published.published_award_boroughs())):
+            boroughs[award_id].append(la_id)
+        return {award_id: sorted(ids, key=order.__getitem__) for award_id, ids in boroughs.items()}
+
+    @cached_property
+    def award_areas(self) -> dict[int, list[str]]:
+        areas: dict[int, list[ServiceArea]] = defaultdict(list)
+        query = self._by_fund(
+            published.published_award_service_areas().with_only_columns(
+                AwardServiceArea.award_id, AwardServiceArea.service_area
+            )
+        )
+        for award_id, area in db.session.execute(query):
+            areas[award_id].append(area)
+        order = list(ServiceArea)
+        return {award_id: [a.label for a in sorted(found, key=order.index)] for award_id, found in areas.items()}
+
+    def _pan_london(self, award_id: int) -> bool:
+        return self.awards[award_id].pan_london or not self.award_boroughs.get(award_id)
+
+    @cached_property
+    def borough_money(self) -> tuple[dict[int, list[int]], list[int]]:
+        """Awarded and reported pence for each local authority, and for the pan-London row."""
+        by_borough: dict[int, list[int]] = defaultdict(lambda: [0, 0])
+        pan_london = [0, 0]
+        for award_id in self.awards:
+            amounts = (self.awarded.get(award_id, 0), self.reported.get(award_id, (0, 0))[0])
+            if self._pan_london(award_id):
+                pan_london = [pan_london[0] + amounts[0], pan_london[1] + amounts[1]]
+                continue
+            boroughs = self.award_boroughs[award_id]
+            for position, amount in enumerate(amounts):
+                for la_id, share in split_evenly(amount, boroughs).items():
+                    by_borough[la_id][position] += share
+        return by_borough, pan_london
+
+    # Spend ----------------------------------------------------------------------------------------------------
+
+    def spend_by_borough(self) -> Chart:
+        by_borough, pan_london = self.borough_money
+        rows = []
+        for la in self.local_authorities:
+            awarded, reported = by_borough.get(la.id, (0, 0))
+            rows.append(
+                (
+                    la.name,
+                    la.inner_outer.value.capitalize(),
+                    awarded,
+                    reported,
+                    la.residents_2021,
+                    per_head(awarded, la.residents_2021),
+                )
+            )
+        rows.append((PAN_LONDON, None, pan_london[0], pan_london[1], None, None))
+        return Chart(
+            "spend-by-borough",
+            "Funding by borough",
+            "Awarded funding and reported spend in each of London's 33 local authorities, with the amount awarded "
+            "per resident (2021 census). Pan-London services are shown as their own row, not spread over boroughs.",
+            (
+                Column("Local authority"),
+                Column("Inner or outer London"),
+                Column("Awarded", Kind.PENCE),
+                Column("Reported spend", Kind.PENCE),
+                Column("Residents", Kind.COUNT),
+                Column("Awarded per resident", Kind.POUNDS),
+            ),
+            rows,
+            bar_columns=(2,),
+        )
+
+    def spend_inner_outer(self) -> Chart:
+        by_borough, _ = self.borough_money
+        rows = []
+        for side in InnerOuter:
+            members = [la for la in self.local_authorities if la.inner_outer is side]
+            awarded = sum(by_borough.get(la.id, (0, 0))[0] for la in members)
+            reported = sum(by_borough.get(la.id, (0, 0))[1] for la in members)
+            residents = sum(la.residents_2021 for la in members)
+            rows.append(
+                (f"{side.value.capitalize()} London", awarded, reported, residents, per_head(awarded, residents))
+            )
+        return Chart(
+            "spend-inner-outer",
+            "Inner and outer London",
+            "Awarded funding per resident in inner and outer London (ONS definitions). Pan-London services are "
+            "not included here.",
+            (
+                Column("Area"),
+                Column("Awarded", Kind.PENCE),
+                Column("Reported spend", Kind.PENCE),
+                Column("Residents", Kind.COUNT),
+                Column("Awarded per resident", Kind.POUNDS),
+            ),
+            rows,
+            bar_columns=(4,),
+        )
+
+    def spend_by_service_area(self) -> Chart:
+        totals: dict[str, list[int]] = defaultdict(lambda: [0, 0])
+        for award_id in self.awards:
+            areas = self.award_areas.get(award_id) or [NOT_RECORDED]
+            amounts = (self.awarded.get(award_id, 0), self.reported.get(award_id, (0, 0))[0])
+            for position, amount in enumerate(amounts):
+                for area, share in split_evenly(amount, areas).items():
+                    totals[area][position] += share
+        order = [area.label for area in ServiceArea] + [NOT_RECORDED]
+        rows = [(area, *totals[area]) for area in order if area in totals]
+        return Chart(
+            "spend-by-service-area",
+            "Funding by service area",
+            "Awarded funding and reported spend by area of service. An award in several areas is split evenly "
+            "between them.",
+            (Column("Service area"), Column("Awarded", Kind.PENCE), Column("Reported spend", Kind.PENCE)),
+            rows,
+        )
+
+    def spend_by_fund(self) -> Chart:
+        names = dict(db.session.execute(sa.select(Fund.id, Fund.name)).all())
+        totals: dict[int, list[int]] = defaultdict(lambda: [0, 0])
+        for award_id, facts in self.awards.items():
+            totals[facts.fund_id][0] += self.awarded.get(award_id, 0)
+            totals[facts.fund_id][1] += self.reported.get(award_id, (0, 0))[0]
+        rows = sorted(((names[fund_id], *money) for fund_id, money in totals.items()), key=lambda row: row[0])
+        return Chart(
+            "spend-by-fund",
+            "Funding by fund",
+            "Awarded funding and reported spend in each fund.",
+            (Column("Fund"), Column("Awarded", Kind.PENCE), Column("Reported spend", Kind.PENCE)),
+            rows,
+        )
+
+    def spend_by_year(self) -> Chart:
+        """Every financial year, whichever year is chosen: this chart is the trend over years."""
+        awarded = self._by_fund(
+            published.published_award_years()
+            .with_only_columns(AwardYear.financial_year, sa.func.sum(AwardYear.amount_pence))
+            .group_by(AwardYear.financial_year)
+        )
+        spent = self._by_fund(
+            published.accepted_returns()
+            .with_only_columns(Return.financial_year, sa.func.coalesce(sa.func.sum(Return.spend_pence), 0))
+            .group_by(Return.financial_year)
+        )
+        by_year: dict[int, list[int]] = defaultdict(lambda: [0, 0])
+        for year, total in db.session.execute(awarded):
+            by_year[year][0] = int(total)
+        for year, total in db.session.execute(spent):
+            by_year[year][1] = int(total)
+        rows = [(financial_year_label(year), *by_year[year]) for year in sorted(by_year)]
+        return Chart(
+            "spend-by-year",
+            "Funding by financial year",
+            "Awarded funding and reported spend in each financial year (April to March). This chart always shows "
+            "every year.",
+            (Column("Financial year"), Column("Awarded", Kind.PENCE), Column("Reported spend", Kind.PENCE)),
+            rows,
+        )
+
+    # Performance ----------------------------------------------------------------------------------------------
+
+    def _records(self, *columns) -> sa.Select:
+        query = self._by_fund(published.accepted_records().with_only_columns(*columns))
+        if self.filters.year is not None:
+            query = query.where(Return.financial_year == self.filters.year)
+        return query
+
+    def rag_latest(self) -> Chart:
+        latest: dict[int, Rag] = {}
+        query = self._records(PerformanceRecord.award_id, PerformanceRecord.overall).order_by(Return.period_start)
+        for award_id, overall in db.session.execute(query):
+            latest[award_id] = overall
+        in_scope = set(self.awarded) if self.filters.year is not None else set(self.awards)
+        ratings = (Rag.GREEN, Rag.AMBER, Rag.RED)
+        rows = [(rag.label, sum(1 for overall in latest.values() if overall is rag)) for rag in ratings]
+        rows.append((NOT_RATED, len(in_scope - set(latest))))
+        return Chart(
+            "rag-latest",
+            "Latest performance rating of each service",
+            "Each funded service's overall rating for its most recent accepted return: red, amber or green by "
+            "the published rules.",
+            (Column("Rating"), Column("Services", Kind.COUNT)),
+            rows,
+            row_classes=[*(RAG_CLASSES[rag] for rag in ratings), "portal-bar--grey"],
+        )
+
+    def rag_trend(self) -> Chart:
+        counts: dict[tuple[int, int], dict[Rag, int]] = defaultdict(lambda: {Rag.RED: 0, Rag.AMBER: 0, Rag.GREEN: 0})
+        query = self._records(Return.period_end, PerformanceRecord.overall)
+        for period_end, overall in db.session.execute(query):
+            counts[quarter_of(period_end)][overall] += 1
+        rows = [
+            (f"Q{quarter} {financial_year_label(year)}", c[Rag.RED], c[Rag.AMBER], c[Rag.GREEN], sum(c.values()))
+            for (year, quarter), c in sorted(counts.items())
+        ]
+        return Chart(
+            "rag-trend",
+            "Performance ratings over time",
+            "How many accepted returns were rated red, amber and green, by the quarter in which their period ended.",
+            (
+                Column("Period ending in"),
+                Column("Red", Kind.COUNT),
+                Column("Amber", Kind.COUNT),
+                Column("Green", Kind.COUNT),
+                Column("Returns rated", Kind.COUNT),
+            ),
+            rows,
+            bar_columns=(1, 2, 3),
+            bar_classes=("portal-bar--red", "portal-bar--amber", "portal-bar--green"),
+        )
+
+    def returns_on_time(self) -> Chart:
+        query = self._records(
+            Return.financial_year,
+            sa.func.count(PerformanceRecord.id),
+            sa.func.sum(sa.case((PerformanceRecord.days_late == 0, 1), else_=0)),
+        ).group_by(Return.financial_year)
+        rows = [
+            (financial_year_label(year), int(total), int(on_time), percent(int(on_time), int(total)))
+            for year, total, on_time in db.session.execute(query)
+        ]
+        rows.sort(key=lambda row: row[0])
+        return Chart(
+            "returns-on-time",
+            "Returns on time",
+            "Accepted returns first submitted on or before their due date, by financial year.",
+            (
+                Column("Financial year"),
+                Column("Returns accepted", Kind.COUNT),
+                Column("Submitted on time", Kind.COUNT),
+                Column("On time", Kind.PERCENT),
+            ),
+            rows,
+            bar_columns=(3,),
+        )
+
+    # Outcomes -------------------------------------------------------------------------------------------------
+
+    def people_helped(self) -> Chart:
+        query = self._accepted(Return.financial_year, sa.func.coalesce(sa.func.sum(Return.people_helped), 0)).group_by(
+            Return.financial_year
+        )
+        rows = sorted((financial_year_label(year), int(people)) for year, people in db.session.execute(query))
+        return Chart(
+            "people-helped",
+            "People helped",
+            "The number of people that services helped, as reported in accepted returns, by financial year.",
+            (Column("Financial year"), Column("People helped", Kind.COUNT)),
+            rows,
+        )
+
+    def measures_achieved(self) -> Chart:
+        query = self._by_fund(
+            published.accepted_measure_actuals()
+            .with_only_columns(
+                Return.financial_year, Return.frequency, MeasureActual.actual, Measure.target, Measure.basis
+            )
+            .join(Measure, Measure.id == MeasureActual.measure_id)
+        )
+        if self.filters.year is not None:
+            query = query.where(Return.financial_year == self.filters.year)
+        results: dict[int, list[int]] = defaultdict(lambda: [0, 0])
+        for year, frequency, actual, target, basis in db.session.execute(query):
+            expected = Measure(target=target, basis=MeasureBasis(basis)).target_for(frequency.quarters)
+            results[year][0] += 1
+            results[year][1] += 1 if actual >= expected else 0
+        rows = [
+            (financial_year_label(year), reported, met, percent(met, reported))
+            for year, (reported, met) in sorted(results.items())
+        ]
+        return Chart(
+            "measures-achieved",
+            "Measures achieved against targets",
+            "Each measure in each accepted return counts once: met when what was achieved reached the target for "
+            "that period.",
+            (
+                Column("Financial year"),
+                Column("Measure results", Kind.COUNT),
+                Column("Target met", Kind.COUNT),
+                Column("Met", Kind.PERCENT),
+            ),
+            rows,
+            bar_columns=(3,),
+        )
+
+    # Value for money ------------------------------------------------------------------------------------------
+
+    @cached_property
+    def costs(self) -> list[tuple]:
+        """(area, service, provider, spend, people, cost per person) for each service in each of its areas."""
+        rows = []
+        for award_id, (spend, people) in self.reported.items():
+            if award_id not in self.awards or not people:
+                continue
+            facts = self.awards[award_id]
+            for area in self.award_areas.get(award_id) or [NOT_RECORDED]:
+                rows.append((area, facts.title, facts.provider, spend, people, per_head(spend, people)))
+        return rows
+
+    @cached_property
+    def medians(self) -> dict[str, Decimal]:
+        by_area: dict[str, list[Decimal]] = defaultdict(list)
+        for area, *_, cost in self.costs:
+            by_area[area].append(cost)
+        return {
+            area: statistics.median(costs).quantize(PENNY, rounding=ROUND_HALF_UP) for area, costs in by_area.items()
+        }
+
+    def value_by_area(self) -> Chart:
+        order = [area.label for area in ServiceArea] + [NOT_RECORDED]
+        counts: dict[str, int] = defaultdict(int)
+        for area, *_ in self.costs:
+            counts[area] += 1
+        rows = [(area, counts[area], self.medians[area]) for area in order if area in self.medians]
+        return Chart(
+            "value-by-area",
+            "Median cost per person helped, by service area",
+            "For each service: reported spend divided by people helped, both from accepted returns. The middle "
+            "value of the services in each area. Services that have reported no one helped are left out.",
+            (
+                Column("Service area"),
+                Column("Services compared", Kind.COUNT),
+                Column("Median cost per person", Kind.POUNDS),
+            ),
+            rows,
+            bar_columns=(2,),
+        )
+
+    def snb_allocations_on_time(self) -> Chart:
+        from portal.dashboards import snb
+
+        return snb.allocations_on_time(self.filters)
+
+    def snb_drawdown_turnaround(self) -> Chart:
+        from portal.dashboards import snb
+
+        return snb.drawdown_turnaround(self.filters)
+
+    def value_by_service(self) -> Chart:
+        rows = []
+        for area, title, provider, spend, people, cost in sorted(self.costs, key=lambda r: (r[0], r[5], r[1])):
+            median = self.medians[area]
+            ratio = (cost / median).quantize(PENNY, rounding=ROUND_HALF_UP) if median else None
+            rows.append((title, provider, area, spend, people, cost, median, ratio))
+        return Chart(
+            "value-by-service",
+            "Cost per person helped, each service against its area's median",
+            "A service listed in several areas is compared in each. 1.00 times is the median; above 1 costs more "
+            "per person than the middle service in that area, which may reflect more intensive support.",
+            (
+                Column("Service"),
+                Column("Provider"),
+                Column("Service area"),
+                Column("Reported spend", Kind.PENCE),
+                Column("People helped", Kind.COUNT),
+                Column("Cost per person", Kind.POUNDS),
+                Column("Area median", Kind.POUNDS),
+                Column("Compared with median", Kind.RATIO),
+            ),
+            rows,
+            bar_columns=(5,),
+        )
+
+
+# The CSV names and the section each chart is shown in, in page order.
+SECTIONS = {
+    "Spending": ("spend_by_borough", "spend_inner_outer", "spend_by_service_area", "spend_by_fund", "spend_by_year"),
+    "Performance": ("rag_latest", "rag_trend", "returns_on_time"),
+    "Outcomes": ("people_helped", "measures_achieved"),
+    "Value for money": ("value_by_area", "value_by_service"),
+}
+# Shown in a section of their own, after the others.
+SNB_CHARTS = ("snb_allocations_on_time", "snb_drawdown_turnaround")
+CHART_NAMES = {method.replace("_", "-"): method for methods in (*SECTIONS.values(), SNB_CHARTS) for method in methods}
+
+
+def chart(dashboard: Dashboard, name: str) -> Chart:
+    return getattr(dashboard, CHART_NAMES[name])()

@@ -1,0 +1,54 @@
+"""The public dashboards: what is funded where, how it performs, what it achieves and what it costs."""
+
+from flask import Blueprint, abort, make_response, render_template, request
+
+from portal.dashboards import data
+from portal.dashboards.snb import snb_charts
+from portal.permissions import public
+
+dashboards = Blueprint("dashboards", __name__)
+
+# Figures change only when an officer accepts a return or approves an award: a few minutes' staleness is fine.
+CSV_MAX_AGE_SECONDS = 300
+
+
+def _filters() -> data.Filters:
+    """The year and fund from the query string; anything not on offer is ignored rather than an error."""
+    year = request.args.get("year", type=int)
+    fund_id = request.args.get("fund", type=int)
+    return data.Filters(
+        year=year if year in data.available_years() else None,
+        fund_id=fund_id if fund_id in {fund.id for fund in data.available_funds()} else None,
+    )
+
+
+@dashboards.route("/dashboards")
+@public
+def index():
+    filters = _filters()
+    dashboard = data.Dashboard(filters)
+    sections = {title: [getattr(dashboard, name)() for name in names] for title, names in data.SECTIONS.items()}
+    return render_template(
+        "dashboards/index.html",
+        filters=filters,
+        sections=sections,
+        snb_charts=snb_charts(filters),
+        years=data.available_years(),
+        funds=data.available_funds(),
+    )
+
+
+@dashboards.route(f"/dashboards/<any({', '.join(repr(name) for name in sorted(data.CHART_NAMES))}):name>.csv")
+@public
+def csv(name: str):
+    if name not in data.CHART_NAMES:
+        abort(404)
+    filters = _filters()
+    chart = data.chart(data.Dashboard(filters), name)
+    suffix = "".join(f"-{key}-{value}" for key, value in filters.query_args().items())
+    response = make_response(chart.csv_text())
+    response.headers["Content-Type"] = "text/csv; charset=utf-8"
+    response.headers["Content-Disposition"] = f'attachment; filename="{name}{suffix}.csv"'
+    # Only public figures, the same for everyone and with no cookie: safe for shared caches.
+    response.headers["Cache-Control"] = f"public, max-age={CSV_MAX_AGE_SECONDS}"
+    return response

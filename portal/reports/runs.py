@@ -1,0 +1,163 @@
+"""Committee report runs: requested by an officer (or the six-monthly command), built by a background job that
+reports its progress, and published by an officer for anyone to download."""
+
+import logging
+from datetime import date
+
+import sqlalchemy as sa
+
+from portal import audit, jobs
+from portal.database import utcnow
+from portal.errors import DomainError
+from portal.extensions import db
+from portal.models import ReportRun, ReportStatus, User
+from portal.reports import content
+from portal.reports.document import build_pdf
+from portal.reports.spreadsheet import build_xlsx
+from portal.template_helpers import LONDON
+
+log = logging.getLogger(__name__)
+
+BUILD_JOB = "workers.reports.build_committee_report"
+BUILD_TIMEOUT_SECONDS = 900
+RUNS_PER_PAGE = 20
+IN_HAND = (ReportStatus.QUEUED, ReportStatus.RUNNING)
+
+
+def london_today():
+    return utcnow().astimezone(LONDON).date()
+
+
+def fetch_run(run_id: int) -> ReportRun | None:
+    return db.session.get(ReportRun, run_id)
+
+
+def fetch_runs_page(page: int):
+    query = sa.select(ReportRun).order_by(ReportRun.requested_at.desc(), ReportRun.id.desc())
+    return db.paginate(query, page=page, per_page=RUNS_PER_PAGE, error_out=False)
+
+
+def fetch_published_runs() -> list[ReportRun]:
+    return list(
+        db.session.scalars(
+            sa.select(ReportRun)
+            .where(ReportRun.published_at.is_not(None), ReportRun.status == ReportStatus.DONE)
+            .order_by(ReportRun.period_end.desc(), ReportRun.published_at.desc())
+        )
+    )
+
+
+def fetch_published_run(run_id: int) -> ReportRun | None:
+    run = fetch_run(run_id)
+    return run if run is not None and run.is_published and run.status is ReportStatus.DONE else None
+
+
+def request_report(period: content.HalfYear, actor: User | None) -> ReportRun:
+    """Queue a report for the period. Asking again while one for that period is still being built returns it
+    rather than building a second (a double submit, or the command run twice)."""
+    in_hand = db.session.scalar(
+        sa.select(ReportRun)
+        .where(ReportRun.period_start == period.start, ReportRun.status.in_(IN_HAND))
+        .order_by(ReportRun.id.desc())
+        .limit(1)
+    )
+    if in_hand is not None:
+        return in_hand
+    run = ReportRun(
+        period_start=period.start,
+        period_end=period.end,
+        requested_by=actor,
+        status=ReportStatus.QUEUED,
+        progress=0,
+        message="Waiting for the report builder to start",
+    )
+    db.session.add(run)
+    audit.record("report.requested", run, after={"period": period.label}, actor=actor)
+    jobs.enqueue(BUILD_JOB, run.id, timeout=BUILD_TIMEOUT_SECONDS)
+    db.session.commit()
+    return run
+
+
+def request_scheduled_report(today: date) -> ReportRun:
+    """The six-monthly report for the half-year last ended, unless one for that period is built or being built."""
+    period = content.HalfYear.last_completed(today)
+    existing = db.session.scalar(
+        sa.select(ReportRun)
+        .where(ReportRun.period_start == period.start, ReportRun.status != ReportStatus.FAILED)
+        .order_by(ReportRun.id.desc())
+        .limit(1)
+    )
+    return existing or request_report(period, None)
+
+
+def _step(run: ReportRun, progress: int, message: str) -> None:
+    run.progress, run.message = progress, message
+    db.session.commit()  # so that the progress bar, in another process, sees it
+
+
+def build_report(run_id: int) -> ReportStatus | None:
+    """Build both files for a queued run. Safe to run twice: a finished run is left alone, and a run whose
+    worker died part way starts again. The files are written with the status ``done`` in one commit; any failure
+    marks the run failed with a message and keeps no file."""
+    run = fetch_run(run_id)
+    if run is None or run.status.finished:
+        return run.status if run else None
+    try:
+        run.status, run.started_at = ReportStatus.RUNNING, utcnow()
+        _step(run, 5, "Collecting every funded service")
+        period = content.HalfYear(run.period_start, run.period_end)
+        generated_at = utcnow()
+        report = content.gather(period, generated_at)
+        _step(run, 35, f"Writing the spreadsheet of {len(report.services)} services")
+        xlsx = build_xlsx(report)
+        _step(run, 65, "Writing the PDF")
+        pdf = build_pdf(report)
+        run.xlsx, run.pdf = xlsx, pdf
+        run.status, run.progress, run.message = ReportStatus.DONE, 100, None
+        run.generated_at, run.services_count = generated_at, len(report.services)
+        audit.record("report.generated", run, after={"services": len(report.services)}, actor=run.requested_by)
+        db.session.commit()
+    except Exception as error:
+        log.exception("committee report %s failed", run_id)
+        db.session.rollback()
+        run = fetch_run(run_id)
+        run.status, run.xlsx, run.pdf = ReportStatus.FAILED, None, None
+        run.message = (
+            f"The report could not be built ({type(error).__name__}: {error}). No files were kept. "
+            "Request it again; if it fails again, contact the portal's support team."
+        )[:2000]
+        audit.record("report.failed", run, after={"error": type(error).__name__})
+        db.session.commit()
+    return run.status
+
+
+def publish_report(run: ReportRun, actor: User) -> ReportRun:
+    """Make a finished report downloadable by anyone at /reports. Publishing twice changes nothing."""
+    if run.status is not ReportStatus.DONE:
+        raise DomainError("Only a report that has been built can be published")
+    if run.is_published:
+        return run
+    run.published_at, run.published_by = utcnow(), actor
+    audit.record(
+        "report.published", run, after={"period": content.HalfYear(run.period_start, run.period_end).label}, actor=actor
+    )
+    db.session.commit()
+    return run
+
+
+def unpublish_report(run: ReportRun, actor: User) -> ReportRun:
+    """Take a report off the public list (say, one published by mistake). Unpublishing twice changes nothing."""
+    if not run.is_published:
+        return run
+    run.published_at, run.published_by = None, None
+    audit.record("report.unpublished", run, actor=actor)
+    db.session.commit()
+    return run
+
+
+def period_of(run: ReportRun) -> content.HalfYear:
+    return content.HalfYear(run.period_start, run.period_end)
+
+
+def file_name(run: ReportRun, kind: str) -> str:
+    return f"committee-report-{period_of(run).slug}.{kind}"

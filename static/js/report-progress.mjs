@@ -1,0 +1,31 @@
+// Keeps a committee report's progress bar up to date while it is built. Without JavaScript, the page has a
+// refresh link instead. When the report is finished (or has failed), the page reloads to show the result.
+const POLL_EVERY_MS = 1500;
+
+for (const container of document.querySelectorAll('[data-module="report-progress"]')) {
+  const url = container.dataset.progressUrl;
+  const bar = container.querySelector("progress");
+  const percent = container.querySelector("[data-progress-percent]");
+  const message = container.querySelector("[data-progress-message]");
+
+  const poll = async () => {
+    try {
+      const response = await fetch(url, { headers: { Accept: "application/json" }, credentials: "same-origin" });
+      if (response.ok) {
+        const state = await response.json();
+        bar.value = state.progress;
+        bar.textContent = `${state.progress}%`;
+        percent.textContent = `${state.progress}%`;
+        message.textContent = state.message || state.status_label;
+        if (state.finished) {
+          window.location.reload();
+          return;
+        }
+      }
+    } catch {
+      // A network blip: try again at the next tick.
+    }
+    window.setTimeout(poll, POLL_EVERY_MS);
+  };
+  window.setTimeout(poll, POLL_EVERY_MS);
+}
