@@ -98,6 +98,7 @@ def register_templates(app: Flask) -> None:
 
 def register_blueprints(app: Flask) -> None:
     from portal.admin.views import admin
+    from portal.agreements.views import agreements
     from portal.applications.views import applications
     from portal.assessment.views import assessment
     from portal.auth.views import auth
@@ -121,6 +122,7 @@ def register_blueprints(app: Flask) -> None:
         assessment,
         awards,
         monitoring,
+        agreements,
     ):
         app.register_blueprint(blueprint)
 

@@ -46,6 +46,9 @@ class Permission(enum.StrEnum):
     EDIT_RETURN = "edit_return"
     REVIEW_RETURNS = "review_returns"
     RATE_PERFORMANCE = "rate_performance"
+    # Agreements and payments: an owner accepts the grant agreement for their organisation; officers pay awards.
+    ACCEPT_GRANT_AGREEMENT = "accept_grant_agreement"
+    MANAGE_PAYMENTS = "manage_payments"
 
 
 SIGNED_IN = frozenset({Permission.USE_ACCOUNT})
@@ -61,6 +64,7 @@ ROLE_PERMISSIONS: dict[StaffRole | MembershipRole, frozenset[Permission]] = {
             Permission.WITHDRAW_APPLICATION,
             Permission.VIEW_AWARD,  # monitoring: their own awards and returns
             Permission.EDIT_RETURN,
+            Permission.ACCEPT_GRANT_AGREEMENT,  # only an owner may sign for the organisation
         }
     ),
     MembershipRole.EDITOR: frozenset(
@@ -92,6 +96,7 @@ ROLE_PERMISSIONS: dict[StaffRole | MembershipRole, frozenset[Permission]] = {
             Permission.VIEW_AWARD,  # monitoring: measures, reviewing returns and RAG ratings
             Permission.REVIEW_RETURNS,
             Permission.RATE_PERFORMANCE,
+            Permission.MANAGE_PAYMENTS,
         }
     ),
     StaffRole.ADMIN: frozenset(

@@ -63,8 +63,10 @@ def in_phase(phase: Phase, today: date):
 
 
 def accepted_returns() -> sa.Select:
-    return sa.select(Return).join(Award, Award.id == Return.award_id).where(
-        is_published(), Return.status == ReturnStatus.ACCEPTED
+    return (
+        sa.select(Return)
+        .join(Award, Award.id == Return.award_id)
+        .where(is_published(), Return.status == ReturnStatus.ACCEPTED)
     )
 
 

@@ -1,5 +1,13 @@
 """SQLAlchemy models, one module per aggregate. Importing this package registers every table."""
 
+from portal.models.agreements import (
+    GrantAgreement,
+    Instalment,
+    InstalmentStatus,
+    Variation,
+    VariationKind,
+    VariationStatus,
+)
 from portal.models.applications import (
     Answer,
     Application,
@@ -76,7 +84,10 @@ __all__ = [
     "FormVariant",
     "Fund",
     "FundServiceArea",
+    "GrantAgreement",
     "InnerOuter",
+    "Instalment",
+    "InstalmentStatus",
     "Invitation",
     "LocalAuthority",
     "Measure",
@@ -112,6 +123,9 @@ __all__ = [
     "StaffRole",
     "UploadedFile",
     "User",
+    "Variation",
+    "VariationKind",
+    "VariationStatus",
     "application_borough",
     "award_borough",
     "organisation_borough",
