@@ -142,7 +142,8 @@ KINDS = {kind.slug: kind for kind in VariationKind}
 
 
 @agreements.route(
-    "/staff/awards/<int:award_id>/variations/new/<any(extend, 'change-amount', 'end-early'):kind>", methods=["GET", "POST"]
+    "/staff/awards/<int:award_id>/variations/new/<any(extend, 'change-amount', 'end-early'):kind>",
+    methods=["GET", "POST"],
 )
 @permission_required(Permission.APPROVE_AWARDS)
 def propose(award_id: int, kind: str):

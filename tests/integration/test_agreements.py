@@ -12,7 +12,7 @@ from portal.extensions import db
 from portal.models import AuditEvent, GrantAgreement, Instalment, InstalmentStatus, MembershipRole, OrganisationType
 from tests.client import error_messages
 from tests.factories import create_borough_user, create_member, create_organisation
-from tests.factories_agreements import accept, accepted_award, award_with_owner, pay
+from tests.factories_agreements import accepted_award, award_with_owner, pay
 from tests.factories_assessment import create_officer, create_reviewer
 from tests.factories_monitoring import create_award
 
@@ -74,8 +74,9 @@ def test_the_owner_reads_the_terms_and_accepts_them_which_schedules_the_payments
     paid = instalments(award)
     assert len(paid) == 8 and sum(i.amount_pence for i in paid) == 80_000_00
     assert {i.status for i in paid} == {InstalmentStatus.SCHEDULED}
-    assert ["agreement.accepted", "award.instalments_scheduled"] == [
-        a for a in actions() if a.startswith(("agreement", "award.instalments"))
+    assert [a for a in actions() if a.startswith(("agreement", "award.instalments"))] == [
+        "agreement.accepted",
+        "award.instalments_scheduled",
     ]
     assert (
         mailbox.last_to("owner@example.org")["Subject"]
