@@ -174,9 +174,12 @@ def acceptance_blocker(award: Award) -> str | None:
     return None
 
 
-def accept_agreement(award: Award, acceptance: Acceptance, actor: User) -> GrantAgreement:
+def accept_agreement(award: Award, acceptance: Acceptance, actor: User | None) -> GrantAgreement:
     """Record the organisation's acceptance and schedule the payments, once. Accepting again (a double submit, or
-    a colleague at the same moment) changes nothing and returns the acceptance already recorded."""
+    a colleague at the same moment) changes nothing and returns the acceptance already recorded.
+
+    ``actor`` is the owner who accepted online; ``None`` only for an agreement signed on paper and recorded for
+    the organisation."""
     if award.agreement is not None:
         return award.agreement
     blocker = acceptance_blocker(award)
@@ -215,7 +218,8 @@ def accept_agreement(award: Award, acceptance: Acceptance, actor: User) -> Grant
         actor=actor,
     )
     schedule_instalments(award, actor)
-    queue_email(actor.email, "agreement_accepted", award=award, agreement=agreement, link=_award_link(award))
+    if actor is not None:
+        queue_email(actor.email, "agreement_accepted", award=award, agreement=agreement, link=_award_link(award))
     try:
         db.session.commit()
     except IntegrityError:
