@@ -28,6 +28,7 @@ from portal.models import (
     Variation,
     VariationKind,
 )
+from portal.monitoring.measures import generate_schedule
 from portal.periods import financial_year_start
 
 AWAITING_TITLE = "Domestic abuse advocacy at the Central Family Court"
@@ -118,7 +119,7 @@ def _awaiting_award(on: date, officer: User | None) -> int:
     year = financial_year_start(on)
     start = date(year, 10, 1) if on < date(year, 10, 1) else date(year + 1, 4, 1)
     first = financial_year_start(start)
-    create_direct_award(
+    award = create_direct_award(
         fund.id,
         organisation.id,
         AwardDetails(
@@ -133,6 +134,9 @@ def _awaiting_award(on: date, officer: User | None) -> int:
         ),
         officer,
     )
+    # Made here rather than by the queued job, so that loading the demo again finds nothing left to add.
+    generate_schedule(award)
+    db.session.commit()
     return 1
 
 
