@@ -98,6 +98,7 @@ def register_templates(app: Flask) -> None:
 
 def register_blueprints(app: Flask) -> None:
     from portal.admin.views import admin
+    from portal.agreements.views import agreements
     from portal.applications.views import applications
     from portal.assessment.views import assessment
     from portal.auth.views import auth
@@ -133,6 +134,7 @@ def register_blueprints(app: Flask) -> None:
         dialogue,
         dashboards,
         reports,
+        agreements,
     ):
         app.register_blueprint(blueprint)
 

@@ -59,6 +59,9 @@ class Permission(enum.StrEnum):
     # Committee reports: officers build them and choose which to publish.
     PRODUCE_REPORTS = "produce_reports"
     PUBLISH_REPORTS = "publish_reports"
+    # Agreements and payments: an owner accepts the grant agreement for their organisation; officers pay awards.
+    ACCEPT_GRANT_AGREEMENT = "accept_grant_agreement"
+    MANAGE_PAYMENTS = "manage_payments"
 
 
 SIGNED_IN = frozenset({Permission.USE_ACCOUNT})
@@ -77,6 +80,7 @@ ROLE_PERMISSIONS: dict[StaffRole | MembershipRole, frozenset[Permission]] = {
             Permission.VIEW_ALLOCATION,  # drawdowns: a board's own allocations
             Permission.REQUEST_DRAWDOWN,
             Permission.SEND_FEEDBACK,
+            Permission.ACCEPT_GRANT_AGREEMENT,  # only an owner may sign for the organisation
         }
     ),
     MembershipRole.EDITOR: frozenset(
@@ -117,6 +121,7 @@ ROLE_PERMISSIONS: dict[StaffRole | MembershipRole, frozenset[Permission]] = {
             Permission.PUBLISH_CASE_STUDIES,
             Permission.PRODUCE_REPORTS,
             Permission.PUBLISH_REPORTS,
+            Permission.MANAGE_PAYMENTS,
         }
     ),
     StaffRole.ADMIN: frozenset(

@@ -4,10 +4,11 @@ from govuk_frontend_wtf.wtforms_widgets import (
     GovCheckboxesInput,
     GovCheckboxInput,
     GovDateInput,
+    GovSelect,
     GovTextArea,
     GovTextInput,
 )
-from wtforms import BooleanField, DateField, SelectMultipleField, StringField, TextAreaField
+from wtforms import BooleanField, DateField, SelectField, SelectMultipleField, StringField, TextAreaField
 from wtforms.validators import Optional
 
 from portal.awards.services import AwardDetails
@@ -88,7 +89,7 @@ class _AwardBase(PortalForm):
             borough_ids=list(self.borough_ids.data or []),
             service_areas=[ServiceArea(value) for value in self.service_areas.data or []],
             amounts={year: self[f"amount_{year}"].data for year in self.years},
-            duration_exception_reason=self.duration_exception_reason.data,
+            duration_exception_reason=self.duration_exception_reason.data if self.duration_exception_reason else None,
         )
 
 
@@ -112,4 +113,45 @@ def award_form(years: list[int], local_authorities, prefilled: AwardDetails | No
         }
     form = form_class(formdata=formdata, data=data)
     form.borough_ids.choices = choices((la.id, la.name) for la in local_authorities)
+    return form
+
+
+def _id_or_none(value):
+    if value in (None, ""):
+        return None
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return -1  # not one of the choices: refused as such
+
+
+class _DirectAwardBase(_AwardBase):
+    fund_id = SelectField("Fund", coerce=_id_or_none, widget=GovSelect(), validators=[Optional()])
+    organisation_id = SelectField(
+        "Organisation",
+        coerce=_id_or_none,
+        widget=GovSelect(),
+        validators=[Optional()],
+        description="The registered organisation that will provide the service.",
+    )
+    description = TextAreaField(
+        "What the award pays for",
+        validators=[Optional()],
+        widget=GovTextArea(),
+        description="Describe the service. This is published with the award.",
+    )
+    duration_exception_reason = None  # a direct award has no round, so no minimum duration
+
+
+def direct_award_form(years: list[int], local_authorities, funds, organisations, formdata=None):
+    """The form for a direct award (no bid): fund, provider and the award's details, with an amount per year."""
+    fields = {"years": list(years)}
+    for year in years:
+        fields[f"amount_{year}"] = MoneyField(f"Amount for {financial_year_label(year)}", validators=[Optional()])
+    form = type("DirectAwardForm", (_DirectAwardBase,), fields)(formdata=formdata)
+    form.borough_ids.choices = choices((la.id, la.name) for la in local_authorities)
+    form.fund_id.choices = choices([("", "Select a fund"), *((fund.id, fund.name) for fund in funds)])
+    form.organisation_id.choices = choices(
+        [("", "Select an organisation"), *((org.id, org.name) for org in organisations)]
+    )
     return form

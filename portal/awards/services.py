@@ -20,7 +20,10 @@ from portal.models import (
     AwardYear,
     Decision,
     DecisionOutcome,
+    Fund,
     LocalAuthority,
+    Organisation,
+    OrganisationStatus,
     ServiceArea,
     User,
 )
@@ -148,9 +151,9 @@ def _require_fundable(application: Application) -> Decision:
     return decision
 
 
-def _clean(application: Application, details: AwardDetails) -> AwardDetails:
-    """Tidy what the officer typed, and raise every problem with it at once."""
-    problems: list[DomainError] = []
+def _clean(details: AwardDetails, minimum_months: int = 0, *, extra: list[DomainError] = ()) -> AwardDetails:
+    """Tidy what the officer typed, and raise every problem with it (and any ``extra``) at once."""
+    problems: list[DomainError] = list(extra)
     details.title = (details.title or "").strip()
     details.description = (details.description or "").strip()
     details.duration_exception_reason = (details.duration_exception_reason or "").strip() or None
@@ -188,9 +191,10 @@ def _clean(application: Application, details: AwardDetails) -> AwardDetails:
         problems.append(DomainError("Select the boroughs the award covers, or across London", field="borough_ids"))
     if not details.service_areas:
         problems.append(DomainError("Select at least one service area", field="service_areas"))
-    minimum = application.round.min_duration_months
+    minimum = minimum_months
     if (
-        dated
+        minimum
+        and dated
         and duration_in_months(details.start_date, details.end_date) < minimum
         and not details.duration_exception_reason
     ):
@@ -208,7 +212,51 @@ def create_award(application: Application, details: AwardDetails, actor: User) -
     """Make the award from the bid and record ``actor`` as its approver. Above £100,000 it then waits for a second
     approver; otherwise it is approved."""
     _require_fundable(application)
-    details = _clean(application, details)
+    details = _clean(details, application.round.min_duration_months)
+    return _make_award(application.round.fund, application.organisation, details, actor, application=application)
+
+
+def direct_award_years(on: date) -> list[int]:
+    """The financial years a direct award's form asks amounts for: last year and the next four."""
+    current = financial_year_start(on)
+    return list(range(current - 1, current + 5))
+
+
+def fetch_funds() -> list[Fund]:
+    return list(db.session.scalars(sa.select(Fund).where(Fund.archived_at.is_(None)).order_by(Fund.name)))
+
+
+def fetch_organisations() -> list[Organisation]:
+    """Organisations an award can be made to: every registered organisation that has been checked."""
+    return list(
+        db.session.scalars(
+            sa.select(Organisation).where(Organisation.status == OrganisationStatus.ACTIVE).order_by(Organisation.name)
+        )
+    )
+
+
+def create_direct_award(fund_id: int | None, organisation_id: int | None, details: AwardDetails, actor: User) -> Award:
+    """A direct award, with no bid (a commissioned contract, say): set up and approved by ``actor``, and by a
+    second officer above £100,000, as an award from a bid is."""
+    fund = db.session.get(Fund, fund_id) if fund_id else None
+    organisation = db.session.get(Organisation, organisation_id) if organisation_id else None
+    problems = []
+    if fund is None or fund.archived_at is not None:
+        problems.append(DomainError("Select the fund the award is paid from", field="fund_id"))
+    if organisation is None or organisation.status is not OrganisationStatus.ACTIVE:
+        problems.append(DomainError("Select the organisation the award is made to", field="organisation_id"))
+    details = _clean(details, extra=problems)
+    return _make_award(fund, organisation, details, actor)
+
+
+def _make_award(
+    fund: Fund,
+    organisation: Organisation,
+    details: AwardDetails,
+    actor: User,
+    *,
+    application: Application | None = None,
+) -> Award:
     boroughs = (
         list(db.session.scalars(sa.select(LocalAuthority).where(LocalAuthority.id.in_(details.borough_ids))))
         if not details.works_pan_london
@@ -216,10 +264,10 @@ def create_award(application: Application, details: AwardDetails, actor: User) -
     )
     now = utcnow()
     award = Award(
-        reference=next_award_reference(application.round.fund.code, financial_year_start(now.date())),
-        application_id=application.id,
-        fund_id=application.round.fund_id,
-        organisation_id=application.organisation_id,
+        reference=next_award_reference(fund.code, financial_year_start(now.date())),
+        application_id=application.id if application else None,
+        fund_id=fund.id,
+        organisation_id=organisation.id,
         title=details.title,
         description=details.description,
         start_date=details.start_date,
@@ -241,7 +289,8 @@ def create_award(application: Application, details: AwardDetails, actor: User) -
         "award.created",
         award,
         after={
-            "application_id": application.id,
+            "application_id": application.id if application else None,
+            "direct": application is None,
             "total_pence": award.total_pence,
             "start_date": award.start_date,
             "end_date": award.end_date,
@@ -298,10 +347,14 @@ def approve_second(award: Award, actor: User) -> None:
 
 
 def _schedule_monitoring(award: Award) -> None:
-    """Once an award is approved, its schedule of returns is made in the background (after this commit)."""
+    """Once an award is approved, its schedule of returns is made in the background (after this commit), and the
+    organisation's owners are asked to accept the grant agreement."""
+    from portal.agreements.services import notify_award_approved
+
     db.session.flush()
     jobs.enqueue("workers.monitoring.generate_return_schedule", award.id)
     jobs.enqueue("workers.opendata.regenerate")
+    notify_award_approved(award)
 
 
 def fetch_award_for(application: Application) -> Award | None:

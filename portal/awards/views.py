@@ -3,9 +3,10 @@
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
+from portal.agreements.services import today
 from portal.assessment.forms import ActionForm
 from portal.awards import services
-from portal.awards.forms import award_form
+from portal.awards.forms import award_form, direct_award_form
 from portal.errors import DomainError
 from portal.models import AwardStatus
 from portal.models.awards import SECOND_APPROVER_ABOVE_PENCE
@@ -64,6 +65,32 @@ def create(application_id: int):
         form=form,
         threshold=SECOND_APPROVER_ABOVE_PENCE,
     )
+
+
+@awards.route("/new", methods=["GET", "POST"])
+@permission_required(Permission.APPROVE_AWARDS)
+def create_direct():
+    form = direct_award_form(
+        services.direct_award_years(today()),
+        services.fetch_local_authorities(),
+        services.fetch_funds(),
+        services.fetch_organisations(),
+        formdata=request.form if request.method == "POST" else None,
+    )
+    if form.validate_on_submit():
+        try:
+            award = services.create_direct_award(
+                form.fund_id.data, form.organisation_id.data, form.details(), current_user._get_current_object()
+            )
+        except DomainError as error:
+            form.show_error(error)
+        else:
+            if award.status is AwardStatus.APPROVED:
+                flash(f"Direct award {award.reference} is approved.", "success")
+            else:
+                flash(f"Direct award {award.reference} is approved by you and now needs a second approver.", "success")
+            return redirect(url_for("awards.award", award_id=award.id))
+    return render_template("awards/create_direct.html", form=form, threshold=SECOND_APPROVER_ABOVE_PENCE)
 
 
 @awards.route("/<int:award_id>")

@@ -260,9 +260,20 @@ def _create_organisation(spec: DemoOrganisation, boroughs: dict[str, LocalAuthor
 
 def load_all_demo_data() -> list[str]:
     """Every area's demo data, in the order each builds on the last: people and organisations, rounds, bids,
-    their assessment, awards that have ended, awards' monitoring, follow-ups, dialogue and good practice, the boards'
-    allocations and drawdowns, the committee report, and last the open-data files made from all of them."""
-    from portal.demo import applications, assessment, dialogue, drawdowns, monitoring, opendata, reports, rounds
+    their assessment, awards that have ended, awards' monitoring, agreements and payments, follow-ups, dialogue and
+    good practice, the boards' allocations and drawdowns, the committee report, and last the open-data files made
+    from all of them."""
+    from portal.demo import (
+        agreements,
+        applications,
+        assessment,
+        dialogue,
+        drawdowns,
+        monitoring,
+        opendata,
+        reports,
+        rounds,
+    )
 
     return [
         load_demo_data(),
@@ -271,6 +282,7 @@ def load_all_demo_data() -> list[str]:
         assessment.load(),
         dialogue.load_ended_awards(),
         monitoring.load(),
+        agreements.load(),
         dialogue.load(),
         drawdowns.load(),
         reports.load(),

@@ -1,5 +1,13 @@
 """SQLAlchemy models, one module per aggregate. Importing this package registers every table."""
 
+from portal.models.agreements import (
+    GrantAgreement,
+    Instalment,
+    InstalmentStatus,
+    Variation,
+    VariationKind,
+    VariationStatus,
+)
 from portal.models.applications import (
     Answer,
     Application,
@@ -99,7 +107,10 @@ __all__ = [
     "FormVariant",
     "Fund",
     "FundServiceArea",
+    "GrantAgreement",
     "InnerOuter",
+    "Instalment",
+    "InstalmentStatus",
     "Invitation",
     "LocalAuthority",
     "Measure",
@@ -142,6 +153,9 @@ __all__ = [
     "ThreadStatus",
     "UploadedFile",
     "User",
+    "Variation",
+    "VariationKind",
+    "VariationStatus",
     "application_borough",
     "award_borough",
     "organisation_borough",

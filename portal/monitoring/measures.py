@@ -8,7 +8,7 @@ from portal import audit
 from portal.dialogue.follow_ups import sync_follow_ups
 from portal.errors import DomainError, raise_if_any
 from portal.extensions import db
-from portal.models import Award, AwardStatus, Measure, MeasureBasis, Return, User
+from portal.models import Award, AwardStatus, Measure, MeasureBasis, Return, ReturnStatus, User
 from portal.models.funding import DEFAULT_SMALL_BID_THRESHOLD_PENCE
 from portal.monitoring.schedule import frequency_for, return_periods
 
@@ -28,40 +28,66 @@ def small_bid_threshold_pence(award: Award) -> int:
 
 
 def generate_schedule(award: Award) -> int:
-    """Add the returns an approved award is missing, and its follow-ups after it ends (moving those not yet
-    submitted if the end date has changed). Running it again adds nothing. The caller commits.
+    """Bring an approved award's returns into line with its dates. The caller commits. Running it again changes
+    nothing.
 
+    Adds the returns it is missing (an extension adds the new periods), removes returns that lie entirely after
+    the end date and were never started (status due, nothing saved), and moves the end and due date of an untouched
+    return whose period the award's new dates clip or extend. Returns already started are never changed.
+    Also adds its follow-ups after it ends, moving those not yet submitted if the end date has changed.
     Returns how many returns were added.
     """
     if award.status is not AwardStatus.APPROVED:
         return 0
-    existing = set(db.session.scalars(sa.select(Return.period_start).where(Return.award_id == award.id)))
-    frequency = frequency_for(award.total_pence, small_bid_threshold_pence(award))
-    added = 0
-    for period in return_periods(award.start_date, award.end_date, frequency):
-        if period.start in existing:
-            continue
-        db.session.add(
-            Return(
-                award_id=award.id,
-                financial_year=period.financial_year,
-                label=period.label,
-                frequency=period.frequency,
-                period_start=period.start,
-                period_end=period.end,
-                due_on=period.due_on,
+    existing = {r.period_start: r for r in db.session.scalars(sa.select(Return).where(Return.award_id == award.id))}
+    # Keep the frequency the award already reports at, so a changed amount never gives overlapping periods.
+    frequency = next(iter(existing.values())).frequency if existing else None
+    frequency = frequency or frequency_for(award.total_pence, small_bid_threshold_pence(award))
+    periods = return_periods(award.start_date, award.end_date, frequency)
+    added = changed = 0
+    for period in periods:
+        current = existing.get(period.start)
+        if current is None:
+            db.session.add(
+                Return(
+                    award_id=award.id,
+                    financial_year=period.financial_year,
+                    label=period.label,
+                    frequency=period.frequency,
+                    period_start=period.start,
+                    period_end=period.end,
+                    due_on=period.due_on,
+                )
             )
-        )
-        added += 1
-    if added:
+            added += 1
+        elif _untouched(current) and (current.period_end, current.due_on) != (period.end, period.due_on):
+            current.period_end, current.due_on = period.end, period.due_on
+            changed += 1
+    removed = 0
+    for return_ in existing.values():
+        if return_.period_start > award.end_date and _untouched(return_):
+            db.session.delete(return_)
+            removed += 1
+    if added or changed or removed:
         audit.record(
             "award.returns_scheduled",
             award,
-            after={"returns": added, "frequency": frequency},
+            after={"returns": added, "frequency": frequency, "changed": changed, "removed": removed},
             organisation_id=award.organisation_id,
         )
     sync_follow_ups(award)
     return added
+
+
+def _untouched(return_: Return) -> bool:
+    """Due and never saved: nobody has typed anything into it."""
+    return (
+        return_.status is ReturnStatus.DUE
+        and return_.spend_pence is None
+        and return_.people_helped is None
+        and not return_.progress
+        and not return_.actuals
+    )
 
 
 def generate_return_schedule(award_id: int) -> int:
