@@ -174,6 +174,8 @@ def test_an_officer_takes_a_bid_from_submission_to_an_approved_award(client, mai
         "award.approved",
         "award.second_approved",
         "award.returns_scheduled",
+        "follow_up.scheduled",  # 6 and 12 months after the award ends
+        "follow_up.scheduled",
     ]
 
 

@@ -115,8 +115,15 @@ def test_an_approved_extension_changes_the_award_reschedules_unpaid_payments_and
     assert (variation.end_date_before, variation.end_date_after) == (date(2027, 3, 31), date(2027, 9, 30))
     assert variation.before == {2025: 40_000_00, 2026: 40_000_00}
     actions = list(db.session.scalars(sa.select(AuditEvent.action).order_by(AuditEvent.id)))
-    assert actions[-5:-1] == ["variation.proposed", "variation.approved", "award.varied", "award.instalments_scheduled"]
-    assert actions[-1] == "award.returns_scheduled"
+    assert actions[-7:] == [
+        "variation.proposed",
+        "variation.approved",
+        "award.varied",
+        "award.instalments_scheduled",
+        "award.returns_scheduled",
+        "follow_up.rescheduled",  # the follow-ups move with the new end date
+        "follow_up.rescheduled",
+    ]
     email = mailbox.last_to("owner@example.org")
     assert email["Subject"] == f"Award {award.reference} has changed"
     assert "30 September 2027" in email.get_content() and "£100,000" in email.get_content()
