@@ -20,10 +20,10 @@ from flask_migrate import upgrade
 from config import TestingConfig
 from portal import create_app, jobs
 from portal.extensions import db, limiter
-from portal.reference.services import load_local_authorities
+from portal.reference.services import load_local_authorities, load_postcode_districts
 from tests.client import PortalClient
 
-REFERENCE_TABLES = {"local_authority", "alembic_version"}
+REFERENCE_TABLES = {"local_authority", "postcode_district", "postcode_district_borough", "alembic_version"}
 
 
 class SmtpCollector:
@@ -111,6 +111,7 @@ def app(database_url, smtp_server):
         _reset_schema()
         upgrade()
         load_local_authorities()
+        load_postcode_districts()
         db.session.remove()
     return app
 

@@ -260,7 +260,14 @@ def _create_organisation(spec: DemoOrganisation, boroughs: dict[str, LocalAuthor
 
 def load_all_demo_data() -> list[str]:
     """Every area's demo data, in the order each builds on the last: people and organisations, rounds, bids,
-    their assessment, then awards' monitoring."""
-    from portal.demo import applications, assessment, monitoring, rounds
+    their assessment, the directory's services, then awards' monitoring."""
+    from portal.demo import applications, assessment, directory, monitoring, rounds
 
-    return [load_demo_data(), rounds.load(), applications.load(), assessment.load(), monitoring.load()]
+    return [
+        load_demo_data(),
+        rounds.load(),
+        applications.load(),
+        assessment.load(),
+        directory.load(),
+        monitoring.load(),
+    ]

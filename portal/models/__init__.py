@@ -21,6 +21,7 @@ from portal.models.assessment import (
 )
 from portal.models.audit import AuditEvent
 from portal.models.awards import Award, AwardServiceArea, AwardStatus, AwardYear, award_borough
+from portal.models.directory import AlertSent, AlertSubscription, PostcodeDistrict, PostcodeDistrictBorough
 from portal.models.funding import (
     Criterion,
     FormVariant,
@@ -60,6 +61,8 @@ from portal.models.reference import InnerOuter, LocalAuthority
 from portal.models.users import StaffRole, User
 
 __all__ = [
+    "AlertSent",
+    "AlertSubscription",
     "Answer",
     "Application",
     "ApplicationServiceArea",
@@ -91,6 +94,8 @@ __all__ = [
     "OrganisationType",
     "OutboundMessage",
     "PerformanceRecord",
+    "PostcodeDistrict",
+    "PostcodeDistrictBorough",
     "Question",
     "QuestionKind",
     "Rag",

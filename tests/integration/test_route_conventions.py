@@ -33,6 +33,15 @@ PUBLIC_ENDPOINTS = {
     "opportunities.closed",
     "opportunities.round_page",
     "monitoring.rules",
+    "directory.services_list",
+    "directory.service",
+    "directory.map_page",
+    "directory.map_data",
+    "directory.boundaries",
+    "directory.alerts_form",
+    "directory.alerts_check_email",
+    "directory.confirm_alerts",
+    "directory.unsubscribe_alerts",
 }
 
 # URL parameters are typed (``<int:...>``) except these, which are opaque strings by nature.
@@ -41,6 +50,8 @@ UNTYPED_PARAMETERS = {
     ("auth.reset_password", "token"),
     ("organisations.accept_invitation", "token"),
     ("boroughs.overview", "gss_code"),
+    ("directory.confirm_alerts", "token"),
+    ("directory.unsubscribe_alerts", "token"),
 }
 
 
