@@ -119,7 +119,7 @@ def read_filters(args) -> Filters:
     filters.rating = rating if rating in RATING_CHOICES else ""
     phase = args.get("phase", "")
     filters.phase = phase if phase in PHASE_CHOICES else "current"
-    filters.postcode = (args.get("postcode") or "").strip()[:10]
+    filters.postcode = (args.get("postcode") or "").strip()[:20]
     if filters.postcode:
         try:
             filters.district = postcodes.find_district(filters.postcode)
