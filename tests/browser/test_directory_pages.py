@@ -106,3 +106,10 @@ def test_alerts_pages_are_accessible(page, assert_accessible):
     assert response.status == 400
     assert page.locator("h1").inner_text() == "This link does not work"
     assert_accessible(page)
+
+
+@pytest.mark.parametrize("query", ["postcode=SE5", "postcode=ZZ9"])
+def test_funding_opportunities_by_postcode_are_accessible(page, assert_accessible, query):
+    page.goto(f"/funding/?{query}")
+    assert page.locator("h1").inner_text() == "Funding opportunities"
+    assert_accessible(page)

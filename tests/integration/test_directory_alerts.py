@@ -135,3 +135,26 @@ def test_the_subscribe_form_is_rate_limited(client, mailbox):
         client.post_form("/alerts", {"email": f"person{number}@example.org", "service_area": "", "borough": ""})
     client.post_form("/alerts", {"email": "one-more@example.org", "service_area": "", "borough": ""}, 429)
     assert mailbox.to("one-more@example.org") == []
+
+
+def test_funding_opportunities_can_be_found_by_postcode_district(client):
+    from tests.factories_funding import create_round
+
+    london_wide = create_round(title="London-wide round")
+    lambeth = create_round(title="Lambeth round")
+    lambeth.boroughs = [local_authority("Lambeth")]
+    hackney = create_round(title="Hackney round")
+    hackney.boroughs = [local_authority("Hackney")]
+    db.session.commit()
+
+    def shown(url, status=200):
+        page = client.get_page(url, expected_status=status)
+        return page, sorted(a.get_text(strip=True) for a in page.select("main h2 a"))
+
+    page, rounds = shown("/funding/?postcode=se5+9rs")  # Southwark, with Lambeth nearby
+    assert rounds == sorted([london_wide.title, lambeth.title])
+    assert "may be in any of these boroughs" in page.select_one(".govuk-inset-text").get_text()
+    _, rounds = shown("/funding/?postcode=SE5&borough=E09000028")  # only Southwark
+    assert rounds == [london_wide.title]
+    page, _ = shown("/funding/?postcode=ZZ9", 400)
+    assert "We do not know the postcode district ZZ9" in page.select_one("#postcode-error").get_text()
