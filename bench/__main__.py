@@ -23,7 +23,11 @@ from portal.models import (
     Application,
     ApplicationStatus,
     ApplicationYear,
+    Award,
+    AwardStatus,
+    AwardYear,
     Fund,
+    LocalAuthority,
     Membership,
     MembershipRole,
     Organisation,
@@ -33,7 +37,7 @@ from portal.models import (
     StaffRole,
     User,
 )
-from portal.reference.services import load_local_authorities
+from portal.reference.services import load_local_authorities, load_postcode_districts
 
 PAGES = [
     ("Home", "/", None),
@@ -42,6 +46,11 @@ PAGES = [
     ("Officer: bids in the largest round", "/staff/rounds/{round_id}/applications", "officer"),
     ("Officer: organisations", "/staff/organisations", "officer"),
     ("Applicant: their bids", "/organisations/{organisation_id}/applications", "applicant"),
+    ("Public: funded services", "/services", None),
+    ("Public: services by postcode and area", "/services?postcode=SE15&area=crime_prevention", None),
+    ("Public: one service", "/services/{award_id}", None),
+    ("Public: map", "/map", None),
+    ("Public: map figures", "/map/data.json?shade=services", None),
 ]
 
 
@@ -99,9 +108,32 @@ def build(scale: int) -> dict:
             years=[ApplicationYear(financial_year=2027, amount_pence=2_000_000)],
         )
         db.session.add(application)
+    # About 200 funded services a year, each in one to three boroughs or across London.
+    local_authorities = list(db.session.scalars(sa.select(LocalAuthority)))
+    areas = list(ServiceArea)
+    awards = []
+    for number in range(200 * scale):
+        start = (now - timedelta(days=365 * (number % 4))).date()
+        award = Award(
+            reference=f"BEN-A-{number:05d}",
+            fund=fund,
+            organisation=organisations[number % len(organisations)],
+            title=f"Bench service {number:05d}",
+            description="A service for benchmarks.",
+            start_date=start,
+            end_date=start + timedelta(days=730),
+            works_pan_london=number % 10 == 0,
+            status=AwardStatus.APPROVED if number % 7 else AwardStatus.AWAITING_APPROVAL,
+            boroughs=[local_authorities[(number + k * 11) % len(local_authorities)] for k in range(1 + number % 3)],
+            years=[AwardYear(financial_year=2025 + y, amount_pence=5_000_000 + number) for y in range(2)],
+        )
+        award.service_areas = [areas[number % len(areas)]]
+        awards.append(award)
+    db.session.add_all(awards)
     db.session.commit()
     del boroughs
     return {
+        "award_id": awards[1].id,
         "officer": officer.id,
         "applicant": applicant.id,
         "round_id": rounds[0].id,
@@ -138,6 +170,7 @@ def main() -> None:
                 connection.execute(sa.text("DROP SCHEMA public CASCADE; CREATE SCHEMA public"))
         upgrade()
         load_local_authorities()
+        load_postcode_districts()
         ids = build(args.scale)
         engine = db.engine
         db.session.remove()
