@@ -70,6 +70,11 @@ class Config:
     DRAWDOWN_TARGET_WORKING_DAYS = int(os.environ.get("DRAWDOWN_TARGET_WORKING_DAYS", "10"))
 
     RUN_JOBS_INLINE = REDIS_URL is None
+    # How long the public directory's figures are kept before they are worked out again.
+    PUBLIC_CACHE_SECONDS = int(os.environ.get("PUBLIC_CACHE_SECONDS", "300"))
+    # The public form for email alerts of new funding rounds.
+    ALERT_SUBSCRIBE_RATE_LIMIT = os.environ.get("ALERT_SUBSCRIBE_RATE_LIMIT", "5 per minute;20 per hour")
+    ALERT_CONFIRMATION_MAX_AGE = 60 * 60 * 24 * 7
     DEMO_DATA_ALLOWED = True
 
     # Open data. Grant identifiers are "360G-<prefix>-<award reference>"; register the prefix with 360Giving.

@@ -34,7 +34,7 @@ from portal.models import (
     StaffRole,
     User,
 )
-from portal.reference.services import load_local_authorities
+from portal.reference.services import load_local_authorities, load_postcode_districts
 
 PAGES = [
     ("Home", "/", None),
@@ -45,6 +45,11 @@ PAGES = [
     ("Applicant: their bids", "/organisations/{organisation_id}/applications", "applicant"),
     ("Officer: returns due", "/staff/monitoring/returns", "officer"),
     ("Officer: returns accepted", "/staff/monitoring/returns?show=accepted", "officer"),
+    ("Public: funded services", "/services", None),
+    ("Public: services by postcode and area", "/services?postcode=SE15&area=crime_prevention", None),
+    ("Public: one service", "/services/{award_id}", None),
+    ("Public: map", "/map", None),
+    ("Public: map figures", "/map/data.json?shade=services", None),
 ]
 
 
@@ -144,6 +149,7 @@ def main() -> None:
                 connection.execute(sa.text("DROP SCHEMA public CASCADE; CREATE SCHEMA public"))
         upgrade()
         load_local_authorities()
+        load_postcode_districts()
         ids = build(args.scale)
         engine = db.engine
         db.session.remove()

@@ -52,12 +52,13 @@ def configure_logging(app: Flask) -> None:
 
 def register_extensions(app: Flask) -> None:
     from portal import models  # noqa: F401  (every model is known to the metadata before migrations run)
-    from portal.extensions import csrf, db, limiter, login_manager, migrate
+    from portal.extensions import cache, csrf, db, limiter, login_manager, migrate
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(BASE_DIR / "migrations"))
     csrf.init_app(app)
     limiter.init_app(app)
+    cache.init_app(app, config=cache_config(app))
     login_manager.init_app(app)
     login_manager.login_view = "auth.sign_in"
     login_manager.login_message = "Sign in to see this page."
@@ -73,6 +74,14 @@ def register_extensions(app: Flask) -> None:
 
         with app.app_context():
             configure_sqlite(db.engine)
+
+
+def cache_config(app: Flask) -> dict:
+    """Redis when it is configured, so every web process shares one cache; each process's memory otherwise."""
+    config = {"CACHE_DEFAULT_TIMEOUT": app.config["PUBLIC_CACHE_SECONDS"], "CACHE_KEY_PREFIX": "portal-cache:"}
+    if app.config["REDIS_URL"]:
+        return {**config, "CACHE_TYPE": "RedisCache", "CACHE_REDIS_URL": app.config["REDIS_URL"]}
+    return {**config, "CACHE_TYPE": "SimpleCache"}
 
 
 def register_templates(app: Flask) -> None:
@@ -106,6 +115,7 @@ def register_blueprints(app: Flask) -> None:
     from portal.boroughs.views import boroughs
     from portal.dashboards.views import dashboards
     from portal.dialogue.views import dialogue
+    from portal.directory.views import directory
     from portal.drawdowns.views import drawdowns
     from portal.main.views import main
     from portal.monitoring.views import monitoring
@@ -135,6 +145,7 @@ def register_blueprints(app: Flask) -> None:
         dashboards,
         reports,
         agreements,
+        directory,
     ):
         app.register_blueprint(blueprint)
 

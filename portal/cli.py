@@ -29,12 +29,28 @@ opendata = AppGroup("opendata", help="Open-data files.")
 
 @reference.command("load")
 @click.option("--file", "path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-def load_reference(path: Path | None):
-    """Load London's local authorities (the shipped CSV unless --file is given)."""
-    from portal.reference.services import SHIPPED_LOCAL_AUTHORITIES, load_local_authorities
+@click.option(
+    "--postcodes",
+    "postcodes_path",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="A postcode district to borough CSV in the shipped file's layout",
+)
+def load_reference(path: Path | None, postcodes_path: Path | None):
+    """Load London's local authorities and postcode districts (the shipped CSVs unless files are given)."""
+    from portal.reference.services import (
+        SHIPPED_LOCAL_AUTHORITIES,
+        SHIPPED_POSTCODE_DISTRICTS,
+        load_local_authorities,
+        load_postcode_districts,
+    )
 
     added, updated = load_local_authorities(path or SHIPPED_LOCAL_AUTHORITIES)
     click.echo(f"Local authorities: {added} added, {updated} updated.")
+    try:
+        added, updated = load_postcode_districts(postcodes_path or SHIPPED_POSTCODE_DISTRICTS)
+    except ValueError as error:
+        raise click.ClickException(str(error))
+    click.echo(f"Postcode districts: {added} added, {updated} updated.")
 
 
 @staff.command("create")

@@ -1,5 +1,6 @@
 """Flask extensions, created once here and bound to the app by the factory."""
 
+from flask_caching import Cache
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
@@ -45,3 +46,5 @@ login_manager = LoginManager()
 csrf = CSRFProtect()
 limiter = Limiter(key_func=get_remote_address)
 talisman = Talisman()
+# Public figures only (the directory and the map), never anything that depends on who is signed in.
+cache = Cache()

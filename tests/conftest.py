@@ -19,11 +19,11 @@ from flask_migrate import upgrade
 
 from config import TestingConfig
 from portal import create_app, jobs
-from portal.extensions import db, limiter
-from portal.reference.services import load_local_authorities
+from portal.extensions import cache, db, limiter
+from portal.reference.services import load_local_authorities, load_postcode_districts
 from tests.client import PortalClient
 
-REFERENCE_TABLES = {"local_authority", "alembic_version"}
+REFERENCE_TABLES = {"local_authority", "postcode_district", "postcode_district_borough", "alembic_version"}
 
 
 class SmtpCollector:
@@ -111,6 +111,7 @@ def app(database_url, smtp_server):
         _reset_schema()
         upgrade()
         load_local_authorities()
+        load_postcode_districts()
         db.session.remove()
     return app
 
@@ -148,6 +149,7 @@ def app_context(app, smtp_server):
             for name in jobs.QUEUES:
                 jobs.queue(name).empty()
         limiter.reset()
+        cache.clear()  # public pages' cached figures belong to the test that made them
         yield
         request_started.disconnect(clear_g, app)
         db.session.remove()

@@ -260,14 +260,15 @@ def _create_organisation(spec: DemoOrganisation, boroughs: dict[str, LocalAuthor
 
 def load_all_demo_data() -> list[str]:
     """Every area's demo data, in the order each builds on the last: people and organisations, rounds, bids,
-    their assessment, awards that have ended, awards' monitoring, agreements and payments, follow-ups, dialogue and
-    good practice, the boards' allocations and drawdowns, the committee report, and last the open-data files made
-    from all of them."""
+    their assessment, awards that have ended, the directory's commissioned services, awards' monitoring, agreements
+    and payments, follow-ups, dialogue and good practice, the boards' allocations and drawdowns, the committee
+    report, and last the open-data files made from all of them."""
     from portal.demo import (
         agreements,
         applications,
         assessment,
         dialogue,
+        directory,
         drawdowns,
         monitoring,
         opendata,
@@ -281,6 +282,7 @@ def load_all_demo_data() -> list[str]:
         applications.load(),
         assessment.load(),
         dialogue.load_ended_awards(),
+        directory.load(),
         monitoring.load(),
         agreements.load(),
         dialogue.load(),

@@ -186,3 +186,28 @@ def freshness(award_ids: list[int], today: date) -> dict[int, Freshness]:
         ).all()
     )
     return {award_id: Freshness(last.get(award_id), overdue.get(award_id, 0)) for award_id in award_ids}
+
+
+def latest_rating():
+    """The SQL expression for an award's latest overall rating from an accepted return (NULL if none), matching
+    :func:`latest_performance`."""
+    return (
+        sa.select(PerformanceRecord.overall)
+        .join(Return, Return.id == PerformanceRecord.return_id)
+        .where(PerformanceRecord.award_id == Award.id, Return.status == ReturnStatus.ACCEPTED)
+        .order_by(Return.period_start.desc())
+        .limit(1)
+        .correlate(Award)
+        .scalar_subquery()
+    )
+
+
+def public_award(award_id: int) -> Award | None:
+    """An award the public may see, or None: an unapproved award is as good as missing."""
+    return db.session.scalar(published_awards().where(Award.id == award_id))
+
+
+def latest_accepted_return(award_id: int) -> Return | None:
+    return db.session.scalar(
+        accepted_returns().where(Return.award_id == award_id).order_by(Return.period_start.desc()).limit(1)
+    )

@@ -40,6 +40,7 @@ from portal.models.dialogue import (
     ThreadKind,
     ThreadStatus,
 )
+from portal.models.directory import AlertSent, AlertSubscription, PostcodeDistrict, PostcodeDistrictBorough
 from portal.models.drawdowns import Allocation, Drawdown, DrawdownProject, DrawdownStatus
 from portal.models.funding import (
     Criterion,
@@ -82,6 +83,8 @@ from portal.models.reports import ReportRun, ReportStatus
 from portal.models.users import StaffRole, User
 
 __all__ = [
+    "AlertSent",
+    "AlertSubscription",
     "Allocation",
     "Answer",
     "Application",
@@ -126,6 +129,8 @@ __all__ = [
     "OrganisationType",
     "OutboundMessage",
     "PerformanceRecord",
+    "PostcodeDistrict",
+    "PostcodeDistrictBorough",
     "PublishedCaseStudy",
     "Question",
     "QuestionKind",

@@ -21,11 +21,11 @@ def _for_service_area(area: ServiceArea):
     return Round.fund_id.in_(sa.select(FundServiceArea.fund_id).where(FundServiceArea.service_area == area))
 
 
-def _for_borough(local_authority: LocalAuthority):
-    """Rounds open London-wide (they list no boroughs) and rounds that list this borough."""
+def _for_boroughs(local_authorities: list[LocalAuthority]):
+    """Rounds open London-wide (they list no boroughs) and rounds that list any of these boroughs."""
     listed = sa.select(round_borough.c.round_id).where(round_borough.c.round_id == Round.id)
-    this_one = listed.where(round_borough.c.local_authority_id == local_authority.id)
-    return sa.or_(~sa.exists(listed), sa.exists(this_one))
+    these = listed.where(round_borough.c.local_authority_id.in_([la.id for la in local_authorities]))
+    return sa.or_(~sa.exists(listed), sa.exists(these))
 
 
 def fetch_opportunities_page(
@@ -33,10 +33,12 @@ def fetch_opportunities_page(
     *,
     service_area: ServiceArea | None = None,
     borough: LocalAuthority | None = None,
+    boroughs: list[LocalAuthority] | None = None,
     now: datetime | None = None,
     per_page: int = OPPORTUNITIES_PER_PAGE,
 ):
-    """Open rounds, closing soonest first, then upcoming rounds, opening soonest first."""
+    """Open rounds, closing soonest first, then upcoming rounds, opening soonest first. ``boroughs`` (a postcode
+    district's candidate boroughs) matches rounds open in any of them."""
     now = now or utcnow()
     is_open = Round.opens_at <= now
     query = (
@@ -51,7 +53,9 @@ def fetch_opportunities_page(
     if service_area is not None:
         query = query.where(_for_service_area(service_area))
     if borough is not None:
-        query = query.where(_for_borough(borough))
+        query = query.where(_for_boroughs([borough]))
+    elif boroughs:
+        query = query.where(_for_boroughs(boroughs))
     return db.paginate(query, page=page, per_page=per_page, error_out=False)
 
 

@@ -3,6 +3,8 @@
 from flask import Blueprint, abort, current_app, render_template, request, url_for
 
 from portal.database import utcnow
+from portal.directory.postcodes import find_district
+from portal.errors import DomainError
 from portal.models.funding import SERVICE_AREA_LABELS, ServiceArea
 from portal.opportunities import services
 from portal.permissions import public
@@ -31,9 +33,26 @@ def _service_area(value: str) -> ServiceArea | None:
 def index():
     service_area = _service_area(request.args.get("area", ""))
     borough = services.fetch_borough(request.args.get("borough", ""))
+    postcode = (request.args.get("postcode") or "").strip()[:20]
+    district = postcode_error = None
+    if postcode:
+        try:
+            district = find_district(postcode)
+        except DomainError as error:
+            postcode_error = error.message
+        else:
+            postcode = district.outcode
+            if borough is not None and borough not in district.boroughs:
+                postcode_error = (
+                    f"{district.outcode} is not in {borough.name}. Choose a borough it may be in, or clear one"
+                )
     now = utcnow()
     page = services.fetch_opportunities_page(
-        request.args.get("page", 1, type=int), service_area=service_area, borough=borough, now=now
+        request.args.get("page", 1, type=int),
+        service_area=service_area,
+        borough=borough,
+        boroughs=district.boroughs if district and not postcode_error else None,
+        now=now,
     )
     return render_template(
         "opportunities/index.html",
@@ -41,9 +60,12 @@ def index():
         now=now,
         service_area=service_area,
         borough=borough,
+        postcode=postcode,
+        district=district if not postcode_error else None,
+        postcode_error=postcode_error,
         service_areas=SERVICE_AREA_LABELS,
         boroughs=services.fetch_boroughs(),
-    )
+    ), 400 if postcode_error else 200
 
 
 @opportunities.route("/closed")

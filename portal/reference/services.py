@@ -7,7 +7,7 @@ from pathlib import Path
 import sqlalchemy as sa
 
 from portal.extensions import db
-from portal.models import InnerOuter, LocalAuthority
+from portal.models import InnerOuter, LocalAuthority, PostcodeDistrict, PostcodeDistrictBorough
 
 SHIPPED_LOCAL_AUTHORITIES = Path(__file__).parent / "data" / "london_local_authorities.csv"
 
@@ -40,3 +40,54 @@ def load_local_authorities(path: Path = SHIPPED_LOCAL_AUTHORITIES) -> tuple[int,
                 updated += 1
     db.session.commit()
     return added, updated
+
+
+SHIPPED_POSTCODE_DISTRICTS = Path(__file__).parent / "data" / "london_postcode_district_to_borough.csv"
+SHIPPED_BOROUGH_BOUNDARIES = Path(__file__).parent / "data" / "london_boroughs_simplified.geojson"
+
+
+def load_postcode_districts(path: Path = SHIPPED_POSTCODE_DISTRICTS) -> tuple[int, int]:
+    """Insert or update every postcode district with its candidate boroughs, keyed on the district. Returns
+    (added, updated). Load the local authorities first. Commits once."""
+    boroughs = {la.name: la for la in db.session.scalars(sa.select(LocalAuthority))}
+    if not boroughs:
+        raise ValueError("Load the local authorities before the postcode districts")
+    existing = {district.outcode: district for district in db.session.scalars(sa.select(PostcodeDistrict))}
+    added = updated = 0
+    with path.open(newline="", encoding="utf-8") as handle:
+        for row in csv.DictReader(handle):
+            outcode = row["outcode"].strip().upper()
+            in_london = row["centroid_in_greater_london"] == "Y"
+            first = row["centroid_borough"] if in_london else row["nearest_borough_if_outside"]
+            names = [first] + [name.strip() for name in row["other_boroughs_within_1km"].split(";")]
+            ordered = []
+            for name in names:
+                if name and name not in ordered:
+                    if name not in boroughs:
+                        raise ValueError(f"Postcode district {outcode}: unknown borough {name!r}")
+                    ordered.append(name)
+            wanted = [boroughs[name].id for name in ordered]
+            district = existing.get(outcode)
+            if district is None:
+                district = PostcodeDistrict(outcode=outcode, centre_in_london=in_london)
+                district.borough_links = _links(wanted)
+                db.session.add(district)
+                added += 1
+            elif (
+                district.centre_in_london != in_london
+                or [link.local_authority_id for link in district.borough_links] != wanted
+            ):
+                district.centre_in_london = in_london
+                district.borough_links.clear()
+                db.session.flush()
+                district.borough_links = _links(wanted)
+                updated += 1
+    db.session.commit()
+    return added, updated
+
+
+def _links(local_authority_ids: list[int]) -> list[PostcodeDistrictBorough]:
+    return [
+        PostcodeDistrictBorough(local_authority_id=la_id, position=position)
+        for position, la_id in enumerate(local_authority_ids)
+    ]

@@ -18,7 +18,7 @@ from datetime import date, datetime
 
 import sqlalchemy as sa
 
-from portal import audit
+from portal import audit, jobs
 from portal.database import utcnow
 from portal.errors import DomainError
 from portal.extensions import db
@@ -553,4 +553,6 @@ def publish_round(
             },
             actor=actor,
         )
+        # Subscribers to funding alerts hear about the round once it is public.
+        jobs.enqueue("workers.directory.send_round_alerts", round_.id)
     return check

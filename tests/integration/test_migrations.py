@@ -8,7 +8,15 @@ from alembic.migration import MigrationContext
 from flask import current_app
 
 from portal.extensions import db
-from portal.models import LocalAuthority, Organisation, OrganisationType, StaffRole, User
+from portal.models import (
+    LocalAuthority,
+    Organisation,
+    OrganisationType,
+    PostcodeDistrict,
+    PostcodeDistrictBorough,
+    StaffRole,
+    User,
+)
 from tests.factories import create_user, local_authority
 
 
@@ -45,16 +53,27 @@ def _invoke(app, *args: str):
 
 def test_flask_reference_load_adds_whats_missing_updates_whats_changed_and_is_then_a_no_op(app):
     city = local_authority("City of London")
+    in_the_city = sa.delete(PostcodeDistrictBorough).where(PostcodeDistrictBorough.local_authority_id == city.id)
+    districts_in_the_city = db.session.execute(in_the_city).rowcount
     db.session.delete(city)
     local_authority("Lewisham").residents_2021 = 1
+    db.session.execute(sa.delete(PostcodeDistrict).where(PostcodeDistrict.outcode == "SE13"))
     db.session.commit()
 
     first = _invoke(app, "reference", "load")
     second = _invoke(app, "reference", "load")
 
     assert first.exit_code == 0, first.output
-    assert first.output.strip() == "Local authorities: 1 added, 1 updated."
-    assert second.output.strip() == "Local authorities: 0 added, 0 updated."
+    assert first.output.splitlines() == [
+        "Local authorities: 1 added, 1 updated.",
+        f"Postcode districts: 1 added, {districts_in_the_city} updated.",
+    ]
+    assert second.output.splitlines() == [
+        "Local authorities: 0 added, 0 updated.",
+        "Postcode districts: 0 added, 0 updated.",
+    ]
+    se13 = db.session.scalar(sa.select(PostcodeDistrict).where(PostcodeDistrict.outcode == "SE13"))
+    assert se13.boroughs[0].name == "Lewisham"
     local_authorities = db.session.scalars(sa.select(LocalAuthority)).all()
     assert len(local_authorities) == 33
     assert sum(la.in_lcpf for la in local_authorities) == 32

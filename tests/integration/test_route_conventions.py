@@ -48,6 +48,15 @@ PUBLIC_ENDPOINTS = {
     "dashboards.csv",
     "reports.published",
     "reports.published_file",
+    "directory.services_list",
+    "directory.service",
+    "directory.map_page",
+    "directory.map_data",
+    "directory.boundaries",
+    "directory.alerts_form",
+    "directory.alerts_check_email",
+    "directory.confirm_alerts",
+    "directory.unsubscribe_alerts",
 }
 
 # URL parameters are typed (``<int:...>``) except these, which are opaque strings by nature.
@@ -56,6 +65,8 @@ UNTYPED_PARAMETERS = {
     ("auth.reset_password", "token"),
     ("organisations.accept_invitation", "token"),
     ("boroughs.overview", "gss_code"),
+    ("directory.confirm_alerts", "token"),
+    ("directory.unsubscribe_alerts", "token"),
 }
 
 

@@ -1,0 +1,484 @@
+"""The directory of funded services and the map's borough figures, read through :mod:`portal.directory.published`.
+
+Everything here is built from plain values (no database objects), so a page of results and the borough figures
+can be kept in the cache and shared between people: they hold nothing that differs by who is asking.
+
+Each funded service is an approved award today, from a bid or a direct award. Another kind of funded service
+(a borough's own LCPF project, say) joins the directory by being summarised into the same :class:`ServiceRow`.
+"""
+
+import contextlib
+from dataclasses import dataclass, field
+from datetime import date
+from urllib.parse import urlencode
+
+import sqlalchemy as sa
+from flask import current_app
+from flask_sqlalchemy.pagination import Pagination
+
+from portal.database import utcnow
+from portal.directory import postcodes, published
+from portal.directory.published import Phase
+from portal.errors import DomainError
+from portal.extensions import cache, db
+from portal.models import (
+    Award,
+    AwardServiceArea,
+    AwardYear,
+    Fund,
+    LocalAuthority,
+    Measure,
+    Organisation,
+    PostcodeDistrict,
+    Rag,
+    ServiceArea,
+    award_borough,
+)
+from portal.models.funding import Round, round_borough
+
+SERVICES_PER_PAGE = 25
+# "current": what is running or about to: the default, since the directory is for finding a service now.
+PHASE_CHOICES = {
+    "current": "Active or starting soon",
+    Phase.ACTIVE.value: "Active now",
+    Phase.NOT_STARTED.value: "Not started yet",
+    Phase.ENDED.value: "Ended",
+    "all": "All, including ended",
+}
+RATING_CHOICES = {"green": "Green", "amber": "Amber", "red": "Red", "none": "Not rated yet"}
+SHADE_CHOICES = {"per_resident": "Funding per resident", "services": "Number of services"}
+BAND_COUNT = 5
+
+
+def cache_seconds() -> int:
+    return current_app.config["PUBLIC_CACHE_SECONDS"]
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Filters, read from the query string so that a search can be shared as a link
+
+
+@dataclass
+class Filters:
+    borough: LocalAuthority | None = None
+    postcode: str = ""
+    district: PostcodeDistrict | None = None
+    service_area: ServiceArea | None = None
+    fund: Fund | None = None
+    provider: str = ""
+    rating: str = ""
+    phase: str = "current"
+    errors: list[DomainError] = field(default_factory=list)
+
+    @property
+    def borough_ids(self) -> list[int] | None:
+        """The boroughs to show services in: the one chosen, or every borough the postcode district may be in."""
+        if self.borough is not None:
+            return [self.borough.id]
+        if self.district is not None:
+            return [la.id for la in self.district.boroughs]
+        return None
+
+    @property
+    def any(self) -> bool:
+        return bool(
+            self.borough or self.postcode or self.service_area or self.fund or self.provider or self.rating
+        ) or (self.phase != "current")
+
+    def query_args(self, **changes) -> dict[str, str]:
+        """The filters as query-string arguments (empty ones left out), with ``changes`` applied."""
+        args = {
+            "postcode": self.postcode,
+            "borough": self.borough.gss_code if self.borough else "",
+            "area": self.service_area.value if self.service_area else "",
+            "fund": str(self.fund.id) if self.fund else "",
+            "provider": self.provider,
+            "rating": self.rating,
+            "phase": "" if self.phase == "current" else self.phase,
+        }
+        args.update(changes)
+        return {key: value for key, value in args.items() if value}
+
+    def cache_key(self, page: int) -> str:
+        return urlencode(sorted({**self.query_args(), "page": str(page)}.items()))
+
+
+def read_filters(args) -> Filters:
+    """Filters from request arguments. Anything unrecognised is ignored, except a postcode, which is explained."""
+    filters = Filters()
+    gss_code = (args.get("borough") or "").strip()
+    if gss_code:
+        filters.borough = db.session.scalar(sa.select(LocalAuthority).where(LocalAuthority.gss_code == gss_code))
+    with contextlib.suppress(ValueError):
+        filters.service_area = ServiceArea(args.get("area", ""))
+    fund_id = args.get("fund", "")
+    if fund_id.isdigit():
+        filters.fund = db.session.get(Fund, int(fund_id))
+    filters.provider = (args.get("provider") or "").strip()[:160]
+    rating = args.get("rating", "")
+    filters.rating = rating if rating in RATING_CHOICES else ""
+    phase = args.get("phase", "")
+    filters.phase = phase if phase in PHASE_CHOICES else "current"
+    filters.postcode = (args.get("postcode") or "").strip()[:20]
+    if filters.postcode:
+        try:
+            filters.district = postcodes.find_district(filters.postcode)
+        except DomainError as error:
+            filters.errors.append(error)
+        else:
+            filters.postcode = filters.district.outcode
+            if filters.borough is not None and filters.borough not in filters.district.boroughs:
+                filters.errors.append(
+                    DomainError(
+                        f"{filters.district.outcode} is not in {filters.borough.name}. Choose one of the boroughs it "
+                        "may be in, or clear the borough",
+                        field="postcode",
+                    )
+                )
+    return filters
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# The list of services
+
+
+def _in_boroughs(borough_ids: list[int]):
+    """Services in any of these boroughs, and services that work across London (they are in every borough)."""
+    listed = sa.select(award_borough.c.award_id).where(
+        award_borough.c.award_id == Award.id, award_borough.c.local_authority_id.in_(borough_ids)
+    )
+    return sa.or_(Award.works_pan_london.is_(True), sa.exists(listed))
+
+
+def filtered_awards(filters: Filters, today: date) -> sa.Select:
+    query = published.published_awards()
+    if filters.borough_ids is not None:
+        query = query.where(_in_boroughs(filters.borough_ids))
+    if filters.service_area is not None:
+        query = query.where(
+            sa.exists(
+                sa.select(AwardServiceArea.award_id).where(
+                    AwardServiceArea.award_id == Award.id, AwardServiceArea.service_area == filters.service_area
+                )
+            )
+        )
+    if filters.fund is not None:
+        query = query.where(Award.fund_id == filters.fund.id)
+    if filters.provider:
+        pattern = "%" + filters.provider.lower().replace("\\", "").replace("%", "").replace("_", "") + "%"
+        query = query.where(
+            Award.organisation_id.in_(sa.select(Organisation.id).where(sa.func.lower(Organisation.name).like(pattern)))
+        )
+    if filters.rating == "none":
+        query = query.where(published.latest_rating().is_(None))
+    elif filters.rating:
+        query = query.where(published.latest_rating() == Rag(filters.rating))
+    if filters.phase == "current":
+        query = query.where(Award.end_date >= today)
+    elif filters.phase != "all":
+        query = query.where(published.in_phase(Phase(filters.phase), today))
+    return query
+
+
+@dataclass(frozen=True)
+class ServiceRow:
+    id: int
+    reference: str
+    title: str
+    provider: str
+    fund: str
+    boroughs: tuple[str, ...]
+    pan_london: bool
+    service_areas: tuple[str, ...]
+    total_pence: int
+    start_date: date
+    end_date: date
+    phase: Phase
+    rating: Rag | None
+    overdue_returns: int
+
+
+def summarise(awards: list[Award], today: date) -> list[ServiceRow]:
+    ids = [award.id for award in awards]
+    latest = published.latest_performance(ids)
+    fresh = published.freshness(ids, today)
+    return [
+        ServiceRow(
+            id=award.id,
+            reference=award.reference,
+            title=award.title,
+            provider=award.organisation.name,
+            fund=award.fund.name,
+            boroughs=tuple(la.name for la in award.boroughs),
+            pan_london=award.works_pan_london,
+            service_areas=tuple(area.label for area in sorted(award.service_areas)),
+            total_pence=award.total_pence,
+            start_date=award.start_date,
+            end_date=award.end_date,
+            phase=published.phase_of(award, today),
+            rating=latest[award.id].overall if award.id in latest else None,
+            overdue_returns=fresh[award.id].overdue_returns,
+        )
+        for award in awards
+    ]
+
+
+class CachedPage(Pagination):
+    """A page of results that was worked out earlier (and perhaps cached), for the pagination macro."""
+
+    def _query_items(self) -> list:
+        return self._query_args["rows"]
+
+    def _query_count(self) -> int:
+        return self._query_args["total"]
+
+
+def services_page(filters: Filters, page: int, *, today: date | None = None) -> CachedPage:
+    """One page of services matching the filters, kept in the cache for a few minutes per query string."""
+    today = today or published.london_today()
+    page = max(page, 1)
+    key = f"directory:services:{today.isoformat()}:{filters.cache_key(page)}"
+    found = cache.get(key)
+    if found is None:
+        query = filtered_awards(filters, today)
+        total = db.session.scalar(sa.select(sa.func.count()).select_from(query.order_by(None).subquery()))
+        awards = list(
+            db.session.scalars(
+                query.order_by(Award.title, Award.id).limit(SERVICES_PER_PAGE).offset((page - 1) * SERVICES_PER_PAGE)
+            )
+        )
+        found = {"rows": summarise(awards, today), "total": total}
+        cache.set(key, found, timeout=cache_seconds())
+    return CachedPage(page=page, per_page=SERVICES_PER_PAGE, error_out=False, **found)
+
+
+def filter_choices() -> dict:
+    """The lists the filter form offers: every borough, and the funds that have published services."""
+    funds = db.session.scalars(
+        sa.select(Fund)
+        .where(Fund.id.in_(published.published_awards().with_only_columns(Award.fund_id)))
+        .order_by(Fund.name)
+    )
+    return {
+        "boroughs": list(db.session.scalars(sa.select(LocalAuthority).order_by(LocalAuthority.name))),
+        "funds": list(funds),
+        "service_areas": list(ServiceArea),
+        "ratings": RATING_CHOICES,
+        "phases": PHASE_CHOICES,
+    }
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# One service
+
+
+@dataclass(frozen=True)
+class Outcome:
+    name: str
+    unit: str
+    target: int
+    actual: int | None
+
+    @property
+    def percent(self) -> int | None:
+        if self.actual is None or not self.target:
+            return None
+        return round(self.actual * 100 / self.target)
+
+
+@dataclass(frozen=True)
+class ServiceDetail:
+    award: Award
+    phase: Phase
+    history: list  # performance records from accepted returns, oldest first
+    outcomes: list[Outcome]
+    outcomes_period: str | None
+    freshness: published.Freshness
+
+    @property
+    def latest(self):
+        return self.history[-1] if self.history else None
+
+    @property
+    def trend(self) -> str | None:
+        """How the latest overall rating compares with the one before, in words."""
+        if len(self.history) < 2:
+            return None
+        before, now = self.history[-2].overall.severity, self.history[-1].overall.severity
+        if now < before:
+            return "Better than the period before"
+        if now > before:
+            return "Worse than the period before"
+        return "The same as the period before"
+
+
+def service_detail(award_id: int, *, today: date | None = None) -> ServiceDetail | None:
+    today = today or published.london_today()
+    award = published.public_award(award_id)
+    if award is None:
+        return None
+    latest_return = published.latest_accepted_return(award.id)
+    outcomes = []
+    if latest_return is not None:
+        measures = db.session.scalars(sa.select(Measure).where(Measure.award_id == award.id).order_by(Measure.id))
+        quarters = latest_return.frequency.quarters
+        outcomes = [Outcome(m.name, m.unit, m.target_for(quarters), latest_return.actual_for(m.id)) for m in measures]
+    return ServiceDetail(
+        award=award,
+        phase=published.phase_of(award, today),
+        history=published.performance_history([award.id])[award.id],
+        outcomes=outcomes,
+        outcomes_period=latest_return.label if latest_return else None,
+        freshness=published.freshness([award.id], today)[award.id],
+    )
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# The map: figures per borough
+
+
+@dataclass(frozen=True)
+class BoroughFigures:
+    gss_code: str
+    name: str
+    residents: int
+    services: int
+    funding_pence: int
+    rounds: int
+    band: int = 0
+    band_label: str = ""
+    titles: tuple[tuple[int, str], ...] = ()
+
+    @property
+    def per_resident_pence(self) -> int:
+        return self.funding_pence // self.residents if self.residents else 0
+
+
+@dataclass(frozen=True)
+class MapFigures:
+    shade: str
+    service_area: str
+    boroughs: list[BoroughFigures]
+    legend: list[str]
+    pan_london_services: int
+    pan_london_funding_pence: int
+
+
+def _bands(values: list[int], describe) -> tuple[list[int], list[str]]:
+    """Equal-width bands from zero to the largest value; band 0 is "none"."""
+    top = max(values, default=0)
+    step = max(1, -(-top // (BAND_COUNT - 1)))  # ceiling division: the top value falls in the last band
+    bands = [0 if value == 0 else min(BAND_COUNT - 1, 1 + (value - 1) // step) for value in values]
+    labels = ["None"] + [f"{describe(step * (b - 1) + 1)} to {describe(step * b)}" for b in range(1, BAND_COUNT)]
+    return bands, labels
+
+
+def map_figures(shade: str = "per_resident", service_area: ServiceArea | None = None) -> MapFigures:
+    """Each borough's active services and their funding, shared equally among the boroughs a service covers, and
+    its open and upcoming rounds. Services that work across London are counted once, apart. Cached."""
+    shade = shade if shade in SHADE_CHOICES else "per_resident"
+    today = published.london_today()
+    key = f"directory:map:{today.isoformat()}:{shade}:{service_area.value if service_area else ''}"
+    found = cache.get(key)
+    if found is None:
+        found = _compute_map_figures(shade, service_area, today)
+        cache.set(key, found, timeout=cache_seconds())
+    return found
+
+
+def _compute_map_figures(shade: str, service_area: ServiceArea | None, today: date) -> MapFigures:
+    active = published.published_awards().where(published.in_phase(Phase.ACTIVE, today))
+    if service_area is not None:
+        active = active.where(
+            sa.exists(
+                sa.select(AwardServiceArea.award_id).where(
+                    AwardServiceArea.award_id == Award.id, AwardServiceArea.service_area == service_area
+                )
+            )
+        )
+    active_ids = active.with_only_columns(Award.id)
+    totals = dict(
+        db.session.execute(
+            sa.select(AwardYear.award_id, sa.func.sum(AwardYear.amount_pence))
+            .where(AwardYear.award_id.in_(active_ids))
+            .group_by(AwardYear.award_id)
+        ).all()
+    )
+    awards = db.session.execute(
+        active.with_only_columns(Award.id, Award.title, Award.works_pan_london).order_by(Award.title, Award.id)
+    ).all()
+    links = db.session.execute(
+        sa.select(award_borough.c.award_id, award_borough.c.local_authority_id).where(
+            award_borough.c.award_id.in_(active_ids)
+        )
+    ).all()
+    boroughs_of: dict[int, list[int]] = {}
+    for award_id, la_id in links:
+        boroughs_of.setdefault(award_id, []).append(la_id)
+
+    services: dict[int, int] = {}
+    funding: dict[int, int] = {}
+    titles: dict[int, list[tuple[int, str]]] = {}
+    pan_london_services = pan_london_funding = 0
+    for award_id, title, pan_london in awards:
+        total = int(totals.get(award_id) or 0)
+        covered = boroughs_of.get(award_id, [])
+        if pan_london or not covered:
+            pan_london_services += 1
+            pan_london_funding += total
+            continue
+        for la_id in covered:
+            services[la_id] = services.get(la_id, 0) + 1
+            funding[la_id] = funding.get(la_id, 0) + total // len(covered)
+            titles.setdefault(la_id, []).append((award_id, title))
+
+    rounds = _open_rounds_by_borough()
+    local_authorities = list(db.session.scalars(sa.select(LocalAuthority).order_by(LocalAuthority.name)))
+    plain = [
+        BoroughFigures(
+            gss_code=la.gss_code,
+            name=la.name,
+            residents=la.residents_2021,
+            services=services.get(la.id, 0),
+            funding_pence=funding.get(la.id, 0),
+            rounds=rounds["london_wide"] + rounds["by_borough"].get(la.id, 0),
+            titles=tuple(titles.get(la.id, []))[:10],
+        )
+        for la in local_authorities
+    ]
+    if shade == "services":
+        bands, legend = _bands([b.services for b in plain], lambda n: f"{n:,}")
+    else:
+        from portal.template_helpers import format_pence
+
+        bands, legend = _bands([b.per_resident_pence for b in plain], format_pence)
+    figures = [
+        BoroughFigures(**{**vars(b), "band": band, "band_label": legend[band]})
+        for b, band in zip(plain, bands, strict=True)
+    ]
+    return MapFigures(
+        shade=shade,
+        service_area=service_area.value if service_area else "",
+        boroughs=figures,
+        legend=legend,
+        pan_london_services=pan_london_services,
+        pan_london_funding_pence=pan_london_funding,
+    )
+
+
+def _open_rounds_by_borough() -> dict:
+    """Published rounds open now or opening later: how many are London-wide, and how many name each borough."""
+    now = utcnow()
+    live = sa.select(Round.id).where(Round.published_at.is_not(None), Round.closes_at > now)
+    listed = sa.select(round_borough.c.round_id)
+    london_wide = db.session.scalar(
+        sa.select(sa.func.count()).select_from(live.where(Round.id.not_in(listed)).subquery())
+    )
+    by_borough = dict(
+        db.session.execute(
+            sa.select(round_borough.c.local_authority_id, sa.func.count())
+            .where(round_borough.c.round_id.in_(live))
+            .group_by(round_borough.c.local_authority_id)
+        ).all()
+    )
+    return {"london_wide": london_wide or 0, "by_borough": by_borough}

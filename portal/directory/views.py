@@ -1,0 +1,171 @@
+"""The public directory of funded services, the map, and email alerts of new rounds. No account is needed."""
+
+import json
+
+from flask import Blueprint, Response, abort, current_app, jsonify, redirect, render_template, request, url_for
+
+from portal.directory import alerts, services
+from portal.directory.forms import AlertsForm
+from portal.errors import DomainError
+from portal.extensions import cache, limiter
+from portal.models import LocalAuthority, ServiceArea
+from portal.permissions import public
+from portal.reference.services import SHIPPED_BOROUGH_BOUNDARIES
+
+directory = Blueprint("directory", __name__)
+
+BOUNDARIES_ATTRIBUTION = (
+    "Contains National Statistics data © Crown copyright and database right. "
+    "Contains Ordnance Survey data © Crown copyright and database right."
+)
+
+
+@directory.route("/services")
+@public
+def services_list():
+    filters = services.read_filters(request.args)
+    page = services.services_page(filters, request.args.get("page", 1, type=int))
+    status = 400 if filters.errors else 200
+    return render_template(
+        "directory/services.html", filters=filters, page=page, choices=services.filter_choices()
+    ), status
+
+
+@directory.route("/services/<int:award_id>")
+@public
+def service(award_id: int):
+    detail = services.service_detail(award_id) or abort(404)
+    return render_template("directory/service.html", detail=detail, award=detail.award)
+
+
+def _service_area(value: str) -> ServiceArea | None:
+    try:
+        return ServiceArea(value)
+    except ValueError:
+        return None
+
+
+@directory.route("/map")
+@public
+def map_page():
+    service_area = _service_area(request.args.get("area", ""))
+    figures = services.map_figures(request.args.get("shade", ""), service_area)
+    return render_template(
+        "directory/map.html",
+        figures=figures,
+        service_area=service_area,
+        service_areas=list(ServiceArea),
+        shades=services.SHADE_CHOICES,
+        attribution=BOUNDARIES_ATTRIBUTION,
+    )
+
+
+@directory.route("/map/data.json")
+@public
+def map_data():
+    service_area = _service_area(request.args.get("area", ""))
+    figures = services.map_figures(request.args.get("shade", ""), service_area)
+    area_args = {"area": service_area.value} if service_area else {}
+    boroughs = {
+        b.gss_code: {
+            "name": b.name,
+            "services": b.services,
+            "funding": b.funding_pence,
+            "perResident": b.per_resident_pence,
+            "band": b.band,
+            "bandLabel": b.band_label,
+            "rounds": b.rounds,
+            "servicesUrl": url_for("directory.services_list", borough=b.gss_code, **area_args),
+            "roundsUrl": url_for("opportunities.index", borough=b.gss_code, **area_args),
+            "titles": [
+                {"title": title, "url": url_for("directory.service", award_id=award_id)} for award_id, title in b.titles
+            ],
+        }
+        for b in figures.boroughs
+    }
+    response = jsonify(
+        {
+            "shade": figures.shade,
+            "shadeLabel": services.SHADE_CHOICES[figures.shade],
+            "legend": figures.legend,
+            "boroughs": boroughs,
+            "panLondonServices": figures.pan_london_services,
+            "attribution": BOUNDARIES_ATTRIBUTION,
+        }
+    )
+    response.cache_control.public = True
+    response.cache_control.max_age = 60
+    return response
+
+
+@directory.route("/map/boroughs.geojson")
+@public
+def boundaries():
+    body = cache.get("directory:boundaries")
+    if body is None:
+        shipped = json.loads(SHIPPED_BOROUGH_BOUNDARIES.read_text(encoding="utf-8"))
+        body = json.dumps(shipped, separators=(",", ":"))
+        cache.set("directory:boundaries", body, timeout=24 * 60 * 60)
+    response = Response(body, mimetype="application/geo+json")
+    response.cache_control.public = True
+    response.cache_control.max_age = 24 * 60 * 60
+    return response
+
+
+def _subscribe_limit() -> str:
+    return current_app.config["ALERT_SUBSCRIBE_RATE_LIMIT"]
+
+
+@directory.route("/alerts", methods=["GET", "POST"])
+@limiter.limit(_subscribe_limit, methods=["POST"])
+@public
+def alerts_form():
+    import sqlalchemy as sa
+
+    from portal.extensions import db
+
+    boroughs = list(db.session.scalars(sa.select(LocalAuthority).order_by(LocalAuthority.name)))
+    form = AlertsForm()
+    if request.method == "GET":
+        form.service_area.data = request.args.get("area", "")
+        form.borough.data = request.args.get("borough", "")
+    form.set_choices(boroughs)
+    if form.validate_on_submit():
+        borough = next((la for la in boroughs if la.gss_code == form.borough.data), None)
+        try:
+            alerts.subscribe(form.email.data, _service_area(form.service_area.data), borough)
+        except DomainError as error:
+            form.show_error(error)
+        else:
+            return redirect(url_for("directory.alerts_check_email"))
+    return render_template("directory/alerts.html", form=form)
+
+
+@directory.route("/alerts/check-your-email")
+@public
+def alerts_check_email():
+    return render_template("directory/alerts_check_email.html")
+
+
+@directory.route("/alerts/confirm/<token>")
+@public
+def confirm_alerts(token: str):
+    try:
+        subscription = alerts.confirm(token)
+    except DomainError as error:
+        return render_template("directory/alerts_link_invalid.html", message=error.message), 400
+    return render_template(
+        "directory/alerts_confirmed.html",
+        subscription=subscription,
+        unsubscribe_url=alerts.unsubscribe_url(subscription),
+    )
+
+
+@directory.route("/alerts/unsubscribe/<token>")
+@public
+def unsubscribe_alerts(token: str):
+    try:
+        alerts.unsubscribe(token)
+    except DomainError as error:
+        return render_template("directory/alerts_link_invalid.html", message=error.message), 400
+    return render_template("directory/alerts_unsubscribed.html")
