@@ -1,7 +1,7 @@
 """Allocations to boards, drawdowns and their projects
 
 Revision ID: 0007
-Revises: 0010
+Revises: 0006
 Create Date: 2026-11-22 04:40:04.205207
 
 """
@@ -13,7 +13,7 @@ import portal.database
 
 # revision identifiers, used by Alembic.
 revision = '0007'
-down_revision = '0010'
+down_revision = '0006'
 branch_labels = None
 depends_on = None
 

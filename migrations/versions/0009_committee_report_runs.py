@@ -1,6 +1,6 @@
 """Committee report runs
 
-Revision ID: 0011
+Revision ID: 0009
 Revises: 0008
 Create Date: 2026-11-22 04:39:47.070696
 
@@ -12,7 +12,7 @@ import portal.database
 
 
 # revision identifiers, used by Alembic.
-revision = '0011'
+revision = '0009'
 down_revision = '0008'
 branch_labels = None
 depends_on = None

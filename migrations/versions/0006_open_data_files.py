@@ -1,6 +1,6 @@
 """Open data files
 
-Revision ID: 0010
+Revision ID: 0006
 Revises: 0005
 Create Date: 2026-11-22 04:43:26.708675
 
@@ -12,7 +12,7 @@ import portal.database
 
 
 # revision identifiers, used by Alembic.
-revision = '0010'
+revision = '0006'
 down_revision = '0005'
 branch_labels = None
 depends_on = None

@@ -1,7 +1,7 @@
 """Grant agreements, instalments and variations
 
-Revision ID: 0006
-Revises: 0011
+Revision ID: 0010
+Revises: 0009
 Create Date: 2026-11-22 04:44:46.416374
 
 """
@@ -12,8 +12,8 @@ import portal.database
 
 
 # revision identifiers, used by Alembic.
-revision = '0006'
-down_revision = '0011'
+revision = '0010'
+down_revision = '0009'
 branch_labels = None
 depends_on = None
 

@@ -1,7 +1,7 @@
 """Postcode districts and funding alerts
 
-Revision ID: 0009
-Revises: 0006
+Revision ID: 0011
+Revises: 0010
 Create Date: 2026-11-22 04:39:33.164604
 
 """
@@ -12,8 +12,8 @@ import portal.database
 
 
 # revision identifiers, used by Alembic.
-revision = '0009'
-down_revision = '0006'
+revision = '0011'
+down_revision = '0010'
 branch_labels = None
 depends_on = None
 
