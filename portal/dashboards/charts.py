@@ -65,13 +65,25 @@ class Chart:
     # A class for each row's bar instead, where the rows are categories with colours of their own (ratings).
     row_classes: Sequence[str] | None = None
     empty_message: str = "There is nothing to show for these filters yet."
+    # At most this many rows on the page (the CSV always has every row): a chart of every service would be
+    # thousands of bars, which no one can read and every browser would struggle with.
+    page_limit: int | None = None
+
+    @property
+    def page_rows(self) -> list[tuple]:
+        return self.rows[: self.page_limit] if self.page_limit else self.rows
+
+    @property
+    def shortened(self) -> bool:
+        return len(self.page_rows) < len(self.rows)
 
     @property
     def bars(self) -> list[Bar]:
+        """The bars for the rows shown on the page, scaled to the largest of all the rows."""
         totals = [sum((row[i] or 0) for i in self.bar_columns) for row in self.rows]
         largest = max(totals, default=0)
         bars = []
-        for position, row in enumerate(self.rows):
+        for position, row in enumerate(self.page_rows):
             segments, x = [], 0.0
             for index, css in zip(self.bar_columns, self.bar_classes, strict=True):
                 css = self.row_classes[position] if self.row_classes else css
@@ -88,13 +100,13 @@ class Chart:
         return ", ".join(f"{self.columns[i].heading} {display(row[i], self.columns[i].kind)}" for i in self.bar_columns)
 
     def table_rows(self) -> list[list[dict]]:
-        """Rows for the GOV.UK table macro: numbers right-aligned."""
+        """The rows shown on the page, for the GOV.UK table macro: numbers right-aligned."""
         return [
             [
                 {"text": display(value, column.kind), **({"format": "numeric"} if column.numeric else {})}
                 for value, column in zip(row, self.columns, strict=True)
             ]
-            for row in self.rows
+            for row in self.page_rows
         ]
 
     def table_head(self) -> list[dict]:

@@ -42,6 +42,7 @@ from portal.models import (
 from portal.periods import financial_year_label, financial_year_start
 
 PAN_LONDON = "Pan-London"
+SERVICES_ON_PAGE = 50  # a chart with a row per service shows this many; its CSV has them all
 NOT_RECORDED = "Not recorded"
 NOT_RATED = "Not rated yet"
 PENNY = Decimal("0.01")
@@ -522,6 +523,7 @@ class Dashboard:
             ),
             rows,
             bar_columns=(5,),
+            page_limit=SERVICES_ON_PAGE,
         )
 
 

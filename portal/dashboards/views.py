@@ -1,9 +1,10 @@
 """The public dashboards: what is funded where, how it performs, what it achieves and what it costs."""
 
-from flask import Blueprint, abort, make_response, render_template, request
+from flask import Blueprint, abort, current_app, make_response, render_template, request
 
 from portal.dashboards import data
 from portal.dashboards.snb import snb_charts
+from portal.extensions import cache
 from portal.permissions import public
 
 dashboards = Blueprint("dashboards", __name__)
@@ -22,17 +23,29 @@ def _filters() -> data.Filters:
     )
 
 
+def _charts(filters: data.Filters) -> tuple[dict, list]:
+    """Every chart for these filters, kept in the shared cache for a few minutes: they hold only public figures,
+    the same for everyone, and take seconds to work out at London's scale."""
+    key = f"dashboards:{filters.year}:{filters.fund_id}"
+    found = cache.get(key)
+    if found is None:
+        dashboard = data.Dashboard(filters)
+        sections = {title: [getattr(dashboard, name)() for name in names] for title, names in data.SECTIONS.items()}
+        found = (sections, snb_charts(filters))
+        cache.set(key, found, timeout=current_app.config["PUBLIC_CACHE_SECONDS"])
+    return found
+
+
 @dashboards.route("/dashboards")
 @public
 def index():
     filters = _filters()
-    dashboard = data.Dashboard(filters)
-    sections = {title: [getattr(dashboard, name)() for name in names] for title, names in data.SECTIONS.items()}
+    sections, board_charts = _charts(filters)
     return render_template(
         "dashboards/index.html",
         filters=filters,
         sections=sections,
-        snb_charts=snb_charts(filters),
+        snb_charts=board_charts,
         years=data.available_years(),
         funds=data.available_funds(),
     )

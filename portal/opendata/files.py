@@ -45,7 +45,7 @@ def _fingerprint(data) -> str:
 
 
 def _check_threesixty(body: str) -> str:
-    problems = validation.errors(validation.threesixty_validator(), json.loads(body))
+    problems = validation.threesixty_package_errors(json.loads(body))
     if problems:
         raise InvalidOpenData("360Giving package failed its schema: " + "; ".join(problems[:10]))
     return body

@@ -80,6 +80,35 @@ def threesixty_validator() -> Draft202012Validator:
 
 
 @cache
+def threesixty_grant_validator() -> Draft202012Validator:
+    return Draft202012Validator(
+        {"$ref": GRANT_SCHEMA_ADDRESSES[-1]}, registry=threesixty_registry(), format_checker=FORMAT_CHECKER
+    )
+
+
+def threesixty_package_errors(package: dict) -> list[str]:
+    """The same answer as validating the whole package, in time that grows with the number of grants.
+
+    The package schema asks for ``uniqueItems`` on the grants, which jsonschema checks by comparing every pair of
+    grants: minutes for London's grants at ten times their volume. Grants with distinct ids are distinct items, so
+    this checks the envelope with one grant, each grant on its own, and that no two grants share an id."""
+    grants = package.get("grants")
+    if not isinstance(grants, list) or not grants:
+        return errors(threesixty_validator(), package)
+    problems = errors(threesixty_validator(), {**package, "grants": grants[:1]})
+    grant_validator = threesixty_grant_validator()
+    for index, grant in enumerate(grants[1:], start=1):
+        problems += [f"grants/{index}/{problem}".replace("/(root)", "") for problem in errors(grant_validator, grant)]
+    seen: set = set()
+    for index, grant in enumerate(grants):
+        grant_id = grant.get("id") if isinstance(grant, dict) else None
+        if grant_id in seen:
+            problems.append(f"grants/{index}/id: {grant_id!r} is used by another grant")
+        seen.add(grant_id)
+    return problems
+
+
+@cache
 def open_referral_schema(name: str) -> dict:
     """``service``, ``service_list``, ``organization`` or ``organization_list``: the compiled UK profile schemas."""
     if name not in {"service", "service_list", "organization", "organization_list"}:

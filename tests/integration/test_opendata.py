@@ -67,6 +67,14 @@ def test_the_validator_really_checks_the_grants():
     data["grants"][2]["amountAwarded"] = "40000"
     problems = validation.errors(validation.threesixty_validator(), data)
     assert len(problems) == 3, problems
+    fast = validation.threesixty_package_errors(data)
+    assert sorted(fast) == sorted(problems)
+    data["grants"][4]["id"] = data["grants"][3]["id"]
+    assert f"grants/4/id: {data['grants'][3]['id']!r} is used by another grant" in (
+        validation.threesixty_package_errors(data)
+    )
+    data["grants"][4] = dict(data["grants"][3])
+    assert len(validation.errors(validation.threesixty_validator(), data)) == 4  # uniqueItems, the slow way
     data["grants"][3]["amountAwrded"] = 1
     assert validation.undeclared_fields(
         data, validation.threesixty_package_schema(), validation.threesixty_registry()
