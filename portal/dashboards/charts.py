@@ -68,6 +68,9 @@ class Chart:
     # At most this many rows on the page (the CSV always has every row): a chart of every service would be
     # thousands of bars, which no one can read and every browser would struggle with.
     page_limit: int | None = None
+    # Rows in the table and CSV but drawn without a bar, so that one very large row (all of London, say) does not
+    # shrink every other bar to nothing.
+    not_drawn: Sequence[str] = ()
 
     @property
     def page_rows(self) -> list[tuple]:
@@ -79,11 +82,13 @@ class Chart:
 
     @property
     def bars(self) -> list[Bar]:
-        """The bars for the rows shown on the page, scaled to the largest of all the rows."""
-        totals = [sum((row[i] or 0) for i in self.bar_columns) for row in self.rows]
+        """The bars for the rows shown on the page, scaled to the largest of all the rows that are drawn."""
+        totals = [sum((row[i] or 0) for i in self.bar_columns) for row in self.rows if row[0] not in self.not_drawn]
         largest = max(totals, default=0)
         bars = []
         for position, row in enumerate(self.page_rows):
+            if row[0] in self.not_drawn:
+                continue
             segments, x = [], 0.0
             for index, css in zip(self.bar_columns, self.bar_classes, strict=True):
                 css = self.row_classes[position] if self.row_classes else css

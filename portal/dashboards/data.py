@@ -220,7 +220,8 @@ class Dashboard:
             "spend-by-borough",
             "Funding by borough",
             "Awarded funding and reported spend in each of London's 33 local authorities, with the amount awarded "
-            "per resident (2021 census). Pan-London services are shown as their own row, not spread over boroughs.",
+            "per resident (2021 census). Pan-London services are a row of their own in the table and the CSV, not "
+            "spread over boroughs and not drawn, so that the boroughs can be compared.",
             (
                 Column("Local authority"),
                 Column("Inner or outer London"),
@@ -231,6 +232,7 @@ class Dashboard:
             ),
             rows,
             bar_columns=(2,),
+            not_drawn=(PAN_LONDON,),
         )
 
     def spend_inner_outer(self) -> Chart:

@@ -27,3 +27,12 @@ def test_a_limited_chart_shows_its_first_rows_scaled_to_all_of_them_and_its_csv_
     assert chart.bars[0].segments[0].width == 50.0  # 40 against Charlie's 80, which is not on the page
     assert len(chart.table_rows()) == 2
     assert chart.csv_text().splitlines() == ["Service,People helped", "Alpha,40", "Bravo,10", "Charlie,80"]
+
+
+def test_a_row_that_is_not_drawn_stays_in_the_table_and_csv_and_does_not_set_the_scale():
+    chart = a_chart()
+    chart.not_drawn = ("Charlie",)
+    assert [bar.label for bar in chart.bars] == ["Alpha", "Bravo"]
+    assert chart.bars[0].segments[0].width == 100.0
+    assert len(chart.table_rows()) == 3
+    assert "Charlie,80" in chart.csv_text()
