@@ -9,6 +9,7 @@ safe to run again: awards are found by title and provider.
 import csv
 from dataclasses import dataclass
 from datetime import date
+from decimal import Decimal
 
 import sqlalchemy as sa
 
@@ -112,11 +113,15 @@ def load(today: date | None = None) -> str:
     return f"Directory demo: {added} services added."
 
 
-def _yearly_pence(service: str, years: int) -> int:
+def _yearly_pence(service: str, years: int) -> list[int]:
+    """Each year's amount in pence: a total shared over the years (the odd pence in the first), or a yearly sum."""
     with SERVICES_FILE.open(newline="", encoding="utf-8") as handle:
         facts = next(row for row in csv.DictReader(handle) if row["service"] == service)
-    total = int(float(facts["amount_gbp"]) * 100)
-    return total // years if facts["amount_basis"].startswith("total") else total
+    amount = int(Decimal(facts["amount_gbp"]) * 100)
+    if not facts["amount_basis"].startswith("total"):
+        return [amount] * years
+    share, odd = divmod(amount, years)
+    return [share + (1 if year < odd else 0) for year in range(years)]
 
 
 def _service(spec: DemoService, today: date, officer: User | None, boroughs: dict[str, LocalAuthority]) -> int:
@@ -130,7 +135,7 @@ def _service(spec: DemoService, today: date, officer: User | None, boroughs: dic
         return 0
     this_year = financial_year_start(today)
     first_year = {None: this_year - 1, 0: this_year + 1}.get(spec.first_year, spec.first_year)
-    per_year = _yearly_pence(spec.service, spec.years)
+    amounts = _yearly_pence(spec.service, spec.years)
     award = Award(
         reference=next_award_reference(fund.code, first_year),
         fund=fund,
@@ -145,7 +150,7 @@ def _service(spec: DemoService, today: date, officer: User | None, boroughs: dic
         created_by=officer,
         approved_by=officer,
         approved_at=utcnow(),
-        years=[AwardYear(financial_year=first_year + i, amount_pence=per_year) for i in range(spec.years)],
+        years=[AwardYear(financial_year=first_year + i, amount_pence=pence) for i, pence in enumerate(amounts)],
     )
     award.service_areas = [spec.service_area]
     db.session.add(award)

@@ -9,6 +9,7 @@ only returns still due are touched.
 import csv
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
+from decimal import Decimal
 
 import sqlalchemy as sa
 
@@ -105,9 +106,14 @@ def _direct_award(spec: DirectAward, today: date, officer: User | None) -> int:
     ):
         return 0
     facts = _facts(spec.service)
-    total_pence = int(float(facts["amount_gbp"]) * 100)
-    # Spend figures are for one year; totals over several years are shared evenly.
-    per_year = total_pence if "spend" in facts["amount_basis"] else total_pence // spec.years
+    total_pence = int(Decimal(facts["amount_gbp"]) * 100)
+    # Spend figures are for one year; totals over several years are shared evenly, the odd pence in the first year.
+    share, odd = divmod(total_pence, spec.years)
+    amounts = (
+        [total_pence] * spec.years
+        if "spend" in facts["amount_basis"]
+        else [share + (1 if year < odd else 0) for year in range(spec.years)]
+    )
     first_year = financial_year_start(today) - 1
     award = Award(
         reference=next_award_reference(fund.code, first_year),
@@ -122,7 +128,7 @@ def _direct_award(spec: DirectAward, today: date, officer: User | None) -> int:
         created_by=officer,
         approved_by=officer,
         approved_at=utcnow(),
-        years=[AwardYear(financial_year=first_year + i, amount_pence=per_year) for i in range(spec.years)],
+        years=[AwardYear(financial_year=first_year + i, amount_pence=pence) for i, pence in enumerate(amounts)],
     )
     award.service_areas = [spec.service_area]
     db.session.add(award)
