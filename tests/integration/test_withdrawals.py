@@ -349,3 +349,27 @@ def test_a_withdrawn_award_needs_its_reason_and_date_in_the_database():
     with pytest.raises(sa.exc.IntegrityError):
         db.session.commit()
     db.session.rollback()
+
+
+@time_machine.travel("2026-11-22 10:00:00+00:00", tick=False)
+def test_the_demo_withdraws_one_award_that_victim_support_sees_and_the_public_does_not(client):
+    from portal.demo import monitoring as demo_monitoring
+    from portal.demo import rounds as demo_rounds
+    from portal.demo import withdrawals as demo_withdrawals
+    from portal.demo.seed import DEMO_DOMAIN, load_demo_data
+    from portal.models import User
+
+    load_demo_data()
+    demo_rounds.load(date(2026, 11, 22))
+    demo_monitoring.load(date(2026, 11, 22))
+    assert demo_withdrawals.load() == "Withdrawals demo: 1 award withdrawn."
+    assert demo_withdrawals.load() == "Withdrawals demo: 0 awards withdrawn."
+
+    award = db.session.scalar(sa.select(Award).where(Award.title == demo_withdrawals.WITHDRAWN_TITLE))
+    assert award.status is AwardStatus.WITHDRAWN
+    assert returns_of(award) == [] and follow_ups(award) == []
+    owner = db.session.scalar(sa.select(User).where(User.email == f"victimsupport@{DEMO_DOMAIN}"))
+    client.sign_in(owner)
+    page = client.get_page(f"/organisations/{award.organisation_id}/awards/{award.id}")
+    assert "community centre that was to host the caseworkers closed" in page.get_text()
+    assert award.title not in client.get("/services?phase=all").get_data(as_text=True)
