@@ -128,7 +128,8 @@ def withdraw_award(award: Award, reason: str, actor: User) -> bool:
     """Withdraw the award, in one commit. Withdrawing it again (a double submit) changes nothing and returns
     False; raises ``DomainError`` if it cannot be withdrawn or no reason is given."""
     # Lock the award's row (on PostgreSQL) so that two officers withdrawing at once withdraw it once.
-    db.session.refresh(award, with_for_update=True)
+    db.session.execute(sa.select(Award.id).where(Award.id == award.id).with_for_update())
+    db.session.refresh(award)
     if award.status is AwardStatus.WITHDRAWN:
         return False
     reason = (reason or "").strip()

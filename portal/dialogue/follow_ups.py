@@ -171,7 +171,7 @@ def _problems(follow_up: FollowUpReturn, answers: FollowUpAnswers, submitting: b
 
 
 def may_fill_in(follow_up: FollowUpReturn, on: date) -> bool:
-    return follow_up.status.editable and follow_up.opens_on <= on
+    return follow_up.award.status is AwardStatus.APPROVED and follow_up.status.editable and follow_up.opens_on <= on
 
 
 def save_follow_up(follow_up: FollowUpReturn, answers: FollowUpAnswers, actor: User, *, submit: bool):

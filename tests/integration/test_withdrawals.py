@@ -11,7 +11,7 @@ import time_machine
 
 from portal.agreements.services import Acceptance, accept_agreement, release_instalment
 from portal.awards.withdrawal import withdraw_award
-from portal.dialogue.follow_ups import FollowUpAnswers, save_follow_up
+from portal.dialogue.follow_ups import FollowUpAnswers, may_fill_in, save_follow_up
 from portal.errors import DomainError
 from portal.extensions import db
 from portal.models import (
@@ -269,6 +269,7 @@ def test_the_organisation_sees_why_and_can_neither_accept_the_agreement_nor_fill
     assert "Withdrawn on 15 August 2025" in text and REASON in text
     assert not page.select("#accept-agreement")
     assert "No payments will be made: the award was withdrawn." in text
+    assert "Send feedback or a lesson learned" not in text
 
     page = client.get_page(f"{award_url}/agreement")
     assert not page.select("input[name=signatory_name]")
@@ -302,6 +303,7 @@ def test_follow_ups_never_started_are_removed_and_started_ones_are_kept_but_clos
     assert [f.id for f in follow_ups(award)] == [six_months.id]
     assert events("award.withdrawn")[0].after["follow_ups_removed"] == "; ".join(f.label for f in later)
     follow_up = db.session.get(FollowUpReturn, six_months.id)
+    assert not may_fill_in(follow_up, date(2025, 10, 10))
     with pytest.raises(DomainError, match="withdrawn, so its follow-ups cannot be changed"):
         save_follow_up(follow_up, FollowUpAnswers(version=follow_up.version), owner, submit=False)
 
