@@ -375,3 +375,19 @@ def test_the_demo_withdraws_one_award_that_victim_support_sees_and_the_public_do
     page = client.get_page(f"/organisations/{award.organisation_id}/awards/{award.id}")
     assert "community centre that was to host the caseworkers closed" in page.get_text()
     assert award.title not in client.get("/services?phase=all").get_data(as_text=True)
+
+
+@time_machine.travel(NOW, tick=False)
+def test_no_reminder_is_sent_for_a_started_return_kept_on_a_withdrawn_award(mailbox):
+    from portal.monitoring.reminders import send_return_reminders
+
+    award, _owner = award_with_owner()
+    start_return(returns_of(award)[0])  # Q1 2025/26, due in July: overdue on 15 August
+    other, _ = award_with_owner()
+    start_return(returns_of(other)[0])
+    withdraw_award(award, REASON, create_officer())
+
+    # Only the other award's overdue return is reminded about.
+    assert send_return_reminders(date(2025, 8, 15)) == 1
+    reminders = [m for m in mailbox.messages if "has been withdrawn" not in m["Subject"]]
+    assert all(award.reference not in message.get_content() for message in reminders)
