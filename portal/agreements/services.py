@@ -169,6 +169,8 @@ class Acceptance:
 
 
 def acceptance_blocker(award: Award) -> str | None:
+    if award.status is AwardStatus.WITHDRAWN:
+        return "This award has been withdrawn, so its agreement cannot be accepted."
     if award.status is not AwardStatus.APPROVED:
         return "This award is not approved yet, so its agreement cannot be accepted."
     return None

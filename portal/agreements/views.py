@@ -58,7 +58,8 @@ def agreement(organisation_id: int, award_id: int):
         form=form,
         agreement=accepted,
         terms=accepted.terms_text if accepted else services.terms_text(award),
-        may_accept=can(current_user, Permission.ACCEPT_GRANT_AGREEMENT, award),
+        may_accept=services.acceptance_blocker(award) is None
+        and can(current_user, Permission.ACCEPT_GRANT_AGREEMENT, award),
     )
 
 

@@ -155,3 +155,13 @@ def direct_award_form(years: list[int], local_authorities, funds, organisations,
         [("", "Select an organisation"), *((org.id, org.name) for org in organisations)]
     )
     return form
+
+
+class WithdrawalForm(PortalForm):
+    reason = TextAreaField(
+        "Why is the award being withdrawn?",
+        validators=[Optional()],  # the service checks it, so the message is the same wherever it is withdrawn
+        widget=GovTextArea(),
+        description="The organisation's owners are emailed this reason, and it shows on the award's pages.",
+    )
+    submit = submit("Withdraw the award")

@@ -6,7 +6,8 @@ from flask_login import current_user
 from portal.agreements.services import today
 from portal.assessment.forms import ActionForm
 from portal.awards import services
-from portal.awards.forms import award_form, direct_award_form
+from portal.awards.forms import WithdrawalForm, award_form, direct_award_form
+from portal.awards.withdrawal import preview_withdrawal, withdraw_award, withdrawal_blocker
 from portal.errors import DomainError
 from portal.models import AwardStatus
 from portal.models.awards import SECOND_APPROVER_ABOVE_PENCE
@@ -102,6 +103,7 @@ def award(award_id: int):
         award=award,
         decision=services.fetch_decision(award.application) if award.application else None,
         blocker=services.second_approval_blocker(award, current_user),
+        withdrawal_blocker=withdrawal_blocker(award),
         form=ActionForm(),
         threshold=SECOND_APPROVER_ABOVE_PENCE,
     )
@@ -119,3 +121,25 @@ def second_approval(award_id: int):
         else:
             flash(f"Award {award.reference} is approved.", "success")
     return redirect(url_for("awards.award", award_id=award.id))
+
+
+@awards.route("/<int:award_id>/withdraw", methods=["GET", "POST"])
+@permission_required(Permission.APPROVE_AWARDS)
+def withdraw(award_id: int):
+    award = load_award(award_id)
+    if award.status is AwardStatus.WITHDRAWN:
+        # Already withdrawn (a second submit, or a colleague first): the award page says when and why.
+        return redirect(url_for("awards.award", award_id=award.id))
+    form = WithdrawalForm(formdata=request.form if request.method == "POST" else None)
+    blocker = withdrawal_blocker(award)
+    if form.validate_on_submit() and blocker is None:
+        try:
+            withdraw_award(award, form.reason.data or "", current_user._get_current_object())
+        except DomainError as error:
+            form.show_error(error)
+        else:
+            flash(f"Award {award.reference} is withdrawn. Its organisation's owners have been emailed.", "success")
+            return redirect(url_for("awards.award", award_id=award.id))
+    return render_template(
+        "awards/withdraw.html", award=award, form=form, blocker=blocker, preview=preview_withdrawal(award)
+    )

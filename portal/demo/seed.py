@@ -261,8 +261,8 @@ def _create_organisation(spec: DemoOrganisation, boroughs: dict[str, LocalAuthor
 def load_all_demo_data() -> list[str]:
     """Every area's demo data, in the order each builds on the last: people and organisations, rounds, bids,
     their assessment, awards that have ended, the directory's commissioned services, awards' monitoring, agreements
-    and payments, follow-ups, dialogue and good practice, the boards' allocations and drawdowns, the committee
-    report, and last the open-data files made from all of them."""
+    and payments, a withdrawn award, follow-ups, dialogue and good practice, the boards' allocations and drawdowns,
+    the committee report, and last the open-data files made from all of them."""
     from portal.demo import (
         agreements,
         applications,
@@ -274,6 +274,7 @@ def load_all_demo_data() -> list[str]:
         opendata,
         reports,
         rounds,
+        withdrawals,
     )
 
     return [
@@ -285,6 +286,7 @@ def load_all_demo_data() -> list[str]:
         directory.load(),
         monitoring.load(),
         agreements.load(),
+        withdrawals.load(),
         dialogue.load(),
         drawdowns.load(),
         reports.load(),

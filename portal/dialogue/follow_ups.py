@@ -171,11 +171,13 @@ def _problems(follow_up: FollowUpReturn, answers: FollowUpAnswers, submitting: b
 
 
 def may_fill_in(follow_up: FollowUpReturn, on: date) -> bool:
-    return follow_up.status.editable and follow_up.opens_on <= on
+    return follow_up.award.status is AwardStatus.APPROVED and follow_up.status.editable and follow_up.opens_on <= on
 
 
 def save_follow_up(follow_up: FollowUpReturn, answers: FollowUpAnswers, actor: User, *, submit: bool):
     """Save what the organisation has written, and submit it if asked. One commit; nothing half-written."""
+    if follow_up.award.status is AwardStatus.WITHDRAWN:
+        raise DomainError("This award has been withdrawn, so its follow-ups cannot be changed")
     if not follow_up.status.editable:
         raise DomainError("This follow-up has been submitted, so it cannot be changed now")
     if follow_up.opens_on > today():

@@ -23,6 +23,8 @@ class AwardStatus(enum.StrEnum):
     AWAITING_APPROVAL = "awaiting_approval"
     AWAITING_SECOND_APPROVAL = "awaiting_second_approval"
     APPROVED = "approved"
+    # Withdrawn before any money was released: it never runs, and the public never sees it.
+    WITHDRAWN = "withdrawn"
 
     @property
     def label(self) -> str:
@@ -46,7 +48,13 @@ class AwardServiceArea(db.Model):
 
 class Award(db.Model):
     __tablename__ = "award"
-    __table_args__ = (sa.CheckConstraint("end_date >= start_date", name="ends_after_start"),)
+    __table_args__ = (
+        sa.CheckConstraint("end_date >= start_date", name="ends_after_start"),
+        sa.CheckConstraint(
+            "status != 'withdrawn' OR (withdrawn_at IS NOT NULL AND withdrawal_reason IS NOT NULL)",
+            name="withdrawn_with_reason",
+        ),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     reference: Mapped[str] = mapped_column(sa.String(24), unique=True)
@@ -68,6 +76,9 @@ class Award(db.Model):
     approved_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     second_approved_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user_account.id", ondelete="SET NULL"))
     second_approved_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    withdrawn_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    withdrawn_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user_account.id", ondelete="SET NULL"))
+    withdrawal_reason: Mapped[str | None] = mapped_column(sa.Text)
 
     application: Mapped[Application | None] = relationship()
     fund: Mapped[Fund] = relationship(lazy="joined")
@@ -75,6 +86,7 @@ class Award(db.Model):
     created_by: Mapped[User | None] = relationship(foreign_keys=[created_by_id])
     approved_by: Mapped[User | None] = relationship(foreign_keys=[approved_by_id])
     second_approved_by: Mapped[User | None] = relationship(foreign_keys=[second_approved_by_id])
+    withdrawn_by: Mapped[User | None] = relationship(foreign_keys=[withdrawn_by_id])
     boroughs: Mapped[list[LocalAuthority]] = relationship(
         secondary=award_borough, order_by=LocalAuthority.name, lazy="selectin"
     )

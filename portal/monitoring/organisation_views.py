@@ -5,6 +5,7 @@ from flask_login import current_user
 
 from portal.dialogue import queries as dialogue_queries
 from portal.errors import DomainError
+from portal.models import AwardStatus
 from portal.monitoring import queries
 from portal.monitoring.forms import return_form
 from portal.monitoring.returns import ReturnConflict, save_return, today
@@ -49,7 +50,10 @@ def organisation_return(organisation_id: int, award_id: int, return_id: int):
     return_ = load_return(award, return_id)
     measures = queries.fetch_measures(award)
     may_edit = (
-        return_.status.editable and return_.period_start <= today() and can(current_user, Permission.EDIT_RETURN, award)
+        award.status is AwardStatus.APPROVED
+        and return_.status.editable
+        and return_.period_start <= today()
+        and can(current_user, Permission.EDIT_RETURN, award)
     )
     form = return_form(return_, measures, formdata=request.form if request.method == "POST" else None)
     if request.method == "POST":

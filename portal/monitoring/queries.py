@@ -81,11 +81,15 @@ def fetch_organisation(organisation_id: int) -> Organisation | None:
 
 
 def fetch_organisation_awards(organisation: Organisation) -> list[Award]:
-    """Only this organisation's approved awards: nobody else's, and nothing still awaiting approval."""
+    """Only this organisation's approved (or since withdrawn) awards: nobody else's, and nothing still awaiting
+    approval."""
     return list(
         db.session.scalars(
             sa.select(Award)
-            .where(Award.organisation_id == organisation.id, Award.status == AwardStatus.APPROVED)
+            .where(
+                Award.organisation_id == organisation.id,
+                Award.status.in_([AwardStatus.APPROVED, AwardStatus.WITHDRAWN]),
+            )
             .order_by(Award.start_date.desc(), Award.id.desc())
         )
     )

@@ -14,7 +14,7 @@ from portal.database import utcnow
 from portal.email.outbox import queue_email
 from portal.errors import DomainError, raise_if_any
 from portal.extensions import db
-from portal.models import Measure, MeasureActual, Return, ReturnQuery, ReturnStatus, User
+from portal.models import AwardStatus, Measure, MeasureActual, Return, ReturnQuery, ReturnStatus, User
 from portal.monitoring.performance import record_performance
 from portal.monitoring.workflow import move_return
 from portal.template_helpers import LONDON, external_url, format_date
@@ -84,6 +84,8 @@ def _problems(return_: Return, details: ReturnDetails, measures: list[Measure], 
 
 def save_return(return_: Return, details: ReturnDetails, measures: list[Measure], actor: User, *, submit: bool):
     """Save what the organisation has written, and submit it if asked. One commit; nothing half-written."""
+    if return_.award.status is AwardStatus.WITHDRAWN:
+        raise DomainError("This award has been withdrawn, so its returns cannot be changed")
     if not return_.status.editable:
         raise DomainError("This return has been submitted, so it cannot be changed now")
     if return_.period_start > today():

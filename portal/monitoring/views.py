@@ -15,6 +15,9 @@ from portal.permissions import Permission, check, public
 
 monitoring = Blueprint("monitoring", __name__)
 
+# The awards an organisation sees: approved ones, and withdrawn ones with why (and any return already started).
+ORGANISATION_SEES = (AwardStatus.APPROVED, AwardStatus.WITHDRAWN)
+
 
 def load_award(award_id: int, permission: Permission) -> Award:
     award = queries.fetch_award(award_id)
@@ -25,9 +28,10 @@ def load_award(award_id: int, permission: Permission) -> Award:
 
 
 def load_organisation_award(organisation_id: int, award_id: int, permission: Permission) -> Award:
-    """An approved award of this organisation. Another organisation's award is 404: its existence is private."""
+    """An approved (or since withdrawn) award of this organisation. Another organisation's award is 404: its
+    existence is private."""
     award = queries.fetch_award(award_id)
-    if award is None or award.organisation_id != organisation_id or award.status is not AwardStatus.APPROVED:
+    if award is None or award.organisation_id != organisation_id or award.status not in ORGANISATION_SEES:
         abort(404)
     check(permission, award)
     return award
