@@ -167,6 +167,8 @@ def fund_from_reserve(round_id: int, application_id: int):
                 "success",
             )
             return redirect(url_for("assessment.bid", round_id=round_id, application_id=application.id))
+    if form.errors:
+        status_code = 400
     return render_template(
         "assessment/fund_from_reserve.html",
         application=application,

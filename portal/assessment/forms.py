@@ -268,7 +268,11 @@ class ReserveFundingForm(PortalForm):
     """Funding a bid from the reserve list: a new decision that replaces the reserve one."""
 
     outcome = RadioField(
-        "New decision", choices=choices(RESERVE_FUNDING_CHOICES), validators=[Optional()], widget=GovRadioInput()
+        "New decision",
+        choices=choices(RESERVE_FUNDING_CHOICES),
+        validators=[Optional()],
+        widget=GovRadioInput(),
+        validate_choice=False,  # the service says which outcomes are allowed
     )
     conditions = _text_area(
         "Changes the applicant must make (if funding with changes)",

@@ -298,6 +298,8 @@ def unassign_reviewer(round_id: int, application_id: int, assignment_id: int):
                 "success",
             )
             return redirect(url_for("assessment.bid_reviewers", round_id=round_id, application_id=application.id))
+    if form.errors:
+        status_code = 400
     return render_template(
         "assessment/unassign_reviewer.html",
         application=application,
