@@ -1,4 +1,4 @@
-"""Taking a reviewer off a bid: only before they finish and while the bid is in review; they lose sight of it at once."""
+"""Taking a reviewer off a bid: only before they finish, while the bid is in review; they lose sight of it at once."""
 
 import sqlalchemy as sa
 
