@@ -69,9 +69,7 @@ def test_an_empty_reserve_list_says_so(client):
     assert "No bid in this round is on the reserve list." in page.get_text()
 
 
-def test_a_lead_officer_funds_a_reserve_bid_with_conditions_and_both_decisions_stay_in_the_history(
-    client, mailbox
-):
+def test_a_lead_officer_funds_a_reserve_bid_with_conditions_and_both_decisions_stay_in_the_history(client, mailbox):
     officer = create_officer("Tom Brennan")
     lead = create_officer("Priya Shah")
     application = reserve_bid(officer, title="Knife crime workshops")
