@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 import sqlalchemy as sa
 
 from portal import audit
-from portal.assessment.common import commit, officers_to_tell
+from portal.assessment.common import commit, lock_assignment, officers_to_tell
 from portal.assessment.queries import (
     fetch_applications_in_round,
     fetch_assignments,
@@ -253,6 +253,7 @@ def unassign(assignment: ReviewAssignment, actor: User) -> None:
     """Take a reviewer off a bid they have not finished. They lose sight of it at once, as after a conflict, and
     any draft scores are deleted so they never reach moderation. The assignment stays, marked removed, so officers
     can see who was on the bid and the reviewer cannot be given it again by the workload share-out."""
+    lock_assignment(assignment)
     blocker = unassign_blocker(assignment)
     if blocker:
         raise DomainError(blocker)

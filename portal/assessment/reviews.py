@@ -3,7 +3,7 @@
 from dataclasses import dataclass
 
 from portal import audit
-from portal.assessment.common import commit
+from portal.assessment.common import commit, lock_assignment
 from portal.assessment.queries import fetch_criteria, weighted_criteria
 from portal.assessment.scoring import weighted_percentage
 from portal.database import utcnow
@@ -32,6 +32,7 @@ def save_scores(assignment: ReviewAssignment, entries: list[ScoreEntry], *, comp
 
     A criterion left blank is cleared; a score always comes with its justification.
     """
+    lock_assignment(assignment)
     if assignment.removed:
         raise DomainError("You are no longer reviewing this bid")
     if assignment.has_conflict is not False:

@@ -186,3 +186,25 @@ def test_an_assignment_from_another_bid_is_not_found(client):
 
     url = f"/staff/rounds/{round_.id}/applications/{first.id}/reviewers/{other.id}/remove"
     assert client.get(url).status_code == 404
+
+
+def test_a_reviewer_who_was_taken_off_while_scoring_cannot_then_save_or_complete(client):
+    from portal.assessment import reviewers, reviews
+    from portal.assessment.reviews import ScoreEntry
+    from portal.errors import DomainError
+
+    officer = create_officer()
+    grace = create_reviewer("Grace Mensah")
+    application = bid_in_review(create_assessed_round(), officer)
+    assignment = assign(application, grace, officer, declared=False)
+    need = next(c.id for c in application.round.criteria if c.name == "Need")
+    reviewers.unassign(assignment, officer)
+
+    try:
+        reviews.save_scores(assignment, [ScoreEntry(need, 4, "Strong")], complete=True, actor=grace)
+    except DomainError as error:
+        assert error.message == "You are no longer reviewing this bid"
+    else:
+        raise AssertionError("a removed reviewer saved scores")
+    assert reloaded(assignment).completed_at is None
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Score)) == 0
