@@ -5,6 +5,7 @@ import sqlalchemy as sa
 
 from portal.assessment import decisions
 from portal.assessment.decisions import DecisionEntry
+from portal.awards import services as awards
 from portal.errors import DomainError
 from portal.extensions import db
 from portal.models import AuditEvent, Award, Decision, DecisionOutcome, StaffRole
@@ -144,7 +145,10 @@ def test_the_award_is_set_up_from_the_new_decision(client):
     refused = client.get_page(f"/staff/awards/from-bid/{application.id}")
     assert refused.select_one("main form[method=post]") is None  # a reserve-list bid is not funded yet
 
+    assert application not in awards.fetch_funded_bids_without_award()
+
     client.post_form(fund_url(application), {"outcome": "fund", "feedback": "Money has become available."})
+    assert [a.id for a in awards.fetch_funded_bids_without_award()] == [application.id]
     form = client.get_page(f"/staff/awards/from-bid/{application.id}")
     client.post_form(f"/staff/awards/from-bid/{application.id}", form_as_shown(form))
 
