@@ -7,7 +7,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from portal.email.outbox import queue_email
 from portal.errors import DomainError
 from portal.extensions import db
-from portal.models import Application, Membership, MembershipRole, StaffRole, User
+from portal.models import Application, Membership, MembershipRole, ReviewAssignment, StaffRole, User
 from portal.template_helpers import external_url
 
 CLASH = "Someone else changed this bid at the same moment. Check the page and try again."
@@ -21,6 +21,13 @@ def commit(clash_message: str = CLASH) -> None:
     except (IntegrityError, StaleDataError):
         db.session.rollback()
         raise DomainError(clash_message)
+
+
+def lock_assignment(assignment: ReviewAssignment) -> None:
+    """Hold the assignment's row until the commit and read it afresh, so that an officer taking a reviewer off and
+    the reviewer completing their review cannot both succeed."""
+    db.session.execute(sa.select(ReviewAssignment.id).where(ReviewAssignment.id == assignment.id).with_for_update())
+    db.session.refresh(assignment)
 
 
 def require_text(value: str | None, message: str, field: str) -> str:

@@ -4,7 +4,7 @@ from flask import flash, redirect, render_template, request, url_for
 
 from portal.assessment import decisions, queries
 from portal.assessment.decisions import BulkDecisionError, DecisionEntry
-from portal.assessment.forms import OUTCOME_CHOICES, ActionForm, DecisionForm, ModerationForm
+from portal.assessment.forms import OUTCOME_CHOICES, ActionForm, DecisionForm, ModerationForm, ReserveFundingForm
 from portal.assessment.views import acting_user, assessment, load_bid, load_round
 from portal.errors import DomainError
 from portal.models import ApplicationStatus
@@ -13,7 +13,7 @@ from portal.permissions import Permission, permission_required
 
 def _scores_context(application) -> dict:
     criteria = queries.fetch_criteria(application.round)
-    assignments = [a for a in queries.fetch_assignments(application) if a.has_conflict is not True]
+    assignments = [a for a in queries.fetch_assignments(application) if a.active]
     return {
         "criteria": criteria,
         "assignments": assignments,
@@ -128,4 +128,52 @@ def bulk_decisions(round_id: int):
         selected={int(v) for v in request.form.getlist("selected") if v.isdigit()},
         row_errors=row_errors,
         form_error=form_error,
+    ), status_code
+
+
+# The reserve list -------------------------------------------------------------------------------------------------
+
+
+@assessment.route("/rounds/<int:round_id>/reserve-list")
+@permission_required(Permission.SCREEN_APPLICATIONS)
+def reserve_list(round_id: int):
+    round_ = load_round(round_id)
+    page = queries.fetch_reserve_list_page(round_, request.args.get("page", 1, type=int))
+    return render_template(
+        "assessment/reserve_list.html",
+        round=round_,
+        page=page,
+        moderations=queries.fetch_moderations_for([a.id for a in page.items]),
+    )
+
+
+@assessment.route("/rounds/<int:round_id>/applications/<int:application_id>/fund-from-reserve", methods=["GET", "POST"])
+@permission_required(Permission.DECIDE_APPLICATIONS)
+def fund_from_reserve(round_id: int, application_id: int):
+    application = load_bid(round_id, application_id, Permission.DECIDE_APPLICATIONS)
+    form = ReserveFundingForm()
+    status_code = 200
+    if form.validate_on_submit():
+        entry = DecisionEntry(application.id, form.outcome.data, form.feedback.data, form.conditions.data)
+        try:
+            decision = decisions.fund_from_reserve(application, entry, acting_user())
+        except DomainError as error:
+            form.show_error(error)
+            status_code = 400
+        else:
+            flash(
+                f"{application.reference} is funded from the reserve list: {decision.outcome.label.lower()}. "
+                "The applicant has been emailed. You can now set up the award.",
+                "success",
+            )
+            return redirect(url_for("assessment.bid", round_id=round_id, application_id=application.id))
+    if form.errors:
+        status_code = 400
+    return render_template(
+        "assessment/fund_from_reserve.html",
+        application=application,
+        moderation=queries.fetch_moderation(application),
+        history=queries.fetch_decision_history(application),
+        blocker=decisions.reserve_blocker(application),
+        form=form,
     ), status_code

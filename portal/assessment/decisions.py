@@ -6,8 +6,11 @@ Every applicant gets written feedback, whatever the outcome, and is emailed the 
 from dataclasses import dataclass
 from decimal import Decimal
 
+from sqlalchemy.exc import IntegrityError
+
+from portal import audit
 from portal.assessment.common import commit, email_applicant
-from portal.assessment.queries import fetch_applications_in_round, fetch_assignments
+from portal.assessment.queries import fetch_applications_in_round, fetch_assignments, fetch_decision
 from portal.assessment.scoring import percentage_to_tenths
 from portal.errors import DomainError, raise_if_any
 from portal.extensions import db
@@ -24,7 +27,7 @@ def moderation_blocker(application: Application, officer: User) -> str | None:
     assignments = fetch_assignments(application)
     if any(a.reviewer_id == officer.id for a in assignments):
         return "You were asked to review this bid, so you cannot moderate it. Ask another lead officer to moderate it."
-    active = [a for a in assignments if a.has_conflict is not True]
+    active = [a for a in assignments if a.active]
     if not any(a.completed_at for a in active):
         return "No reviewer has completed a review of this bid yet."
     unfinished = [a for a in active if a.completed_at is None]
@@ -134,3 +137,62 @@ def decide_in_bulk(
     decisions = [_record(applications[entry.application_id], entry, actor) for entry in entries]
     commit("Someone else decided one of these bids at the same moment. Nothing was saved: check and try again.")
     return decisions
+
+
+# Funding a bid from the reserve list -----------------------------------------------------------------------------
+
+FUNDING_OUTCOMES = (DecisionOutcome.FUND, DecisionOutcome.FUND_WITH_CHANGES)
+
+
+def reserve_blocker(application: Application) -> str | None:
+    """Why this bid cannot be funded from the reserve list, in words, or ``None`` if it can."""
+    decision = fetch_decision(application)
+    if application.status is not S.DECIDED or decision is None:
+        return f"{application.reference} has not been decided yet: only a bid on the reserve list can be funded from it"
+    if decision.outcome is not DecisionOutcome.RESERVE:
+        return f"{application.reference} is not on the reserve list: its decision is {decision.outcome.label.lower()}"
+    return None
+
+
+def fund_from_reserve(application: Application, entry: DecisionEntry, actor: User) -> Decision:
+    """Replace a reserve-list decision with a decision to fund. The earlier decision stays in the history; the
+    applicant is emailed the new one, which is the one an award is set up from."""
+    blocker = reserve_blocker(application)
+    if blocker:
+        raise DomainError(blocker)
+    problems = {}
+    if entry.outcome not in {o.value for o in FUNDING_OUTCOMES}:
+        problems["outcome"] = "Select fund or fund with changes"
+    if not (entry.feedback or "").strip():
+        problems["feedback"] = "Write feedback for the applicant"
+    if entry.outcome == DecisionOutcome.FUND_WITH_CHANGES.value and not (entry.conditions or "").strip():
+        problems["conditions"] = "Set out the changes the applicant must make to be funded"
+    raise_if_any([DomainError(message, field=name) for name, message in problems.items()])
+    earlier = fetch_decision(application)
+    outcome = DecisionOutcome(entry.outcome)
+    decision = Decision(
+        application_id=application.id,
+        outcome=outcome,
+        feedback=entry.feedback.strip(),
+        conditions=(entry.conditions or "").strip() or None if outcome is DecisionOutcome.FUND_WITH_CHANGES else None,
+        decided_by=actor,
+        replaces=earlier,
+    )
+    db.session.add(decision)
+    clash = "Someone else funded this bid from the reserve list at the same moment. Check the bid and try again."
+    try:
+        db.session.flush()
+    except IntegrityError:
+        db.session.rollback()
+        raise DomainError(clash)
+    audit.record(
+        "application.funded_from_reserve",
+        application,
+        before={"outcome": earlier.outcome.value, "decision_id": earlier.id},
+        after={"outcome": outcome.value, "decision_id": decision.id},
+        organisation_id=application.organisation_id,
+        actor=actor,
+    )
+    email_applicant(application, "bid_decision", decision=decision)
+    commit(clash)
+    return decision

@@ -257,3 +257,36 @@ class DecisionForm(PortalForm):
         description="Every applicant gets written feedback, whatever the decision. The applicant will read this.",
     )
     submit = submit("Record decision and tell the applicant")
+
+
+RESERVE_FUNDING_CHOICES = [
+    (outcome.value, outcome.label) for outcome in (DecisionOutcome.FUND, DecisionOutcome.FUND_WITH_CHANGES)
+]
+
+
+class ReserveFundingForm(PortalForm):
+    """Funding a bid from the reserve list: a new decision that replaces the reserve one."""
+
+    outcome = RadioField(
+        "New decision",
+        choices=choices(RESERVE_FUNDING_CHOICES),
+        validators=[Optional()],
+        widget=GovRadioInput(),
+        validate_choice=False,  # the service says which outcomes are allowed
+    )
+    conditions = _text_area(
+        "Changes the applicant must make (if funding with changes)",
+        description="Required if you fund with changes. The applicant will read this.",
+    )
+    feedback = _text_area(
+        "Feedback for the applicant",
+        description="Why the bid can now be funded, and anything the applicant should know. The applicant will read "
+        "this.",
+    )
+    submit = submit("Fund the bid and tell the applicant")
+
+
+class UnassignReviewerForm(PortalForm):
+    """Confirms taking a reviewer off a bid: CSRF only."""
+
+    submit = submit("Take the reviewer off this bid")

@@ -1,6 +1,6 @@
 """Officers' pages: rounds and their bids, one bid, its screening and its reviewers."""
 
-from flask import flash, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 
 from portal.assessment import queries, reviewers, screening
 from portal.assessment.forms import (
@@ -10,6 +10,7 @@ from portal.assessment.forms import (
     ScreeningChecksForm,
     ScreenOutForm,
     SpreadReviewersForm,
+    UnassignReviewerForm,
 )
 from portal.assessment.views import acting_user, assessment, load_bid, load_round, send_uploaded_file
 from portal.errors import DomainError
@@ -134,6 +135,7 @@ def bid(round_id: int, application_id: int):
         summary=queries.summarise_scores(queries.fetch_criteria(application.round), assignments),
         moderation=queries.fetch_moderation(application),
         decision=queries.fetch_decision(application),
+        history=queries.fetch_decision_history(application),
         award=queries.fetch_award_for(application),
         form=ActionForm(),
     )
@@ -268,3 +270,41 @@ def bid_reviewers(round_id: int, application_id: int):
         workload=workload,
         form=form,
     )
+
+
+@assessment.route(
+    "/rounds/<int:round_id>/applications/<int:application_id>/reviewers/<int:assignment_id>/remove",
+    methods=["GET", "POST"],
+)
+@permission_required(Permission.ASSIGN_REVIEWERS)
+def unassign_reviewer(round_id: int, application_id: int, assignment_id: int):
+    """Confirm, then take a reviewer off a bid they have not finished reviewing."""
+    application = load_bid(round_id, application_id, Permission.ASSIGN_REVIEWERS)
+    assignment = queries.fetch_assignment(assignment_id)
+    if assignment is None or assignment.application_id != application.id:
+        abort(404)
+    form = UnassignReviewerForm()
+    status_code = 200
+    if form.validate_on_submit():
+        try:
+            reviewers.unassign(assignment, acting_user())
+        except DomainError as error:
+            form.show_error(error)
+            status_code = 400
+        else:
+            flash(
+                f"{assignment.reviewer.full_name} is no longer reviewing this bid and has been emailed. "
+                "Their draft scores were deleted.",
+                "success",
+            )
+            return redirect(url_for("assessment.bid_reviewers", round_id=round_id, application_id=application.id))
+    if form.errors:
+        status_code = 400
+    return render_template(
+        "assessment/unassign_reviewer.html",
+        application=application,
+        assignment=assignment,
+        blocker=reviewers.unassign_blocker(assignment),
+        criteria_count=len(queries.fetch_criteria(application.round)),
+        form=form,
+    ), status_code

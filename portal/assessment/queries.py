@@ -6,7 +6,7 @@ from decimal import Decimal
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import aliased, selectinload
 
 from portal.assessment.answers import answer_text, file_id_of
 from portal.assessment.scoring import (
@@ -25,6 +25,7 @@ from portal.models import (
     Award,
     Criterion,
     Decision,
+    DecisionOutcome,
     Moderation,
     Organisation,
     Question,
@@ -100,7 +101,11 @@ def _average_score_tenths():
         )
         .join(Score, Score.assignment_id == ReviewAssignment.id)
         .join(Criterion, Criterion.id == Score.criterion_id)
-        .where(ReviewAssignment.completed_at.is_not(None), ReviewAssignment.has_conflict.is_(False))
+        .where(
+            ReviewAssignment.completed_at.is_not(None),
+            ReviewAssignment.has_conflict.is_(False),
+            ReviewAssignment.removed_at.is_(None),
+        )
         .group_by(ReviewAssignment.id, ReviewAssignment.application_id)
         .subquery()
     )
@@ -147,6 +152,7 @@ class BidProgress:
     assigned: int = 0
     complete: int = 0
     conflicts: int = 0
+    removed: int = 0
     awaiting_declaration: int = 0
     replacement_needed: bool = False
     score: Decimal | None = None
@@ -165,13 +171,14 @@ def fetch_bid_progress(applications: list[Application]) -> dict[int, BidProgress
     progress = {}
     for application in applications:
         mine = assignments.get(application.id, [])
-        active = [a for a in mine if a.has_conflict is not True]
+        active = [a for a in mine if a.active]
         moderation = moderations.get(application.id)
         summary = summarise_scores(criteria.get(application.round_id, []), active)
         progress[application.id] = BidProgress(
             assigned=len(active),
             complete=sum(1 for a in active if a.completed_at is not None),
             conflicts=sum(1 for a in mine if a.has_conflict),
+            removed=sum(1 for a in mine if a.removed and not a.has_conflict),
             awaiting_declaration=sum(1 for a in active if a.has_conflict is None),
             replacement_needed=any(a.replacement_needed for a in mine),
             score=tenths_to_percentage(moderation.agreed_score_tenths) if moderation else summary.average,
@@ -256,7 +263,42 @@ def fetch_screening_checks(application: Application) -> list[ScreeningCheck]:
 
 
 def fetch_decision(application: Application) -> Decision | None:
-    return db.session.scalar(sa.select(Decision).where(Decision.application_id == application.id))
+    """The decision that counts: the latest, which replaced any earlier one (a bid funded from the reserve list)."""
+    return db.session.scalar(
+        sa.select(Decision)
+        .where(Decision.application_id == application.id)
+        .order_by(Decision.decided_at.desc(), Decision.id.desc())
+        .limit(1)
+    )
+
+
+def fetch_decision_history(application: Application) -> list[Decision]:
+    """Every decision on the bid, latest first. For officers only: the applicant sees the latest."""
+    return list(
+        db.session.scalars(
+            sa.select(Decision)
+            .where(Decision.application_id == application.id)
+            .order_by(Decision.decided_at.desc(), Decision.id.desc())
+        )
+    )
+
+
+def fetch_reserve_list_page(round_: Round, page: int):
+    """The round's bids whose latest decision is the reserve list, highest moderated score first."""
+    later = aliased(Decision)
+    query = (
+        sa.select(Application)
+        .join(Decision, Decision.application_id == Application.id)
+        .outerjoin(Moderation, Moderation.application_id == Application.id)
+        .where(
+            Application.round_id == round_.id,
+            Application.status == S.DECIDED,
+            Decision.outcome == DecisionOutcome.RESERVE,
+            ~sa.exists().where(later.replaces_id == Decision.id),
+        )
+        .order_by(Moderation.agreed_score_tenths.desc().nulls_last(), Application.reference)
+    )
+    return db.paginate(query, page=page, per_page=BIDS_PER_PAGE, error_out=False)
 
 
 def fetch_award_for(application: Application) -> Award | None:
@@ -303,10 +345,14 @@ def fetch_assignments_for(application_ids: list[int]) -> dict[int, list[ReviewAs
 
 def fetch_reviewer_assignments_page(reviewer: User, page: int, per_page: int = 25):
     """The bids a reviewer may still see, unfinished first: everything assigned to them except those they declared
-    a conflict on."""
+    a conflict on or were taken off."""
     return db.paginate(
         sa.select(ReviewAssignment)
-        .where(ReviewAssignment.reviewer_id == reviewer.id, ReviewAssignment.has_conflict.is_not(True))
+        .where(
+            ReviewAssignment.reviewer_id == reviewer.id,
+            ReviewAssignment.has_conflict.is_not(True),
+            ReviewAssignment.removed_at.is_(None),
+        )
         .options(selectinload(ReviewAssignment.scores))
         .order_by(ReviewAssignment.completed_at.is_not(None), ReviewAssignment.assigned_at.desc(), ReviewAssignment.id),
         page=page,
@@ -342,10 +388,15 @@ def fetch_reviewer(user_id: int) -> User | None:
 
 
 def fetch_open_workload(reviewer_ids: list[int] | None = None) -> dict[int, int]:
-    """How many bids each reviewer has to score and has not finished (declared conflicts do not count)."""
+    """How many bids each reviewer has to score and has not finished (declared conflicts and removals do not
+    count)."""
     query = (
         sa.select(ReviewAssignment.reviewer_id, sa.func.count())
-        .where(ReviewAssignment.has_conflict.is_not(True), ReviewAssignment.completed_at.is_(None))
+        .where(
+            ReviewAssignment.has_conflict.is_not(True),
+            ReviewAssignment.completed_at.is_(None),
+            ReviewAssignment.removed_at.is_(None),
+        )
         .group_by(ReviewAssignment.reviewer_id)
     )
     if reviewer_ids is not None:
@@ -376,7 +427,7 @@ def weighted_criteria(criteria: list[Criterion]) -> list[WeightedCriterion]:
 
 
 def summarise_scores(criteria: list[Criterion], assignments: list[ReviewAssignment]) -> ScoreSummary:
-    """The score summary over the reviewers who did not declare a conflict."""
+    """The score summary over the reviewers still on the bid: not conflicted, not taken off."""
     return summarise(
         weighted_criteria(criteria),
         [
@@ -386,6 +437,6 @@ def summarise_scores(criteria: list[Criterion], assignments: list[ReviewAssignme
                 complete=assignment.completed_at is not None,
             )
             for assignment in assignments
-            if assignment.has_conflict is not True
+            if assignment.active
         ],
     )

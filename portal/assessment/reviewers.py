@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 import sqlalchemy as sa
 
 from portal import audit
-from portal.assessment.common import commit, officers_to_tell
+from portal.assessment.common import commit, lock_assignment, officers_to_tell
 from portal.assessment.queries import (
     fetch_applications_in_round,
     fetch_assignments,
@@ -63,6 +63,8 @@ def _why_not(reviewer: User, application: Application, assignments: list[ReviewA
         if assignment.reviewer_id == reviewer.id:
             if assignment.has_conflict:
                 return f"{reviewer.full_name} has declared a conflict of interest on this bid"
+            if assignment.removed:
+                return f"{reviewer.full_name} was taken off this bid"
             return f"{reviewer.full_name} is already reviewing this bid"
     if _is_member_of(reviewer, application):
         return f"{reviewer.full_name} is a member of {application.organisation.name}"
@@ -160,7 +162,7 @@ def spread_reviewers(
     result = SpreadResult()
     for application in applications:
         assignments = existing.get(application.id, [])
-        needed = per_bid - sum(1 for a in assignments if a.has_conflict is not True)
+        needed = per_bid - sum(1 for a in assignments if a.active)
         if needed <= 0:
             continue
         free = [r for r in reviewers if _why_not(r, application, assignments) is None]
@@ -230,3 +232,52 @@ def declare(assignment: ReviewAssignment, has_conflict: bool | None, note: str |
                 )
     commit()
     return replacement
+
+
+def unassign_blocker(assignment: ReviewAssignment) -> str | None:
+    """Why this reviewer cannot be taken off the bid, in words, or ``None`` if they can."""
+    name = assignment.reviewer.full_name
+    if assignment.removed:
+        return f"{name} has already been taken off this bid"
+    if assignment.has_conflict:
+        return f"{name} declared a conflict of interest and already cannot see this bid"
+    if assignment.completed_at is not None:
+        return f"{name} has completed their review, so it counts towards the bid's score and cannot be taken away"
+    if assignment.application.status is not ApplicationStatus.IN_REVIEW:
+        status = assignment.application.status.label.lower()
+        return f"This bid is {status}: reviewers can be taken off a bid only while it is in review"
+    return None
+
+
+def unassign(assignment: ReviewAssignment, actor: User) -> None:
+    """Take a reviewer off a bid they have not finished. They lose sight of it at once, as after a conflict, and
+    any draft scores are deleted so they never reach moderation. The assignment stays, marked removed, so officers
+    can see who was on the bid and the reviewer cannot be given it again by the workload share-out."""
+    lock_assignment(assignment)
+    blocker = unassign_blocker(assignment)
+    if blocker:
+        raise DomainError(blocker)
+    discarded = len(assignment.scores)
+    assignment.scores.clear()
+    assignment.removed_at = utcnow()
+    assignment.removed_by = actor
+    assignment.replacement_needed = False
+    audit.record(
+        "review.unassigned",
+        assignment,
+        before={"reviewer_id": assignment.reviewer_id, "draft_scores": discarded},
+        after={
+            "application_id": assignment.application_id,
+            "reviewer": assignment.reviewer.full_name,
+            "draft_scores_discarded": discarded,
+        },
+        actor=actor,
+    )
+    queue_email(
+        assignment.reviewer.email,
+        "review_unassigned",
+        reviewer=assignment.reviewer,
+        application=assignment.application,
+        link=external_url("assessment.reviews"),
+    )
+    commit()

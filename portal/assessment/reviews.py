@@ -3,7 +3,7 @@
 from dataclasses import dataclass
 
 from portal import audit
-from portal.assessment.common import commit
+from portal.assessment.common import commit, lock_assignment
 from portal.assessment.queries import fetch_criteria, weighted_criteria
 from portal.assessment.scoring import weighted_percentage
 from portal.database import utcnow
@@ -21,7 +21,7 @@ class ScoreEntry:
 
 def can_still_score(assignment: ReviewAssignment) -> bool:
     return (
-        assignment.has_conflict is False
+        assignment.may_see_bid
         and assignment.completed_at is None
         and assignment.application.status is ApplicationStatus.IN_REVIEW
     )
@@ -32,6 +32,9 @@ def save_scores(assignment: ReviewAssignment, entries: list[ScoreEntry], *, comp
 
     A criterion left blank is cleared; a score always comes with its justification.
     """
+    lock_assignment(assignment)
+    if assignment.removed:
+        raise DomainError("You are no longer reviewing this bid")
     if assignment.has_conflict is not False:
         raise DomainError("Declare whether you have a conflict of interest before you score this bid")
     if assignment.completed_at is not None:

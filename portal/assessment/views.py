@@ -32,10 +32,11 @@ def load_bid(round_id: int, application_id: int, permission: Permission) -> Appl
 
 
 def load_assignment(assignment_id: int) -> ReviewAssignment:
-    """The current user's own review assignment. A bid they declared a conflict on is closed to them for good."""
+    """The current user's own review assignment. A bid they declared a conflict on, or were taken off by an officer,
+    is closed to them for good."""
     assignment = queries.fetch_assignment(assignment_id) or abort(404)
     check(Permission.SCORE_APPLICATIONS, assignment)
-    if assignment.has_conflict:
+    if assignment.has_conflict or assignment.removed:
         abort(403)
     return assignment
 

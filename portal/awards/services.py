@@ -7,6 +7,7 @@ from datetime import date, timedelta
 
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import aliased
 
 from portal import audit, jobs
 from portal.database import utcnow
@@ -83,21 +84,34 @@ def fetch_awards_page(page: int, *, status: AwardStatus | None = None):
 
 
 def fetch_funded_bids_without_award() -> list[Application]:
-    """Bids decided as fund or fund with changes that have no award yet."""
+    """Bids whose latest decision is fund or fund with changes (funded from the reserve list included) that have no
+    award yet."""
     funded = [outcome for outcome in DecisionOutcome if outcome.funds]
+    later = aliased(Decision)
     return list(
         db.session.scalars(
             sa.select(Application)
             .join(Decision, Decision.application_id == Application.id)
             .outerjoin(Award, Award.application_id == Application.id)
-            .where(Decision.outcome.in_(funded), Award.id.is_(None), Application.status == ApplicationStatus.DECIDED)
+            .where(
+                Decision.outcome.in_(funded),
+                ~sa.exists().where(later.replaces_id == Decision.id),
+                Award.id.is_(None),
+                Application.status == ApplicationStatus.DECIDED,
+            )
             .order_by(Decision.decided_at, Application.id)
         )
     )
 
 
 def fetch_decision(application: Application) -> Decision | None:
-    return db.session.scalar(sa.select(Decision).where(Decision.application_id == application.id))
+    """The decision that counts: the latest, so a bid funded from the reserve list can become an award."""
+    return db.session.scalar(
+        sa.select(Decision)
+        .where(Decision.application_id == application.id)
+        .order_by(Decision.decided_at.desc(), Decision.id.desc())
+        .limit(1)
+    )
 
 
 def fetch_local_authorities() -> list[LocalAuthority]:

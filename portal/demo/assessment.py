@@ -39,11 +39,12 @@ DEMO_DOMAIN = "demo.example.org"
 SECOND_APPROVAL = "award awaiting a second approver"
 FUNDED = "funded, award approved"
 DECLINED = "declined with feedback"
+RESERVE = "on the reserve list"
 MODERATED = "moderated"
 SCORED = "both reviews complete"
 IN_REVIEW = "in review, scoring under way"
 SCREENING = "being screened"
-STAGES = (SECOND_APPROVAL, FUNDED, DECLINED, MODERATED, SCORED, IN_REVIEW, SCREENING)
+STAGES = (SECOND_APPROVAL, FUNDED, DECLINED, RESERVE, MODERATED, SCORED, IN_REVIEW, SCREENING)
 
 FEEDBACK = {
     DECLINED: (
@@ -51,6 +52,11 @@ FEEDBACK = {
         "show clearly enough how the sessions would reach young people most at risk of violence, or how you would "
         "measure the difference they make. We would welcome a bid to a future round that sets out your referral "
         "routes and outcome measures."
+    ),
+    RESERVE: (
+        "The panel thought this a good bid, with a clear plan and sound partnerships, but the round's budget was "
+        "fully committed to bids that scored higher. Your bid is on the reserve list: if money becomes available "
+        "before the end of the financial year we will contact you."
     ),
     FUNDED: (
         "The panel scored this bid highly for its evidence of local need and its partnerships with schools. We "
@@ -155,7 +161,9 @@ class _Progress:
             )
             self.steps += 1
         if application.status is S.MODERATED and stage != MODERATED:
-            outcome = DecisionOutcome.DECLINE if stage == DECLINED else DecisionOutcome.FUND
+            outcome = {DECLINED: DecisionOutcome.DECLINE, RESERVE: DecisionOutcome.RESERVE}.get(
+                stage, DecisionOutcome.FUND
+            )
             decisions.decide(
                 application,
                 DecisionEntry(application.id, outcome.value, FEEDBACK.get(stage, FEEDBACK[FUNDED])),

@@ -70,15 +70,29 @@ class ReviewAssignment(db.Model):
     # Set when the reviewer declared a conflict and no other reviewer was free to take the bid; cleared when an
     # officer assigns someone else. The officers' list of bids flags it until then.
     replacement_needed: Mapped[bool] = mapped_column(default=False)
+    # Set when an officer takes the reviewer off the bid before they finished: like a conflict, it closes the bid to
+    # them for good. The row stays so officers can see who was removed, and when.
+    removed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    removed_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user_account.id", ondelete="SET NULL"))
 
     application: Mapped[Application] = relationship(lazy="joined")
     reviewer: Mapped[User] = relationship(foreign_keys=[reviewer_id], lazy="joined")
     assigned_by: Mapped[User | None] = relationship(foreign_keys=[assigned_by_id])
+    removed_by: Mapped[User | None] = relationship(foreign_keys=[removed_by_id])
     scores: Mapped[list["Score"]] = relationship(back_populates="assignment", cascade="all, delete-orphan")
 
     @property
+    def removed(self) -> bool:
+        return self.removed_at is not None
+
+    @property
+    def active(self) -> bool:
+        """Still on the bid: neither conflicted nor removed."""
+        return self.has_conflict is not True and self.removed_at is None
+
+    @property
     def may_see_bid(self) -> bool:
-        return self.has_conflict is False
+        return self.has_conflict is False and self.removed_at is None
 
     def permission_scope(self) -> Scope:
         return Scope(user_ids=frozenset({self.reviewer_id}))
@@ -139,10 +153,15 @@ class DecisionOutcome(enum.StrEnum):
 
 
 class Decision(db.Model):
+    """A decision on a bid. A bid has one, unless it was put on the reserve list and funded later: the later decision
+    names the one it replaces (at most once, so two officers cannot both fund it) and the latest is the one that
+    counts. Officers see the whole history; the applicant sees the latest."""
+
     __tablename__ = "decision"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    application_id: Mapped[int] = mapped_column(sa.ForeignKey("application.id", ondelete="CASCADE"), unique=True)
+    application_id: Mapped[int] = mapped_column(sa.ForeignKey("application.id", ondelete="CASCADE"), index=True)
+    replaces_id: Mapped[int | None] = mapped_column(sa.ForeignKey("decision.id", ondelete="CASCADE"), unique=True)
     outcome: Mapped[DecisionOutcome] = mapped_column(enum_column(DecisionOutcome, 24))
     # Every applicant gets written feedback, whatever the outcome.
     feedback: Mapped[str] = mapped_column(sa.Text)
@@ -152,3 +171,4 @@ class Decision(db.Model):
 
     application: Mapped[Application] = relationship(lazy="joined")
     decided_by: Mapped[User | None] = relationship()
+    replaces: Mapped["Decision | None"] = relationship(remote_side=[id])

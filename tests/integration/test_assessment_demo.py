@@ -68,8 +68,8 @@ def test_the_demo_takes_the_closed_rounds_bids_through_every_stage_and_is_the_sa
     assert "Left as they were" not in first, first
     assert after_first == counts()
     assert second.startswith("Assessment demo: 0 steps taken and 0 awards added")
-    assert after_first["statuses"] == {S.DECIDED: 3, S.MODERATED: 1, S.IN_REVIEW: 2, S.SCREENING: 2}
-    assert after_first["decisions"] == {DecisionOutcome.FUND: 2, DecisionOutcome.DECLINE: 1}
+    assert after_first["statuses"] == {S.DECIDED: 4, S.MODERATED: 1, S.IN_REVIEW: 2, S.SCREENING: 1}
+    assert after_first["decisions"] == {DecisionOutcome.FUND: 2, DecisionOutcome.DECLINE: 1, DecisionOutcome.RESERVE: 1}
     assert after_first["awards"] == {AwardStatus.AWAITING_SECOND_APPROVAL: 1, AwardStatus.APPROVED: 1}
     waiting = db.session.scalar(sa.select(Award).where(Award.status == AwardStatus.AWAITING_SECOND_APPROVAL))
     assert waiting.total_pence == 250_000_00
