@@ -1,7 +1,7 @@
 """Reviewers taken off bids and decisions replaced from the reserve list
 
 Revision ID: 0013
-Revises: 0011
+Revises: 0012
 Create Date: 2026-11-22 05:35:09.803575
 
 """
@@ -13,7 +13,7 @@ import portal.database
 
 # revision identifiers, used by Alembic.
 revision = '0013'
-down_revision = '0011'
+down_revision = '0012'
 branch_labels = None
 depends_on = None
 
