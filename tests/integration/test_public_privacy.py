@@ -10,11 +10,12 @@ from urllib.parse import urlsplit
 
 from werkzeug.exceptions import HTTPException
 
+from portal.database import utcnow
 from portal.extensions import db
-from portal.models import ReturnStatus
+from portal.models import AwardStatus, ReturnStatus
 from portal.opendata import files
 from tests.factories_assessment import assign, bid_in_review, create_assessed_round, create_reviewer, score
-from tests.factories_monitoring import award_returns
+from tests.factories_monitoring import award_returns, create_award
 from tests.integration.test_opendata_privacy import MARKERS, UNACCEPTED_PEOPLE, UNACCEPTED_SPEND, plant_private_data
 from tests.integration.test_route_conventions import PUBLIC_ENDPOINTS
 
@@ -24,6 +25,7 @@ PRIVATE = {
     "reviewer's justification": "SECRET-JUSTIFICATION",
     "bid in review": "SECRET-BID-IN-REVIEW",
     "agreed but unpublished case study": "SECRET-UNPUBLISHED-CASE",
+    "withdrawn award": "SECRET-WITHDRAWN-AWARD",
 }
 START = (
     "/",
@@ -55,6 +57,9 @@ def plant_everything():
     accepted.spend_pence, accepted.people_helped = 1_000_00, 12
     accepted.case_study = PRIVATE["agreed but unpublished case study"]
     accepted.case_study_may_publish = True
+    withdrawn = create_award(title=PRIVATE["withdrawn award"], boroughs=("Lambeth",))
+    withdrawn.status = AwardStatus.WITHDRAWN
+    withdrawn.withdrawn_at, withdrawn.withdrawal_reason = utcnow(), "The provider closed"
     db.session.commit()
     files.regenerate()
     return london
