@@ -127,6 +127,18 @@ def test_a_new_service_appears_once_the_cache_expires(app, client):
         app.config["PUBLIC_CACHE_SECONDS"] = 300
 
 
+def test_a_change_to_published_data_shows_as_soon_as_the_open_data_job_has_run(client):
+    from workers.opendata import regenerate
+
+    create_service("First service", boroughs=("Hackney",))
+    assert "First service" in client.get("/services").get_data(as_text=True)
+    create_service("Second service", boroughs=("Hackney",))
+    assert "Second service" not in client.get("/services").get_data(as_text=True)  # the cached figures
+    regenerate()  # queued by every change to published data
+    assert "Second service" in client.get("/services").get_data(as_text=True)
+    assert json.loads(client.get("/map/data.json?shade=services").data)["boroughs"]["E09000012"]["services"] == 2
+
+
 def test_the_cache_is_keyed_by_the_whole_query(client):
     create_service("Hackney service", boroughs=("Hackney",))
     create_service("Camden service", boroughs=("Camden",))
