@@ -6,7 +6,7 @@ from flask_login import current_user
 
 from portal.dialogue import queries as dialogue_queries
 from portal.errors import DomainError
-from portal.models import Rag, RatingAspect, ReturnStatus
+from portal.models import AwardStatus, Rag, RatingAspect, ReturnStatus
 from portal.monitoring import queries
 from portal.monitoring.forms import ActionForm, MeasureForm, OverrideForm, QueryForm
 from portal.monitoring.measures import create_measure, update_measure
@@ -44,7 +44,7 @@ def returns():
 @monitoring.route("/staff/monitoring/awards/<int:award_id>", methods=["GET", "POST"])
 @permission_required(Permission.REVIEW_RETURNS)
 def award(award_id: int):
-    award = load_award(award_id, Permission.REVIEW_RETURNS)
+    award = load_award(award_id, Permission.REVIEW_RETURNS, withdrawn_too=request.method == "GET")
     form = MeasureForm.for_measure(None, formdata=request.form if request.method == "POST" else None)
     if form.validate_on_submit():
         try:
@@ -85,16 +85,16 @@ def edit_measure(award_id: int, measure_id: int):
     return render_template("monitoring/edit_measure.html", award=award, measure=measure, form=form)
 
 
-def load_staff_return(return_id: int, permission: Permission):
+def load_staff_return(return_id: int, permission: Permission, *, withdrawn_too: bool = False):
     return_ = queries.fetch_return(return_id) or abort(404)
-    load_award(return_.award_id, permission)
+    load_award(return_.award_id, permission, withdrawn_too=withdrawn_too)
     return return_
 
 
 @monitoring.route("/staff/monitoring/returns/<int:return_id>")
 @permission_required(Permission.REVIEW_RETURNS)
 def review(return_id: int):
-    return_ = load_staff_return(return_id, Permission.REVIEW_RETURNS)
+    return_ = load_staff_return(return_id, Permission.REVIEW_RETURNS, withdrawn_too=True)
     return _review_page(return_, QueryForm(formdata=None))
 
 
@@ -109,7 +109,7 @@ def _review_page(return_, query_form):
         profile=profile_pence(return_),
         action_form=ActionForm(),
         query_form=query_form,
-        can_review=return_.status is ReturnStatus.SUBMITTED,
+        can_review=return_.status is ReturnStatus.SUBMITTED and return_.award.status is AwardStatus.APPROVED,
     )
 
 

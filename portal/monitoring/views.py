@@ -19,9 +19,12 @@ monitoring = Blueprint("monitoring", __name__)
 ORGANISATION_SEES = (AwardStatus.APPROVED, AwardStatus.WITHDRAWN)
 
 
-def load_award(award_id: int, permission: Permission) -> Award:
+def load_award(award_id: int, permission: Permission, *, withdrawn_too: bool = False) -> Award:
+    """An approved award, for officers' monitoring. Pages that only show it also take a withdrawn award, so the
+    returns kept on it can still be read; nothing on a withdrawn award can be changed."""
     award = queries.fetch_award(award_id)
-    if award is None or award.status is not AwardStatus.APPROVED:
+    shown = ORGANISATION_SEES if withdrawn_too else (AwardStatus.APPROVED,)
+    if award is None or award.status not in shown:
         abort(404)
     check(permission, award)
     return award

@@ -53,3 +53,16 @@ def test_the_organisations_page_for_a_withdrawn_award_is_accessible(page, assert
     assert REASON in banner.inner_text()
     assert page.locator("#accept-agreement").count() == 0
     assert_accessible(page)
+
+
+def test_the_officers_monitoring_page_for_a_withdrawn_award_is_accessible(page, assert_accessible):
+    from portal.awards.withdrawal import withdraw_award
+
+    officer = create_officer()
+    award = create_award(title="Safer journeys home in Croydon", boroughs=("Croydon",))
+    withdraw_award(award, REASON, officer)
+    sign_in_as(page, officer)
+    page.goto(f"/staff/monitoring/awards/{award.id}")
+    assert f"The reason given: {REASON}" in page.locator(".govuk-inset-text").inner_text()
+    assert page.get_by_role("button", name="Add measure").count() == 0
+    assert_accessible(page)

@@ -391,3 +391,26 @@ def test_no_reminder_is_sent_for_a_started_return_kept_on_a_withdrawn_award(mail
     assert send_return_reminders(date(2025, 8, 15)) == 1
     reminders = [m for m in mailbox.messages if "has been withdrawn" not in m["Subject"]]
     assert all(award.reference not in message.get_content() for message in reminders)
+
+
+def test_officers_can_still_read_a_withdrawn_awards_kept_returns_but_change_nothing(client):
+    officer = create_officer()
+    award, _ = award_with_owner()
+    started = returns_of(award)[0]
+    start_return(started)
+    started.status = ReturnStatus.SUBMITTED
+    db.session.commit()
+    withdraw_award(award, REASON, officer)
+    client.sign_in(officer)
+
+    page = client.get_page(f"/staff/monitoring/awards/{award.id}")
+    text = page.get_text(" ", strip=True)
+    assert f"The reason given: {REASON}" in text
+    assert not page.select("input[name=name]")  # no form to add a measure
+    client.post_form(f"/staff/monitoring/awards/{award.id}", {"name": "More"}, expected_status=404)
+
+    review = client.get_page(f"/staff/monitoring/returns/{started.id}")
+    assert "We have recruited two mentors so far." in review.get_text()
+    assert not review.select("form[action$='/accept']")
+    client.post_form(f"/staff/monitoring/returns/{started.id}/accept", expected_status=404)
+    assert returns_of(award)[0].status is ReturnStatus.SUBMITTED
