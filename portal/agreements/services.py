@@ -222,6 +222,10 @@ def accept_agreement(award: Award, acceptance: Acceptance, actor: User | None) -
     schedule_instalments(award, actor)
     if actor is not None:
         queue_email(actor.email, "agreement_accepted", award=award, agreement=agreement, link=_award_link(award))
+    officer = award.approved_by
+    if officer is not None and officer.is_active:
+        link = external_url("awards.award", award_id=award.id)
+        queue_email(officer.email, "agreement_accepted_officer", award=award, agreement=agreement, link=link)
     try:
         db.session.commit()
     except IntegrityError:
@@ -345,5 +349,8 @@ def record_payment(instalment: Instalment, payment: Payment, actor: User) -> boo
         actor=actor,
         detail={"amount_pence": instalment.amount_pence, "paid_on": payment.paid_on, "reference": reference},
     )
+    award = instalment.award
+    for owner in owners_of(award.organisation_id):
+        queue_email(owner.email, "instalment_paid", award=award, instalment=instalment, link=_award_link(award))
     db.session.commit()
     return True

@@ -38,7 +38,8 @@ def actions() -> list[str]:
 
 @time_machine.travel(NOW, tick=False)
 def test_the_owner_reads_the_terms_and_accepts_them_which_schedules_the_payments(client, mailbox):
-    award, owner = award_with_owner(boroughs=("Southwark", "Lambeth"))
+    approver = create_officer("Tom Brennan", email="tom.brennan@example.org")
+    award, owner = award_with_owner(boroughs=("Southwark", "Lambeth"), officer=approver)
     owner.email = "owner@example.org"
     db.session.commit()
     client.sign_in(owner)
@@ -82,6 +83,9 @@ def test_the_owner_reads_the_terms_and_accepts_them_which_schedules_the_payments
         mailbox.last_to("owner@example.org")["Subject"]
         == f"You have accepted the grant agreement for {award.reference}"
     )
+    told = mailbox.last_to("tom.brennan@example.org")  # the officer who approved the award
+    assert told["Subject"] == f"Grant agreement accepted for {award.reference}"
+    assert "Helen Price, Chief executive" in told.get_content()
     page = client.get_page(agreement_url(award))
     assert page.h1.get_text() == "Your grant agreement"
     assert "Helen Price, Chief executive" in page.get_text()
@@ -187,8 +191,9 @@ def test_no_payment_is_released_before_the_agreement_is_accepted():
 
 
 @time_machine.travel(NOW, tick=False)
-def test_an_officer_releases_a_payment_then_records_it_paid_once(client):
-    award, _ = accepted_award()
+def test_an_officer_releases_a_payment_then_records_it_paid_once(client, mailbox):
+    award, owner = accepted_award()
+    mailbox.clear()
     officer = create_officer()
     first = instalments(award)[0]
     client.sign_in(officer)
@@ -226,6 +231,10 @@ def test_an_officer_releases_a_payment_then_records_it_paid_once(client):
     assert event.after["amount_pence"] == 10_000_00 and event.after["reference"] == "BACS-2025-0042"
     assert event.organisation_id == award.organisation_id
     assert actions().count("instalment.paid") == 1
+    [paid_email] = [m for m in mailbox.messages if m["To"] == owner.email]  # once, despite the second submit
+    assert paid_email["Subject"] == f"Payment made for {award.reference}: £10,000"
+    assert "Payment reference: BACS-2025-0042" in paid_email.get_content()
+    assert "Paid on: 15 August 2025" in paid_email.get_content()
 
 
 @time_machine.travel(NOW, tick=False)
