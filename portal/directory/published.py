@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 import sqlalchemy as sa
+from sqlalchemy.orm import joinedload, lazyload
 
 from portal.database import utcnow
 from portal.extensions import db
@@ -142,14 +143,21 @@ def accepted_measure_actuals() -> sa.Select:
 
 
 def performance_history(award_ids: list[int]) -> dict[int, list[PerformanceRecord]]:
-    """Each award's performance records from accepted returns, oldest period first."""
+    """Each published award's performance records from accepted returns, oldest period first.
+
+    Only the records and their returns are loaded: not the rating history, nor the officers' queries and measure
+    figures that a return's relationships would otherwise bring along, which no public page needs."""
     history: dict[int, list[PerformanceRecord]] = {award_id: [] for award_id in award_ids}
     if not award_ids:
         return history
     records = db.session.scalars(
-        sa.select(PerformanceRecord)
-        .join(Return, Return.id == PerformanceRecord.return_id)
-        .where(PerformanceRecord.award_id.in_(award_ids), Return.status == ReturnStatus.ACCEPTED)
+        accepted_records()
+        .where(PerformanceRecord.award_id.in_(award_ids))
+        .options(
+            lazyload(PerformanceRecord.changes),
+            joinedload(PerformanceRecord.return_).lazyload(Return.queries),
+            joinedload(PerformanceRecord.return_).lazyload(Return.actuals),
+        )
         .order_by(PerformanceRecord.award_id, Return.period_start)
     )
     for record in records:
