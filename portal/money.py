@@ -19,12 +19,21 @@ def parse_pounds(text: str) -> int | None:
         return None
 
 
+def pounds(pence: int) -> Decimal:
+    """Pence as exact pounds: ``123456`` → ``Decimal('1234.56')``."""
+    return Decimal(pence) / 100
+
+
+def pounds_figure(pence: int | None) -> str:
+    """Pence as a plain figure for files (CSV), always with pence: ``123450`` → ``'1234.50'``; nothing → ``''``."""
+    return "" if pence is None else f"{pounds(pence):.2f}"
+
+
 def pounds_text(pence: int | None) -> str:
     """``2500000`` → ``'25000'``, ``1250`` → ``'12.50'``: how an amount is shown back in a form."""
     if pence is None:
         return ""
-    pounds = Decimal(pence) / 100
-    return f"{pounds:.0f}" if pence % 100 == 0 else f"{pounds:.2f}"
+    return f"{pounds(pence):.0f}" if pence % 100 == 0 else f"{pounds(pence):.2f}"
 
 
 class MoneyField(TypedTextField):

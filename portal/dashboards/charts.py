@@ -10,6 +10,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
+from portal.money import pounds_figure
 from portal.template_helpers import format_pence
 
 
@@ -152,7 +153,7 @@ def machine(value, kind: str) -> str:
     if value is None:
         return ""
     if kind == Kind.PENCE:
-        return f"{Decimal(value) / 100:.2f}"
+        return pounds_figure(value)
     if kind in (Kind.POUNDS, Kind.RATIO):
         return f"{value:.2f}"
     return str(value)

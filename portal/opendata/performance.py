@@ -3,13 +3,13 @@ how many people were helped and the ratings given by the published rules (each r
 
 import csv
 import io
-from decimal import Decimal
 
 import sqlalchemy as sa
 
 from portal.directory.published import is_published, performance_history
 from portal.extensions import db
 from portal.models import Award
+from portal.money import pounds_figure
 from portal.opendata.threesixty import grant_id
 from portal.template_helpers import LONDON
 
@@ -31,10 +31,6 @@ COLUMNS = [
 ]
 
 
-def _pounds_text(pence: int | None) -> str:
-    return "" if pence is None else f"{Decimal(pence) / 100:.2f}"
-
-
 def performance_rows() -> list[dict]:
     awards = list(db.session.scalars(sa.select(Award).where(is_published()).order_by(Award.reference, Award.id)))
     history = performance_history([award.id for award in awards])
@@ -50,8 +46,8 @@ def performance_rows() -> list[dict]:
                     "Period": return_.label,
                     "Period Start": return_.period_start.isoformat(),
                     "Period End": return_.period_end.isoformat(),
-                    "Spend (GBP)": _pounds_text(return_.spend_pence),
-                    "Expected Spend (GBP)": _pounds_text(record.profile_pence),
+                    "Spend (GBP)": pounds_figure(return_.spend_pence),
+                    "Expected Spend (GBP)": pounds_figure(record.profile_pence),
                     "People Helped": "" if return_.people_helped is None else return_.people_helped,
                     "Delivery Rating": record.delivery.label if record.delivery else "Not rated",
                     "Spend Rating": record.spend.label,

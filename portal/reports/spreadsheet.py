@@ -7,6 +7,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 
+from portal.money import pounds
 from portal.reports.content import CommitteeReport
 from portal.template_helpers import format_datetime
 
@@ -32,10 +33,6 @@ SERVICE_COLUMNS = (
     ("Trend", 14, None),
 )
 MEASURE_COLUMNS = (("Measure {n}", 30, None), ("Target {n}", 24, None), ("Latest actual {n}", 14, "#,##0"))
-
-
-def pounds(pence: int) -> Decimal:
-    return Decimal(pence) / 100
 
 
 def build_xlsx(report: CommitteeReport) -> bytes:
