@@ -4,17 +4,20 @@ PYTHON ?= python3.11
 VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 5000
+export PORT  # the portal's links in emails follow it (config.DevelopmentConfig.BASE_URL)
 STAMP := .make
 GOVUK := node_modules/govuk-frontend/dist/govuk
 
-.PHONY: run test setup assets database demo worker lint format browser clean bench
+.PHONY: run test setup assets database demo worker lint format browser clean bench bench-smoke bench-returns
 
 run: setup database demo  ## set up, load demo data and start the portal on http://127.0.0.1:$(PORT)
 	$(BIN)/flask --app wsgi demo logins
 	$(BIN)/flask --app wsgi run --host 127.0.0.1 --port $(PORT)
 
+TEST_WORKERS ?= 2  # parallel pytest-xdist workers, each with its own database; 0 runs the suite in one process
+
 test: setup browser  ## set up and run the whole test suite
-	$(BIN)/pytest $(PYTEST_ARGS)
+	$(BIN)/pytest -n $(TEST_WORKERS) $(PYTEST_ARGS)
 
 setup: $(STAMP)/python $(STAMP)/npm assets
 
@@ -42,8 +45,10 @@ database: setup  ## apply migrations and load the London reference data
 	$(BIN)/flask --app wsgi db upgrade
 	$(BIN)/flask --app wsgi reference load
 
-demo: database  ## load the demo organisations and users (idempotent)
+demo: database  ## load the demo organisations and users and the published LCPF formula (idempotent)
 	$(BIN)/flask --app wsgi demo load
+	$(BIN)/flask --app wsgi lcpf load
+	$(BIN)/flask --app wsgi demo lcpf-consultation
 
 worker: setup  ## start an rq worker (needs REDIS_URL)
 	$(BIN)/flask --app wsgi worker
@@ -59,8 +64,14 @@ format: setup
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
 
-bench: setup
-	$(BIN)/python -m bench --scale 10  # ten times a year of London's volume
+bench: setup  ## load London x10 into DATABASE_URL (PostgreSQL) and drive the portal and a hello ceiling with wrk
+	$(BIN)/python -m bench.run --scale 10 $(BENCH_ARGS)
+
+bench-smoke: setup  ## the same at scale 1 on SQLite, 2 s a measurement (about a minute; CI runs it)
+	$(BIN)/python -m bench.run --smoke --label smoke
+
+bench-returns: setup  ## fifty people saving and double-submitting returns for a minute (DATABASE_URL PostgreSQL, REDIS_URL)
+	$(BIN)/python -m bench.returns_under_load --users 50 --seconds 60 $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) node_modules $(STAMP) static/fonts static/images static/manifest.json static/vendor

@@ -5,6 +5,7 @@ London Crime Prevention Fund, so ``scale`` 1 is 500 approved awards over three f
 its quarterly returns (most accepted and rated) and a share of the 33 boroughs. ``scale`` 10 is ten times that.
 """
 
+import random
 from datetime import date, timedelta
 
 import sqlalchemy as sa
@@ -29,6 +30,7 @@ from portal.models import (
     ServiceArea,
     award_borough,
 )
+from portal.opendata.openreferral import service_id
 from portal.periods import financial_year_label
 
 AWARDS_PER_SCALE = 500
@@ -51,8 +53,12 @@ def _quarters(start: date, end: date) -> list[tuple[int, int, date, date]]:
     return quarters
 
 
-def build_awards(scale: int, organisation_ids: list[int], officer_id: int, today: date) -> list[int]:
-    """Insert ``AWARDS_PER_SCALE * scale`` approved awards with their monitoring; return their ids."""
+def build_awards(
+    scale: int, organisation_ids: list[int], officer_id: int, today: date, rng: random.Random | None = None
+) -> list[int]:
+    """Insert ``AWARDS_PER_SCALE * scale`` approved awards with their monitoring; return their ids. Amounts, targets
+    and results come from ``rng`` (seeded by the caller), so the same seed gives the same rows."""
+    rng = rng or random.Random(0)
     boroughs = list(db.session.scalars(sa.text("SELECT id FROM local_authority ORDER BY id")))
     funds = []
     for code, area in (("VRU", ServiceArea.VIOLENCE_REDUCTION), ("VSS", ServiceArea.VICTIM_SUPPORT)):
@@ -85,10 +91,12 @@ def build_awards(scale: int, organisation_ids: list[int], officer_id: int, today
                 "created_at": now,
                 "approved_at": now,
                 "approved_by_id": officer_id,
+                "oruk_id": service_id(award_id),
             }
         )
         for offset in range(end.year - start.year):
-            years.append({"award_id": award_id, "financial_year": start.year + offset, "amount_pence": 60_000_00})
+            amount = rng.randrange(20_000_00, 120_000_00, 100)
+            years.append({"award_id": award_id, "financial_year": start.year + offset, "amount_pence": amount})
         if number % 17:
             for step in range(1 + number % 3):
                 borough_id = boroughs[(number + step * 7) % len(boroughs)]
@@ -99,7 +107,7 @@ def build_awards(scale: int, organisation_ids: list[int], officer_id: int, today
                 "award_id": award_id,
                 "name": "People supported",
                 "unit": "people",
-                "target": 40,
+                "target": rng.randrange(10, 80),
                 "basis": MeasureBasis.QUARTER,
                 "created_at": now,
             }
@@ -145,7 +153,8 @@ def build_awards(scale: int, organisation_ids: list[int], officer_id: int, today
     actuals, records = [], []
     for return_id, award_id in accepted:
         rating = RATINGS[(return_id + award_id) % len(RATINGS)]
-        actuals.append({"return_id": return_id, "measure_id": measure_ids[award_id], "actual": 25 + return_id % 30})
+        actual = rng.randrange(5, 90)
+        actuals.append({"return_id": return_id, "measure_id": measure_ids[award_id], "actual": actual})
         records.append(
             {
                 "award_id": award_id,

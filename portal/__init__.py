@@ -1,5 +1,7 @@
 """The London crime prevention funding portal: an application factory made of small steps."""
 
+from pathlib import Path
+
 from flask import Flask
 from govuk_frontend_wtf.main import WTFormsHelpers
 from jinja2 import ChoiceLoader, FileSystemLoader, PackageLoader, PrefixLoader
@@ -28,18 +30,58 @@ def create_app(config: type[Config] | None = None, **overrides) -> Flask:
         template_folder=str(BASE_DIR / "templates"),
         instance_path=str(INSTANCE_DIR),
     )
+    from portal.text_input import PortalRequest
+
+    app.request_class = PortalRequest
     app.config.from_object(config or config_from_environment())
     app.config.update(overrides)
     INSTANCE_DIR.mkdir(exist_ok=True)
+    configure_secret_key(app)
+    if app.config["PROXY_COUNT"]:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        count = app.config["PROXY_COUNT"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=count, x_proto=count, x_host=count)
 
     configure_logging(app)
     register_extensions(app)
     register_templates(app)
     register_blueprints(app)
     register_security(app)
+    register_jobs(app)
     register_error_handlers(app)
     register_cli(app)
     return app
+
+
+def configure_secret_key(app: Flask) -> None:
+    """Outside production, a key made at random on first start and kept in ``instance/`` when none is set."""
+    if app.config["SECRET_KEY"]:
+        return
+    if not app.config["SECRET_KEY_FROM_INSTANCE"]:
+        raise RuntimeError("SECRET_KEY must be set in production")
+    app.config["SECRET_KEY"] = kept_secret_key(INSTANCE_DIR / "secret_key")
+
+
+def kept_secret_key(path: Path) -> str:
+    """The key kept at ``path``, made at random and kept there first if there is none."""
+    import os
+    import secrets
+    import tempfile
+
+    if not path.exists():
+        # Written whole to a private file first and then linked into place, which either succeeds or finds a key
+        # already there: a second process starting at the same moment reads the first's key, never an empty file.
+        descriptor, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
+        try:
+            with os.fdopen(descriptor, "w") as file:
+                file.write(secrets.token_hex(32))
+            os.link(temporary, path)
+        except FileExistsError:
+            pass
+        finally:
+            os.unlink(temporary)
+    return path.read_text().strip()
 
 
 def configure_logging(app: Flask) -> None:
@@ -55,6 +97,7 @@ def register_extensions(app: Flask) -> None:
     from portal.extensions import cache, csrf, db, limiter, login_manager, migrate
 
     db.init_app(app)
+    register_session_end(app)
     migrate.init_app(app, db, directory=str(BASE_DIR / "migrations"))
     csrf.init_app(app)
     limiter.init_app(app)
@@ -76,11 +119,52 @@ def register_extensions(app: Flask) -> None:
             configure_sqlite(db.engine)
 
 
+# Set on the session when the page asked for has committed anything: a lost connection after that cannot say nothing
+# was saved. Cleared by the last check before each page (portal.main.errors), so housekeeping does not count.
+COMMITTED_IN_REQUEST = "portal_committed_in_request"
+
+
+def register_session_end(app: Flask) -> None:
+    """End each request's database session without letting a lost connection turn a page already made into a 500.
+
+    The session's closing ROLLBACK goes to the database after the response is ready; if the database cut the
+    connection in the meantime (a restart, a failover), that ROLLBACK fails although nothing is left to undo. The
+    connection is dropped from the pool instead, and the person gets the page. Registered after Flask-SQLAlchemy, so
+    it runs first and leaves it nothing to do."""
+    import contextlib
+    import logging
+
+    import sqlalchemy as sa
+    from sqlalchemy.exc import DBAPIError
+
+    from portal.extensions import db
+    from portal.main.errors import lost_database
+
+    @sa.event.listens_for(db.session, "after_commit")
+    def note_commit(session):
+        session.info[COMMITTED_IN_REQUEST] = True
+
+    @app.teardown_appcontext
+    def end_session(_error):
+        try:
+            db.session.remove()
+        except DBAPIError as error:
+            if not lost_database(error):
+                raise
+            logging.getLogger(__name__).warning("database connection lost as a request ended: %s", error)
+            with contextlib.suppress(DBAPIError):
+                db.session.registry().invalidate()  # give the connection back to the pool as unusable
+            db.session.registry.clear()
+
+
 def cache_config(app: Flask) -> dict:
     """Redis when it is configured, so every web process shares one cache; each process's memory otherwise."""
     config = {"CACHE_DEFAULT_TIMEOUT": app.config["PUBLIC_CACHE_SECONDS"], "CACHE_KEY_PREFIX": "portal-cache:"}
     if app.config["REDIS_URL"]:
-        return {**config, "CACHE_TYPE": "RedisCache", "CACHE_REDIS_URL": app.config["REDIS_URL"]}
+        # Read through portal.caching, which treats a cache that does not answer within these seconds as a miss.
+        options = {"socket_connect_timeout": 1, "socket_timeout": 1}
+        redis = {"CACHE_TYPE": "RedisCache", "CACHE_REDIS_URL": app.config["REDIS_URL"], "CACHE_OPTIONS": options}
+        return {**config, **redis}
     return {**config, "CACHE_TYPE": "SimpleCache"}
 
 
@@ -112,25 +196,37 @@ def register_blueprints(app: Flask) -> None:
     from portal.assessment.views import assessment
     from portal.auth.views import auth
     from portal.awards.views import awards
+    from portal.boroughs.plan_views import plans
     from portal.boroughs.views import boroughs
     from portal.dashboards.views import dashboards
     from portal.dialogue.views import dialogue
     from portal.directory.views import directory
     from portal.drawdowns.views import drawdowns
+    from portal.evaluations.views import evaluations
+    from portal.lcpf.consultation_views import lcpf_consultation
+    from portal.lcpf.staff_views import lcpf_staff
+    from portal.lcpf.views import lcpf
     from portal.main.views import main
     from portal.monitoring.views import monitoring
     from portal.opendata.views import api as openreferral_api
     from portal.opendata.views import opendata
     from portal.opportunities.views import opportunities
     from portal.organisations.views import organisations
+    from portal.outcomes.views import outcomes
+    from portal.privacy.views import privacy
     from portal.reports.views import reports
     from portal.rounds.views import rounds
+    from portal.service_contacts.views import service_contacts
+    from portal.value.public_views import value
+    from portal.value.views import value_staff
+    from portal.your_data.views import your_data
 
     for blueprint in (
         main,
         auth,
         organisations,
         boroughs,
+        plans,
         admin,
         opportunities,
         rounds,
@@ -146,6 +242,16 @@ def register_blueprints(app: Flask) -> None:
         reports,
         agreements,
         directory,
+        lcpf,
+        lcpf_staff,
+        lcpf_consultation,
+        privacy,
+        value,
+        value_staff,
+        evaluations,
+        service_contacts,
+        your_data,
+        outcomes,
     ):
         app.register_blueprint(blueprint)
 
@@ -164,7 +270,27 @@ def register_security(app: Flask) -> None:
         frame_options="DENY",
         permissions_policy={"geolocation": "()", "camera": "()", "microphone": "()"},
     )
+    from portal.text_input import refuse_unstorable_paths
+
     app.before_request(enforce_route_permissions)
+    app.before_request(refuse_unstorable_paths)
+
+    from portal.auth import guards
+
+    app.before_request(guards.keep_session_alive)
+    app.before_request(guards.require_staff_second_factor)
+    app.after_request(guards.no_store_when_signed_in)
+
+    from portal import page_cache
+
+    page_cache.init_app(app)  # after the checks above, so a kept page is served only where they let it be
+
+
+def register_jobs(app: Flask) -> None:
+    """Jobs kept while Redis was unreachable are handed over by the next request once it answers again."""
+    from portal.jobs import hand_over_waiting_now_and_then
+
+    app.before_request(hand_over_waiting_now_and_then)
 
 
 def register_error_handlers(app: Flask) -> None:

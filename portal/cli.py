@@ -18,6 +18,9 @@ def register(app: Flask) -> None:
     app.cli.add_command(worker)
     app.cli.add_command(cron)
     app.cli.add_command(opendata)
+    app.cli.add_command(lcpf)
+    app.cli.add_command(privacy)
+    app.cli.add_command(value)
 
 
 reference = AppGroup("reference", help="London reference data.")
@@ -25,6 +28,7 @@ staff = AppGroup("staff", help="Staff accounts.")
 demo = AppGroup("demo", help="Demonstration data.")
 outbox = AppGroup("outbox", help="The email outbox.")
 opendata = AppGroup("opendata", help="Open-data files.")
+privacy = AppGroup("privacy", help="Personal data.")
 
 
 @reference.command("load")
@@ -80,9 +84,20 @@ def load_demo():
         click.echo(summary)
 
 
+@demo.command("lcpf-consultation")
+def load_demo_consultation():
+    """Put a demo draft formula version out for consultation (after ``lcpf load``). Safe to run again."""
+    if not current_app.config["DEMO_DATA_ALLOWED"]:
+        raise click.ClickException("Demo data is not allowed in this configuration")
+    from portal.demo.lcpf_consultation import load
+
+    click.echo(load())
+
+
 @demo.command("logins")
 def demo_logins():
     """Print the demo accounts."""
+    from portal.auth.second_factor import DEMO_TOTP_SECRET
     from portal.demo.seed import DEMO_PASSWORD, demo_logins
 
     click.echo("")
@@ -90,6 +105,24 @@ def demo_logins():
     for role, email in demo_logins():
         click.echo(f"  {role:<38} {email}")
     click.echo("")
+    click.echo(
+        f"Staff accounts also ask for a code from an authenticator app set up with the demo key {DEMO_TOTP_SECRET}"
+    )
+    click.echo("(or print the current code with: flask --app wsgi demo totp EMAIL).")
+    click.echo("")
+
+
+@demo.command("totp")
+@click.argument("email")
+def demo_totp(email: str):
+    """Print the current second-factor code of a demo account."""
+    from portal.auth.second_factor import DEMO_TOTP_SECRET, current_code, secret_allowed
+    from portal.auth.services import fetch_user_by_email
+
+    user = fetch_user_by_email(email)
+    if user is None or user.totp_secret != DEMO_TOTP_SECRET or not secret_allowed(user.totp_secret):
+        raise click.ClickException(f"{email} is not a demo account with the demo second factor")
+    click.echo(current_code(user.totp_secret))
 
 
 @outbox.command("send")
@@ -136,3 +169,102 @@ def regenerate_open_data():
 
     changed = regenerate()
     click.echo(f"Open data: {', '.join(changed)} regenerated." if changed else "Open data: already up to date.")
+
+
+@privacy.command("retention")
+@click.option("--dry-run", is_flag=True, help="Print what would be deleted or anonymised, and change nothing")
+def enforce_retention(dry_run: bool):
+    """Delete or anonymise the personal data kept for its whole retention period (portal/privacy/retention.py)."""
+    from portal.privacy import enforcement
+
+    lines = enforcement.report() if dry_run else enforcement.enforce()
+    verb = "would be handled" if dry_run else "handled"
+    for line in lines:
+        click.echo(f"{line.kind.title} ({line.what}, {line.kind.period.label.lower()}): {line.count} {verb}")
+    click.echo(f"{sum(line.count for line in lines)} records {verb}{' (dry run: nothing changed)' if dry_run else ''}.")
+
+
+lcpf = AppGroup("lcpf", help="The London Crime Prevention Fund formula.")
+
+
+@lcpf.command("load")
+def load_lcpf():
+    """Import the shipped crime, population and deprivation files and publish the example version (idempotent)."""
+    from portal.lcpf.imports import ImportRefused
+    from portal.lcpf.shipped import load_example_version, load_shipped_data
+
+    try:
+        for summary in load_shipped_data():
+            click.echo(summary)
+    except ImportRefused as refused:
+        problems = "\n  ".join(str(problem) for problem in refused.report.problems[:20])
+        raise click.ClickException(f"{refused.message}. Load the reference data first?\n  {problems}")
+    click.echo(load_example_version())
+
+
+def _import_lcpf_file(path: Path, importer) -> None:
+    from portal.lcpf.imports import ImportRefused
+
+    try:
+        report = importer(path.read_bytes(), path.name)
+    except ImportRefused as refused:
+        click.echo(f"{path.name} was not imported. Nothing was changed. Problems:", err=True)
+        for problem in refused.report.problems:
+            click.echo(f"  {problem}", err=True)
+        raise SystemExit(1)
+    click.echo(f"Imported {path.name} ({report.layout}): {report.rows_read} rows, {report.boroughs} boroughs.")
+    if report.first_month:
+        click.echo(f"Months {report.first_month} to {report.last_month}.")
+    for note in report.left_out:
+        click.echo(f"Left out: {note}")
+
+
+FILE_ARGUMENT = click.Path(exists=True, dir_okay=False, path_type=Path)
+
+
+@lcpf.command("import-crime")
+@click.argument("path", type=FILE_ARGUMENT)
+def import_crime_file(path: Path):
+    """Import recorded crime in the MPS layout (MajorText, MinorText, BoroughName, YYYYMM…) or the tidy one."""
+    from portal.lcpf.imports import import_crime
+
+    _import_lcpf_file(path, import_crime)
+
+
+@lcpf.command("import-population")
+@click.argument("path", type=FILE_ARGUMENT)
+def import_population_file(path: Path):
+    """Import residents by borough (gss_code and census_2021_usual_residents columns)."""
+    from portal.lcpf.imports import import_population
+
+    _import_lcpf_file(path, import_population)
+
+
+@lcpf.command("import-deprivation")
+@click.argument("path", type=FILE_ARGUMENT)
+def import_deprivation_file(path: Path):
+    """Import an Indices of Deprivation local-authority summary (2025 or 2019 layout)."""
+    from portal.lcpf.imports import import_deprivation
+
+    _import_lcpf_file(path, import_deprivation)
+
+
+value = AppGroup("value", help="Value for money: the deflator series behind cost-benefit analyses.")
+
+
+@value.command("import-deflators")
+@click.argument("path", type=FILE_ARGUMENT)
+@click.option("--source", required=True, help="Where the series comes from, such as HM Treasury's GDP deflators")
+def import_deflators_file(path: Path, source: str):
+    """Import a GDP deflator series (a CSV with year and index columns). Nothing is imported if any row is wrong."""
+    from portal.value.deflators import ImportRefused, import_series
+
+    try:
+        report = import_series(path.read_bytes(), path.name, source)
+    except ImportRefused as refused:
+        click.echo(f"{path.name} was not imported. Nothing was changed. Problems:", err=True)
+        for problem in refused.report.problems:
+            click.echo(f"  {problem}", err=True)
+        raise SystemExit(1)
+    years = sorted(report.indices)
+    click.echo(f"Imported {path.name}: {len(years)} years, {years[0]} to {years[-1]}. It is now the series in use.")

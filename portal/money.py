@@ -5,7 +5,9 @@ from decimal import Decimal, InvalidOperation
 
 from portal.fields import TypedTextField
 
-_MONEY = re.compile(r"^-?\d+(\.\d{1,2})?$")
+_MONEY = re.compile(r"^-?[0-9]+(\.[0-9]{1,2})?$")
+# More than any grant or budget the portal will hold (a hundred billion pounds), and far inside a 64-bit column.
+LARGEST_PENCE = 10**13
 
 
 def parse_pounds(text: str) -> int | None:
@@ -42,7 +44,12 @@ class MoneyField(TypedTextField):
     invalid_message = "Enter an amount in pounds, like 25000"
 
     def parse(self, text: str) -> int | None:
-        return parse_pounds(text)
+        if len(text) > 40:  # no real amount is this long, and a huge one must not be worked out digit by digit
+            return None
+        pence = parse_pounds(text)
+        if pence is not None and abs(pence) > LARGEST_PENCE:
+            raise ValueError(f"Enter an amount no more than £{LARGEST_PENCE // 100:,}")
+        return pence
 
     def format(self, value: int) -> str:
         return pounds_text(value)

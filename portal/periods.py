@@ -1,9 +1,27 @@
-"""UK financial years (April to March) and working days in England and Wales."""
+"""UK financial years (April to March), working days in England and Wales, and what day it is in London.
 
-from datetime import date, timedelta
+Dates people see and deadlines they meet are London dates; timestamps are stored in UTC. The conversion lives
+here once.
+"""
+
+from datetime import date, datetime, timedelta
 from functools import lru_cache
+from zoneinfo import ZoneInfo
 
 import holidays
+
+from portal.database import utcnow
+
+LONDON = ZoneInfo("Europe/London")
+
+
+def london_date(moment: datetime) -> date:
+    """The day it was in London at ``moment`` (an aware datetime)."""
+    return moment.astimezone(LONDON).date()
+
+
+def today_in_london() -> date:
+    return london_date(utcnow())
 
 
 def financial_year_start(day: date) -> int:

@@ -9,7 +9,7 @@ carry ``@permission_required``, or the request is refused. Object-level checks g
 """
 
 import enum
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from functools import wraps
 
 from flask import abort, current_app, request
@@ -62,9 +62,35 @@ class Permission(enum.StrEnum):
     # Agreements and payments: an owner accepts the grant agreement for their organisation; officers pay awards.
     ACCEPT_GRANT_AGREEMENT = "accept_grant_agreement"
     MANAGE_PAYMENTS = "manage_payments"
+    # The London Crime Prevention Fund: a borough council writes its delivery plan; officers set and confirm the
+    # boroughs' allocations and review the plans (paying them is MANAGE_PAYMENTS, as for grants).
+    VIEW_DELIVERY_PLAN = "view_delivery_plan"
+    EDIT_DELIVERY_PLAN = "edit_delivery_plan"
+    REVIEW_DELIVERY_PLANS = "review_delivery_plans"
+    MANAGE_BOROUGH_ALLOCATIONS = "manage_borough_allocations"
+    # The LCPF formula: officers import its data, draft versions, compare them and publish one.
+    MANAGE_LCPF_FORMULA = "manage_lcpf_formula"
+    # Consultation on a draft LCPF formula version: a borough council's owners and editors respond for their
+    # borough; officers open the consultation, read the responses and reply.
+    RESPOND_TO_LCPF_CONSULTATION = "respond_to_lcpf_consultation"
+    CONSULT_ON_LCPF_FORMULA = "consult_on_lcpf_formula"
+    # Personal data: administrators see what the retention job would remove and handle erasure requests.
+    MANAGE_PERSONAL_DATA = "manage_personal_data"
+    # Value for money: officers keep the unit values and deflator series, and draft and publish cost-benefit
+    # analyses of services.
+    MANAGE_VALUE_FOR_MONEY = "manage_value_for_money"
+    # Evaluations of services and programmes: officers plan, record and publish them.
+    MANAGE_EVALUATIONS = "manage_evaluations"
+    # Personal data: anyone signed in downloads what the portal holds about them (their own downloads only);
+    # administrators find everything about a person and export it for a subject access request.
+    DOWNLOAD_YOUR_DATA = "download_your_data"
+    HANDLE_SUBJECT_ACCESS = "handle_subject_access"
+    # The outcomes framework and the commissioning catalogue: officers keep the framework's versions, map measures
+    # and borough projects to its outcomes and write each service's catalogue entry.
+    MANAGE_OUTCOMES = "manage_outcomes"
 
 
-SIGNED_IN = frozenset({Permission.USE_ACCOUNT})
+SIGNED_IN = frozenset({Permission.USE_ACCOUNT, Permission.DOWNLOAD_YOUR_DATA})
 
 ROLE_PERMISSIONS: dict[StaffRole | MembershipRole, frozenset[Permission]] = {
     MembershipRole.OWNER: frozenset(
@@ -81,6 +107,9 @@ ROLE_PERMISSIONS: dict[StaffRole | MembershipRole, frozenset[Permission]] = {
             Permission.REQUEST_DRAWDOWN,
             Permission.SEND_FEEDBACK,
             Permission.ACCEPT_GRANT_AGREEMENT,  # only an owner may sign for the organisation
+            Permission.VIEW_DELIVERY_PLAN,  # LCPF: a borough council's own plan
+            Permission.EDIT_DELIVERY_PLAN,
+            Permission.RESPOND_TO_LCPF_CONSULTATION,
         }
     ),
     MembershipRole.EDITOR: frozenset(
@@ -94,6 +123,9 @@ ROLE_PERMISSIONS: dict[StaffRole | MembershipRole, frozenset[Permission]] = {
             Permission.VIEW_ALLOCATION,  # drawdowns: a board's own allocations
             Permission.REQUEST_DRAWDOWN,
             Permission.SEND_FEEDBACK,
+            Permission.VIEW_DELIVERY_PLAN,  # LCPF: a borough council's own plan
+            Permission.EDIT_DELIVERY_PLAN,
+            Permission.RESPOND_TO_LCPF_CONSULTATION,
         }
     ),
     StaffRole.REVIEWER: frozenset({Permission.USE_STAFF_AREA, Permission.SCORE_APPLICATIONS}),
@@ -122,6 +154,14 @@ ROLE_PERMISSIONS: dict[StaffRole | MembershipRole, frozenset[Permission]] = {
             Permission.PRODUCE_REPORTS,
             Permission.PUBLISH_REPORTS,
             Permission.MANAGE_PAYMENTS,
+            Permission.VIEW_DELIVERY_PLAN,  # LCPF: allocations, plans and their payments
+            Permission.REVIEW_DELIVERY_PLANS,
+            Permission.MANAGE_BOROUGH_ALLOCATIONS,
+            Permission.MANAGE_LCPF_FORMULA,  # imports, draft versions, comparisons and publishing
+            Permission.CONSULT_ON_LCPF_FORMULA,
+            Permission.MANAGE_VALUE_FOR_MONEY,  # unit values, deflators and cost-benefit analyses
+            Permission.MANAGE_EVALUATIONS,
+            Permission.MANAGE_OUTCOMES,
         }
     ),
     StaffRole.ADMIN: frozenset(
@@ -134,6 +174,8 @@ ROLE_PERMISSIONS: dict[StaffRole | MembershipRole, frozenset[Permission]] = {
             Permission.MANAGE_STAFF,
             Permission.VIEW_OUTBOX,
             Permission.VIEW_AUDIT_LOG,
+            Permission.MANAGE_PERSONAL_DATA,
+            Permission.HANDLE_SUBJECT_ACCESS,
         }
     ),
 }
@@ -142,8 +184,8 @@ ROLE_PERMISSIONS: dict[StaffRole | MembershipRole, frozenset[Permission]] = {
 BOROUGH_PERMISSIONS = frozenset({Permission.VIEW_BOROUGH})
 
 # Permissions that, whoever holds them, apply only to records personally assigned to the user
-# (a reviewer scores only the bids assigned to them).
-PERSONAL_PERMISSIONS = frozenset({Permission.SCORE_APPLICATIONS})
+# (a reviewer scores only the bids assigned to them; a person downloads only their own data).
+PERSONAL_PERMISSIONS = frozenset({Permission.SCORE_APPLICATIONS, Permission.DOWNLOAD_YOUR_DATA})
 
 
 def scope_of(record) -> Scope:
@@ -250,5 +292,11 @@ def organisations_with(user: User, permission: Permission) -> list[Organisation]
     return [m.organisation for m in user.memberships if permission in ROLE_PERMISSIONS[m.role]]
 
 
-def roles_granting(permission: Permission) -> Iterable[StaffRole | MembershipRole]:
-    return [role for role, permissions in ROLE_PERMISSIONS.items() if permission in permissions]
+def roles_granting(permission: Permission, kind: type[enum.Enum] | None = None) -> list:
+    """The roles the table gives ``permission`` to, only staff roles or only membership roles if ``kind`` says so:
+    code that needs "who may score" asks here rather than naming roles itself."""
+    return [
+        role
+        for role, permissions in ROLE_PERMISSIONS.items()
+        if permission in permissions and (kind is None or isinstance(role, kind))
+    ]

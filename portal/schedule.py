@@ -26,6 +26,13 @@ class Recurring:
 
 RECURRING = (
     Recurring(
+        "workers.maintenance.recover",
+        "* * * * *",
+        "Hand over jobs kept while Redis was down; start again emails, reports and downloads a stopped worker left"
+        " half done",
+        timeout=120,
+    ),
+    Recurring(
         "workers.monitoring.send_return_reminders",
         "0 7 * * *",
         "Reminders of returns coming up, due today and overdue, and escalations to officers",
@@ -39,6 +46,17 @@ RECURRING = (
         "workers.reports.six_monthly_committee_report",
         "0 6 15 5,11 *",
         "The committee report for the half-year last ended, six weeks on, once its last returns are in",
+    ),
+    Recurring(
+        "workers.privacy.enforce_retention",
+        "15 3 * * *",
+        "Delete or anonymise personal data kept for its whole retention period (portal/privacy/retention.py)",
+        timeout=1800,
+    ),
+    Recurring(
+        "workers.your_data.expire_exports",
+        "15 * * * *",
+        "Remove the files of downloads of personal data past their time (they are refused from that moment anyway)",
     ),
     Recurring(
         "workers.email.send_unsent",

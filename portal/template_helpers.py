@@ -2,11 +2,11 @@
 
 from datetime import UTC, date, datetime
 from decimal import Decimal
-from zoneinfo import ZoneInfo
 
 from flask import Flask, current_app, has_request_context, url_for
 
-LONDON = ZoneInfo("Europe/London")
+from portal.agreements.layout import agreement_blocks
+from portal.periods import LONDON
 
 
 def external_url(endpoint: str, **values) -> str:
@@ -51,6 +51,7 @@ def register(app: Flask) -> None:
     app.jinja_env.filters["datetime"] = format_datetime
     app.jinja_env.filters["date"] = format_date
     app.jinja_env.filters["pence"] = format_pence
+    app.jinja_env.filters["agreement_blocks"] = agreement_blocks
 
     @app.context_processor
     def _globals():

@@ -45,7 +45,7 @@ def normalise_charity_number(value: str) -> str | None:
 def normalise_company_number(value: str) -> str | None:
     """A Companies House number, padded to eight characters (``'4325234'`` → ``'04325234'``)."""
     compact = re.sub(r"\s", "", value or "").upper()
-    if compact.isdigit() and 1 <= len(compact) < 8:
+    if compact.isdecimal() and 1 <= len(compact) < 8:
         compact = compact.zfill(8)
     return compact if _COMPANY.match(compact) else None
 

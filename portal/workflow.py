@@ -9,7 +9,7 @@ from typing import Any
 
 from portal import audit
 from portal.errors import DomainError
-from portal.models import ApplicationStatus, User
+from portal.models import AnalysisStatus, ApplicationStatus, User
 
 
 class Workflow:
@@ -66,3 +66,9 @@ APPLICATIONS = Workflow(
 )
 
 move_application = APPLICATIONS.move
+
+ANALYSES = Workflow(
+    {(AnalysisStatus.DRAFT, AnalysisStatus.PUBLISHED): "value_analysis.published"},
+    noun="cost-benefit analysis",
+    organisation_of=lambda analysis: analysis.award.organisation_id,
+)

@@ -3,15 +3,29 @@
 from bs4 import BeautifulSoup
 from flask.testing import FlaskClient
 
-from portal.models import User
+from portal.auth.sessions import SESSION_KEY
+from portal.auth.tokens import new_random_token
+from portal.database import utcnow
+from portal.extensions import db
+from portal.models import User, UserSession
 
 
 class PortalClient(FlaskClient):
     def sign_in(self, user: User) -> "PortalClient":
-        """Sign in as ``user`` without going through the form (the sign-in form has tests of its own)."""
+        """Sign in as ``user`` without going through the form (the sign-in form has tests of its own).
+
+        The server session starts as a real sign-in's does, with every factor given just now.
+        """
+        token, token_hash = new_random_token()
+        now = utcnow()
+        db.session.add(
+            UserSession(token_hash=token_hash, user_id=user.id, created_at=now, last_seen_at=now, authenticated_at=now)
+        )
+        db.session.commit()
         with self.session_transaction() as session:
             session["_user_id"] = user.get_id()
             session["_fresh"] = True
+            session[SESSION_KEY] = token
         return self
 
     def sign_out(self) -> None:
@@ -26,8 +40,11 @@ class PortalClient(FlaskClient):
         return BeautifulSoup(response.data, "html.parser")
 
     def csrf_token(self) -> str:
-        page = self.get_page("/cookies")
-        return page.find("meta", attrs={"name": "csrf-token"})["content"]
+        """A valid token for this client's session: from any page when signed in, from a form's page otherwise."""
+        meta = self.get_page("/cookies").find("meta", attrs={"name": "csrf-token"})
+        if meta is None:
+            return self.get_page("/sign-in").find("input", attrs={"name": "csrf_token"})["value"]
+        return meta["content"]
 
     def post_form(self, url: str, data: dict | None = None, expected_status: int = 302, follow: bool = False):
         """POST a form with a valid CSRF token. Returns the response, or the parsed page when it is not a redirect."""

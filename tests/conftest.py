@@ -2,11 +2,16 @@
 
 The schema is built by running the real migrations, on SQLite by default or on PostgreSQL when ``DATABASE_URL``
 is set. Every test commits for real (so browser tests and workers see the same data) and the tables are cleared
-afterwards. Email goes through a real SMTP server on loopback; with ``REDIS_URL`` set, jobs go through real rq
-queues on Redis and tests run them with :func:`run_jobs`.
+afterwards if the test wrote anything. Email goes through a real SMTP server on loopback; with ``REDIS_URL`` set,
+jobs go through real rq queues on Redis and tests run them with :func:`run_jobs`.
+
+Under pytest-xdist (``pytest -n 2``) each worker has a database of its own: its own SQLite file, or on PostgreSQL
+a database named after the configured one with the worker's name appended (``test_gw0``), created when missing;
+with Redis, worker ``gwN`` uses the configured index plus N.
 """
 
 import os
+import re
 import socket
 import threading
 from pathlib import Path
@@ -16,6 +21,8 @@ import sqlalchemy as sa
 from aiosmtpd.controller import Controller
 from flask import g, request_started
 from flask_migrate import upgrade
+from hypothesis import settings
+from sqlalchemy import event
 
 from config import TestingConfig
 from portal import create_app, jobs
@@ -23,7 +30,22 @@ from portal.extensions import cache, db, limiter
 from portal.reference.services import load_local_authorities, load_postcode_districts
 from tests.client import PortalClient
 
+# Property-based tests: a few examples per case in CI (a couple of thousand in all, within a minute or two), many
+# on demand with `pytest --hypothesis-profile=long`.
+settings.register_profile("ci", max_examples=5)
+settings.register_profile("long", max_examples=300)
+settings.load_profile("ci")
+
 REFERENCE_TABLES = {"local_authority", "postcode_district", "postcode_district_borough", "alembic_version"}
+WRITES = re.compile(r"^\s*(INSERT|UPDATE|DELETE)\b", re.IGNORECASE)
+# Whether anything has written to the test database since its tables were last cleared.
+_database_written = threading.Event()
+
+
+def _worker_number() -> int | None:
+    """This process's number under pytest-xdist (``gw3`` is 3), or None when the suite runs in one process."""
+    name = os.environ.get("PYTEST_XDIST_WORKER", "")
+    return int(name.removeprefix("gw")) if name.startswith("gw") else None
 
 
 class SmtpCollector:
@@ -89,14 +111,43 @@ def smtp_server():
 @pytest.fixture(scope="session")
 def database_url(tmp_path_factory) -> str:
     if os.environ.get("DATABASE_URL"):
-        return TestingConfig.SQLALCHEMY_DATABASE_URI  # normalised to name the psycopg driver
+        url = TestingConfig.SQLALCHEMY_DATABASE_URI  # normalised to name the psycopg driver
+        worker = _worker_number()
+        return url if worker is None else _worker_database(url, worker)
+    # Under xdist each worker has its own temporary folder, so its own file.
     return f"sqlite:///{tmp_path_factory.mktemp('db') / 'portal-test.db'}"
+
+
+def _worker_database(url: str, worker: int) -> str:
+    """The PostgreSQL database for one xdist worker, created on the same server when it does not exist yet."""
+    parsed = sa.engine.make_url(url)
+    name = f"{parsed.database}_gw{worker}"
+    server = sa.create_engine(parsed.set(database="postgres"), isolation_level="AUTOCOMMIT")
+    try:
+        with server.connect() as connection:
+            exists = connection.execute(sa.text("SELECT 1 FROM pg_database WHERE datname = :name"), {"name": name})
+            if exists.scalar() is None:
+                connection.execute(sa.text(f'CREATE DATABASE "{name}"'))
+    finally:
+        server.dispose()
+    return parsed.set(database=name).render_as_string(hide_password=False)
+
+
+def _worker_redis_url(url: str | None) -> str | None:
+    """Worker ``gwN`` uses the configured Redis index plus N, so workers never empty each other's queues."""
+    worker = _worker_number()
+    if not url or not worker:
+        return url
+    base, _, index = url.rpartition("/")
+    if not index.isdigit():
+        base, index = url.rstrip("/"), "0"
+    return f"{base}/{int(index) + worker}"
 
 
 @pytest.fixture(scope="session")
 def app(database_url, smtp_server):
     controller, _ = smtp_server
-    redis_url = os.environ.get("REDIS_URL") or None
+    redis_url = _worker_redis_url(os.environ.get("REDIS_URL") or None)
     app = create_app(
         TestingConfig,
         SQLALCHEMY_DATABASE_URI=database_url,
@@ -113,7 +164,32 @@ def app(database_url, smtp_server):
         load_local_authorities()
         load_postcode_districts()
         db.session.remove()
+        _watch_for_writes(db.engine)
     return app
+
+
+def _watch_for_writes(engine: sa.Engine) -> None:
+    """Note on the engine when anything writes through it (the test, the live server's threads or a burst
+    worker), so that tests which only read leave the tables as they are. Commits need not survive a crash here, so
+    the test database is told not to wait for the disk."""
+
+    @event.listens_for(engine, "after_cursor_execute")
+    def _note_write(_connection, _cursor, statement, _parameters, _context, _executemany):
+        if WRITES.match(statement):
+            _database_written.set()
+
+    @event.listens_for(engine, "connect")
+    def _fast_commits(dbapi_connection, _record):
+        cursor = dbapi_connection.cursor()
+        if engine.dialect.name == "sqlite":
+            cursor.execute("PRAGMA synchronous=OFF")
+        else:
+            cursor.execute("SET synchronous_commit = off")
+            dbapi_connection.commit()
+        cursor.close()
+
+    engine.dispose()  # connections made before the listeners open again with them
+    _database_written.clear()
 
 
 def _reset_schema() -> None:
@@ -157,10 +233,13 @@ def app_context(app, smtp_server):
 
 
 def _clear_tables() -> None:
+    if not _database_written.is_set():
+        return
     with db.engine.begin() as connection:
         for table in reversed(db.metadata.sorted_tables):
             if table.name not in REFERENCE_TABLES:
                 connection.execute(table.delete())
+    _database_written.clear()
 
 
 @pytest.fixture

@@ -5,6 +5,7 @@ from itertools import count
 import sqlalchemy as sa
 
 from portal.auth.passwords import hash_password
+from portal.auth.second_factor import new_secret
 from portal.database import utcnow
 from portal.extensions import db
 from portal.models import (
@@ -33,13 +34,19 @@ def create_user(
     staff_role: StaffRole | None = None,
     confirmed: bool = True,
     password: str = PASSWORD,
+    second_factor: bool | None = None,
 ) -> User:
+    """A user; staff come with an authenticator app set up (``user.totp_secret``) unless ``second_factor=False``."""
+    if second_factor is None:
+        second_factor = staff_role is not None
     user = User(
         email=email or f"user{next(_sequence)}@example.org",
         full_name=full_name,
         password_hash=hash_password(password),
         staff_role=staff_role,
         email_confirmed_at=utcnow() if confirmed else None,
+        totp_secret=new_secret() if second_factor else None,
+        totp_enabled_at=utcnow() if second_factor else None,
     )
     db.session.add(user)
     db.session.commit()

@@ -84,6 +84,7 @@ def create_question(
     eligible_values: list[str] | None = None,
     ineligible_reason: str | None = None,
     show_if: tuple[Question, str] | None = None,
+    date_not_in_future: bool = False,
 ) -> Question:
     question = Question(
         round=round_,
@@ -95,6 +96,7 @@ def create_question(
         required=required,
         word_limit=word_limit,
         options=options,
+        date_not_in_future=date_not_in_future,
         is_eligibility=is_eligibility,
         eligible_values=eligible_values,
         ineligible_reason=ineligible_reason,

@@ -48,6 +48,8 @@ def fetch_staff_member(user_id: int) -> User | None:
 def update_staff_member(user: User, role: StaffRole, active: bool, *, changed_by: User) -> None:
     if user.id == changed_by.id and (role is not StaffRole.ADMIN or not active):
         raise DomainError("You cannot remove your own administrator access", field="role")
+    if user.is_closed and active:
+        raise DomainError("This account was closed and cannot be opened again. Create a new one", field="active")
     before = {"role": user.staff_role, "active": user.active}
     user.staff_role = role
     if user.active and not active:

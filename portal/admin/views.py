@@ -1,15 +1,21 @@
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
+from portal import work
 from portal.admin import services
 from portal.admin.forms import CreateStaffForm, EditStaffForm
+from portal.auth import second_factor
+from portal.auth.forms import ResetSecondFactorForm
+from portal.auth.recent import recent_authentication_required
+from portal.email.masking import readable_body
 from portal.email.outbox import fetch_outbox_page
 from portal.errors import DomainError
 from portal.models import StaffRole
 from portal.organisations import services as organisation_services
 from portal.organisations.forms import ConfirmForm
 from portal.organisations.views import load_organisation
-from portal.permissions import Permission, permission_required
+from portal.periods import today_in_london
+from portal.permissions import Permission, has_permission, permission_required
 
 admin = Blueprint("admin", __name__, url_prefix="/staff")
 
@@ -17,9 +23,19 @@ admin = Blueprint("admin", __name__, url_prefix="/staff")
 @admin.route("/")
 @permission_required(Permission.USE_STAFF_AREA)
 def dashboard():
+    user = current_user._get_current_object()
+    officer = has_permission(user, Permission.SCREEN_APPLICATIONS) or has_permission(user, Permission.REVIEW_RETURNS)
     return render_template(
         "admin/dashboard.html",
-        awaiting_verification=organisation_services.fetch_organisations_awaiting_verification(),
+        awaiting_verification=(
+            organisation_services.fetch_organisations_awaiting_verification()
+            if has_permission(user, Permission.VERIFY_ORGANISATIONS)
+            else []
+        ),
+        work=work.fetch_officer_work(user, today_in_london()) if officer else None,
+        your_reviews=(
+            work.fetch_reviewer_work(user) if not officer and has_permission(user, Permission.SCORE_APPLICATIONS) else 0
+        ),
     )
 
 
@@ -48,6 +64,7 @@ def create_staff():
 
 @admin.route("/users/<int:user_id>", methods=["GET", "POST"])
 @permission_required(Permission.MANAGE_STAFF)
+@recent_authentication_required()
 def edit_staff(user_id: int):
     user = services.fetch_staff_member(user_id) or abort(404)
     form = EditStaffForm(
@@ -63,7 +80,25 @@ def edit_staff(user_id: int):
         else:
             flash(f"{user.full_name}'s account has been updated.", "success")
             return redirect(url_for("admin.staff"))
-    return render_template("admin/edit_staff.html", user=user, form=form)
+    return render_template("admin/edit_staff.html", user=user, form=form, reset_form=ResetSecondFactorForm())
+
+
+@admin.route("/users/<int:user_id>/second-factor/reset", methods=["POST"])
+@permission_required(Permission.MANAGE_STAFF)
+@recent_authentication_required()
+def reset_second_factor(user_id: int):
+    user = services.fetch_staff_member(user_id) or abort(404)
+    if ResetSecondFactorForm().validate_on_submit():
+        try:
+            second_factor.reset(user, reset_by=current_user._get_current_object())
+        except DomainError as error:
+            flash(error.message, "error")
+        else:
+            flash(
+                f"{user.full_name}'s second factor has been reset. They will set up a new one when they next sign in.",
+                "success",
+            )
+    return redirect(url_for("admin.edit_staff", user_id=user.id))
 
 
 @admin.route("/organisations")
@@ -91,11 +126,13 @@ def verify_organisation(organisation_id: int):
 @admin.route("/outbox")
 @permission_required(Permission.VIEW_OUTBOX)
 def outbox():
-    # Message bodies hold sign-in links, so they are shown only where email is not really sent.
+    # Message bodies hold sign-in links, so they are shown only where email is not really sent, and even then
+    # the links that act for someone else are hidden.
     return render_template(
         "admin/outbox.html",
         page=fetch_outbox_page(request.args.get("page", 1, type=int)),
         show_bodies=current_app.config["MAIL_BACKEND"] == "log",
+        readable_body=readable_body,
     )
 
 

@@ -31,7 +31,9 @@ from portal.models import (
 )
 from portal.monitoring.measures import small_bid_threshold_pence
 from portal.monitoring.schedule import frequency_for
-from portal.template_helpers import LONDON, external_url, format_date
+from portal.periods import london_date
+from portal.periods import today_in_london as today
+from portal.template_helpers import external_url, format_date
 from portal.workflow import Workflow
 
 INSTALMENTS_PER_PAGE = 50
@@ -57,10 +59,6 @@ SHOW = {
 class PaymentFilters:
     show: str = "to_release"
     fund_id: int | None = None
-
-
-def today() -> date:
-    return utcnow().astimezone(LONDON).date()
 
 
 # Queries ----------------------------------------------------------------------------------------------------------
@@ -320,20 +318,16 @@ class Payment:
     reference: str
 
 
-def record_payment(instalment: Instalment, payment: Payment, actor: User) -> bool:
-    """Record a released instalment as paid, with the date and payment reference. Once paid it never changes:
-    recording it again changes nothing (returns False)."""
-    if instalment.status is S.PAID:
-        return False
-    if instalment.status is not S.RELEASED:
-        raise DomainError("Release this payment before recording it as paid.")
+def checked_payment_reference(instalment, payment: Payment) -> str:
+    """The payment's reference, once its date and reference pass every rule. Any instalment that is released and
+    then paid (a grant's, or a borough's) is checked by these same rules."""
     reference = (payment.reference or "").strip()
     problems = []
     if payment.paid_on is None:
         problems.append(DomainError("Enter the date it was paid", "paid_on"))
     elif payment.paid_on > today():
         problems.append(DomainError("The date it was paid must be today or in the past", "paid_on"))
-    elif instalment.released_at and payment.paid_on < instalment.released_at.astimezone(LONDON).date():
+    elif instalment.released_at and payment.paid_on < london_date(instalment.released_at):
         released = format_date(instalment.released_at)
         problems.append(DomainError(f"The date it was paid cannot be before it was released, on {released}", "paid_on"))
     if not reference:
@@ -341,6 +335,17 @@ def record_payment(instalment: Instalment, payment: Payment, actor: User) -> boo
     elif len(reference) > 40:
         problems.append(DomainError("The payment reference must be 40 characters or fewer", "reference"))
     raise_if_any(problems)
+    return reference
+
+
+def record_payment(instalment: Instalment, payment: Payment, actor: User) -> bool:
+    """Record a released instalment as paid, with the date and payment reference. Once paid it never changes:
+    recording it again changes nothing (returns False)."""
+    if instalment.status is S.PAID:
+        return False
+    if instalment.status is not S.RELEASED:
+        raise DomainError("Release this payment before recording it as paid.")
+    reference = checked_payment_reference(instalment, payment)
     instalment.paid_on, instalment.payment_reference = payment.paid_on, reference
     instalment.paid_recorded_at, instalment.paid_recorded_by = utcnow(), actor
     INSTALMENTS.move(

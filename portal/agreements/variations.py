@@ -6,11 +6,11 @@ from dataclasses import dataclass, field
 from datetime import date
 
 import sqlalchemy as sa
-from sqlalchemy.exc import IntegrityError
 
 from portal import audit, jobs
 from portal.agreements.services import amounts_of, committed_by_year, owners_of, schedule_instalments
-from portal.database import utcnow
+from portal.awards.workflow import move_variation
+from portal.database import commit_or_refuse, utcnow
 from portal.email.outbox import queue_email
 from portal.errors import DomainError, raise_if_any
 from portal.extensions import db
@@ -135,25 +135,21 @@ def propose_variation(award: Award, proposal: Proposal, actor: User) -> Variatio
         proposed_by=actor,
         proposed_at=utcnow(),
     )
-    db.session.add(variation)
-    audit.record(
-        "variation.proposed",
-        variation,
-        before={"end_date": award.end_date, "total_pence": award.total_pence},
-        after={
-            "kind": proposal.kind,
-            "end_date": end,
-            "total_pence": sum(amounts.values()),
-            "reason": variation.reason,
-        },
-        organisation_id=award.organisation_id,
-        actor=actor,
-    )
-    try:
-        db.session.commit()
-    except IntegrityError:
-        db.session.rollback()
-        raise DomainError("Another variation of this award was proposed at the same moment. Decide that one first.")
+    with commit_or_refuse("Another variation of this award was proposed at the same moment. Decide that one first."):
+        db.session.add(variation)
+        audit.record(
+            "variation.proposed",
+            variation,
+            before={"end_date": award.end_date, "total_pence": award.total_pence},
+            after={
+                "kind": proposal.kind,
+                "end_date": end,
+                "total_pence": sum(amounts.values()),
+                "reason": variation.reason,
+            },
+            organisation_id=award.organisation_id,
+            actor=actor,
+        )
     return variation
 
 
@@ -185,15 +181,8 @@ def decide_variation(variation: Variation, approve: bool, reason: str, actor: Us
         )
     variation.decided_by, variation.decided_at = actor, utcnow()
     variation.decision_reason = reason or None
-    variation.status = VariationStatus.APPROVED if approve else VariationStatus.REJECTED
-    audit.record(
-        f"variation.{variation.status.value}",
-        variation,
-        before={"status": VariationStatus.PROPOSED},
-        after={"status": variation.status, "reason": reason},
-        organisation_id=award.organisation_id,
-        actor=actor,
-    )
+    decided = VariationStatus.APPROVED if approve else VariationStatus.REJECTED
+    move_variation(variation, decided, actor=actor, detail={"reason": reason})
     if approve:
         try:
             _apply(award, variation, actor)
@@ -233,7 +222,7 @@ def _apply(award: Award, variation: Variation, actor: User) -> None:
     if award.agreement is not None:
         schedule_instalments(award, actor)
     jobs.enqueue("workers.monitoring.generate_return_schedule", award.id)
-    jobs.enqueue("workers.opendata.regenerate")  # published amounts and dates have changed
+    jobs.enqueue("workers.opendata.regenerate", coalesce=True)  # published amounts and dates have changed
 
 
 def fetch_variations(award: Award) -> list[Variation]:

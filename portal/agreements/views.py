@@ -6,6 +6,7 @@ from flask_login import current_user
 
 from portal.agreements import services, variations
 from portal.agreements.forms import AcceptanceForm, ActionForm, DecisionForm, PaymentForm, variation_form
+from portal.auth.recent import recent_authentication_required
 from portal.awards.services import fetch_award
 from portal.errors import DomainError
 from portal.models import Award, Instalment, VariationKind
@@ -95,6 +96,7 @@ def _back(award: Award):
 
 @agreements.route("/staff/awards/<int:award_id>/payments/<int:instalment_id>/release", methods=["POST"])
 @permission_required(Permission.MANAGE_PAYMENTS)
+@recent_authentication_required()
 def release(award_id: int, instalment_id: int):
     award = load_staff_award(award_id, Permission.MANAGE_PAYMENTS)
     instalment = load_instalment(award, instalment_id)
@@ -111,6 +113,7 @@ def release(award_id: int, instalment_id: int):
 
 @agreements.route("/staff/awards/<int:award_id>/payments/<int:instalment_id>/paid", methods=["GET", "POST"])
 @permission_required(Permission.MANAGE_PAYMENTS)
+@recent_authentication_required()
 def record_paid(award_id: int, instalment_id: int):
     award = load_staff_award(award_id, Permission.MANAGE_PAYMENTS)
     instalment = load_instalment(award, instalment_id)
@@ -177,6 +180,7 @@ def propose(award_id: int, kind: str):
 
 @agreements.route("/staff/awards/<int:award_id>/variations/<int:variation_id>", methods=["GET", "POST"])
 @permission_required(Permission.APPROVE_AWARDS)
+@recent_authentication_required()
 def variation(award_id: int, variation_id: int):
     award = load_staff_award(award_id, Permission.APPROVE_AWARDS)
     found = variations.fetch_variation(variation_id)

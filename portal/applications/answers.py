@@ -32,6 +32,7 @@ from portal.applications.questions import (
 from portal.database import utcnow
 from portal.extensions import db
 from portal.models import Answer, Application, Question, QuestionKind, UploadedFile, User
+from portal.periods import LONDON
 
 MAX_UPLOAD_BYTES = 10 * 1024 * 1024
 ZIP = b"PK\x03\x04"
@@ -65,7 +66,7 @@ class Loaded:
     @classmethod
     def parse(cls, token: str | None) -> "Loaded":
         version, _, value_hash = (token or "").partition(":")
-        return cls(int(version) if version.isdigit() else 0, value_hash)
+        return cls(int(version) if version.isdecimal() else 0, value_hash)
 
 
 def value_hash(value: Any) -> str:
@@ -278,6 +279,8 @@ def clean_value(question: Question, typed: Any) -> tuple[Any, str | None]:
         chosen = [value for value in allowed if value in typed]  # in the question's order, without repeats
         return (chosen, None) if len(chosen) == len(set(typed)) else (None, "Select from the options given")
     if kind is QuestionKind.DATE:
+        if question.date_not_in_future and typed > utcnow().astimezone(LONDON).date():
+            return None, "The date must be today or in the past"
         return typed.isoformat(), None
     return typed, None
 

@@ -21,7 +21,7 @@ from portal.applications.answers import MAX_UPLOAD_BYTES, Loaded, PageSubmission
 from portal.applications.drafts import ContactDetails
 from portal.applications.project import SUMMARY_WORD_LIMIT, FinancialYear, ProjectDetails
 from portal.applications.questions import choices_for, is_answered, required_message
-from portal.fields import WholeNumberField
+from portal.fields import WholeNumberField, date_from_parts
 from portal.forms import PortalForm, choices, submit
 from portal.models import Answer, Question, QuestionKind, ServiceArea
 from portal.money import MoneyField
@@ -57,13 +57,8 @@ class DayMonthYearField(Field):
         if not all(parts):
             self.data = None
             raise ValueError("The date must include a day, month and year")
-        try:
-            day, month, year = (int(part) for part in parts)
-            if year < 1000:
-                raise ValueError
-            self.data = date(year, month, day)
-        except ValueError:
-            self.data = None
+        self.data = date_from_parts(*parts)
+        if self.data is None:
             raise ValueError("The date must be a real date, like 1 4 2027")
 
 
@@ -267,7 +262,7 @@ class ProjectForm(PortalForm):
         if not self.boroughs.errors:
             chosen = self.boroughs.data or []
             values["london_wide"] = LONDON_WIDE in chosen
-            values["borough_ids"] = sorted(int(v) for v in chosen if str(v).isdigit())
+            values["borough_ids"] = sorted(int(v) for v in chosen if str(v).isdecimal())
         amounts = {}
         for year in self.years:
             field = self[year.field_name]

@@ -86,7 +86,7 @@ def years_on_page(application: Application, posted_names) -> list[FinancialYear]
     years = {year.start_year: year for year in application_years(application)}
     for name in posted_names:
         start_year = name.removeprefix("amount_")
-        if name.startswith("amount_") and start_year.isdigit() and 2000 <= int(start_year) <= 2100:
+        if name.startswith("amount_") and start_year.isdecimal() and 2000 <= int(start_year) <= 2100:
             years.setdefault(int(start_year), whole_financial_year(int(start_year)))
     return [years[start_year] for start_year in sorted(years)]
 
@@ -100,13 +100,15 @@ def latest_start(round_: Round) -> date:
 
 
 def duration_warning(application: Application) -> str | None:
+    """For the task list, a word about MOPAC's target length, only for a project shorter than the round allows: a
+    length the round allows needs no warning, however short. The project page says it once, in the hint."""
     months = application.duration_months
-    if months and months < TARGET_MINIMUM_DURATION_MONTHS:
-        return (
-            f"Your project runs for {months} months. The target for funded services is 3 to 4 years "
-            "(36 to 48 months), so that services have time to make a difference."
-        )
-    return None
+    if not months or months >= TARGET_MINIMUM_DURATION_MONTHS or months >= application.round.min_duration_months:
+        return None
+    return (
+        "Services funded for 3 to 4 years (36 to 48 months) have time to make a difference, so we welcome bids "
+        "of that length."
+    )
 
 
 def form_variant_explanation(application: Application) -> str:

@@ -25,8 +25,9 @@ from portal.email.outbox import queue_email
 from portal.errors import DomainError
 from portal.extensions import db
 from portal.models import Answer, Application, ApplicationStatus, Question, User
+from portal.periods import LONDON
 from portal.references import next_reference
-from portal.template_helpers import LONDON, external_url, format_datetime
+from portal.template_helpers import external_url, format_datetime
 
 COMPLETED = "Completed"
 IN_PROGRESS = "In progress"

@@ -27,15 +27,18 @@ from portal.applications.forms import (
     project_form,
     question_page_form,
 )
+from portal.applications.outcomes import fetch_outcomes
 from portal.applications.questions import display_answer, fetch_eligibility_questions
 from portal.applications.submission import review_application, withdraw_refusal
 from portal.database import utcnow
 from portal.errors import DomainError
 from portal.forms import choices
-from portal.models import Application, Organisation, Round
+from portal.models import Application, ApplicationStatus, Organisation, Round
 from portal.organisations.services import fetch_organisation
+from portal.periods import LONDON
 from portal.permissions import Permission, can, check, organisations_with, permission_required
-from portal.template_helpers import LONDON
+
+DECIDED = ApplicationStatus.DECIDED
 
 applications = Blueprint("applications", __name__)
 
@@ -253,14 +256,15 @@ def project_page(application_id: int):
                         "success",
                     )
                 return redirect(url_for(".task_list", application_id=application.id))
+            # Boxes the new dates have just added (amounts for each year) were not asked yet: no errors on them.
+            asked = set(form._fields)
             form = _project_form_again(application, form)
-            form.show_problems(result.problems)
+            form.show_problems({name: message for name, message in result.problems.items() if name in asked})
     return render_template(
         "applications/project.html",
         application=application,
         form=form,
         borough_choices=project.fetch_bid_borough_choices(application.round),
-        duration_warning=project.duration_warning(application),
         variant_explanation=project.form_variant_explanation(application),
         earliest_start=project.earliest_start(application.round),
     )
@@ -309,6 +313,7 @@ def organisation_applications(organisation_id: int):
         "applications/list.html",
         organisation=organisation,
         page=page,
+        outcomes=fetch_outcomes([application.id for application in page.items if application.status is DECIDED]),
         now=utcnow(),
         opportunities_url=url_for("opportunities.index") if opportunities else None,
     )
@@ -324,6 +329,7 @@ def view(application_id: int):
         review=review_application(application),
         years=project.application_years(application),
         editable=drafts.edit_refusal(application) is None,
+        bid_outcome=fetch_outcomes([application.id]).get(application.id),
         withdraw_refusal=withdraw_refusal(application),
         rows=drafts.snapshot_rows(application.organisation_snapshot),
     )

@@ -1,13 +1,13 @@
 """What every assessment service shares: one commit that explains a clash, and the emails it sends."""
 
 import sqlalchemy as sa
-from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm.exc import StaleDataError
 
+from portal.database import commit_or_refuse, lock_row
 from portal.email.outbox import queue_email
 from portal.errors import DomainError
 from portal.extensions import db
 from portal.models import Application, Membership, MembershipRole, ReviewAssignment, StaffRole, User
+from portal.permissions import Permission, roles_granting
 from portal.template_helpers import external_url
 
 CLASH = "Someone else changed this bid at the same moment. Check the page and try again."
@@ -16,18 +16,14 @@ CLASH = "Someone else changed this bid at the same moment. Check the page and tr
 def commit(clash_message: str = CLASH) -> None:
     """Commit the request's one transaction. Two officers acting on one bid at once cannot both win: the loser's
     changes are rolled back whole and they are told why."""
-    try:
-        db.session.commit()
-    except (IntegrityError, StaleDataError):
-        db.session.rollback()
-        raise DomainError(clash_message)
+    with commit_or_refuse(clash_message):
+        pass
 
 
 def lock_assignment(assignment: ReviewAssignment) -> None:
     """Hold the assignment's row until the commit and read it afresh, so that an officer taking a reviewer off and
     the reviewer completing their review cannot both succeed."""
-    db.session.execute(sa.select(ReviewAssignment.id).where(ReviewAssignment.id == assignment.id).with_for_update())
-    db.session.refresh(assignment)
+    lock_row(ReviewAssignment, assignment.id)
 
 
 def require_text(value: str | None, message: str, field: str) -> str:
@@ -69,11 +65,12 @@ def email_applicant(application: Application, template: str, **context) -> None:
 
 
 def officers_to_tell(assigned_by: User | None) -> list[User]:
-    """The officer who made an assignment, or every active grant officer if they have gone."""
-    if assigned_by is not None and assigned_by.active and assigned_by.staff_role is StaffRole.GRANT_OFFICER:
+    """The officer who made an assignment, or every active officer who may assign reviewers if they have gone."""
+    assigners = roles_granting(Permission.ASSIGN_REVIEWERS, StaffRole)
+    if assigned_by is not None and assigned_by.active and assigned_by.staff_role in assigners:
         return [assigned_by]
     return list(
         db.session.scalars(
-            sa.select(User).where(User.staff_role == StaffRole.GRANT_OFFICER, User.active.is_(True)).order_by(User.id)
+            sa.select(User).where(User.staff_role.in_(assigners), User.active.is_(True)).order_by(User.id)
         )
     )

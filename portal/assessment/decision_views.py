@@ -82,7 +82,7 @@ def decide(round_id: int, application_id: int):
 
 
 def _bulk_entries() -> tuple[list[DecisionEntry], set[int]]:
-    selected = {int(value) for value in request.form.getlist("selected") if value.isdigit()}
+    selected = {int(value) for value in request.form.getlist("selected") if value.isdecimal()}
     entries = [
         DecisionEntry(
             application_id,
@@ -125,7 +125,7 @@ def bulk_decisions(round_id: int):
         outcomes=OUTCOME_CHOICES,
         form=form,
         typed=request.form if request.method == "POST" else {},
-        selected={int(v) for v in request.form.getlist("selected") if v.isdigit()},
+        selected={int(v) for v in request.form.getlist("selected") if v.isdecimal()},
         row_errors=row_errors,
         form_error=form_error,
     ), status_code

@@ -6,12 +6,11 @@ Every applicant gets written feedback, whatever the outcome, and is emailed the 
 from dataclasses import dataclass
 from decimal import Decimal
 
-from sqlalchemy.exc import IntegrityError
-
 from portal import audit
 from portal.assessment.common import commit, email_applicant
 from portal.assessment.queries import fetch_applications_in_round, fetch_assignments, fetch_decision
 from portal.assessment.scoring import percentage_to_tenths
+from portal.database import commit_or_refuse
 from portal.errors import DomainError, raise_if_any
 from portal.extensions import db
 from portal.models import Application, ApplicationStatus, Decision, DecisionOutcome, Moderation, Round, User
@@ -178,21 +177,17 @@ def fund_from_reserve(application: Application, entry: DecisionEntry, actor: Use
         decided_by=actor,
         replaces=earlier,
     )
-    db.session.add(decision)
     clash = "Someone else funded this bid from the reserve list at the same moment. Check the bid and try again."
-    try:
-        db.session.flush()
-    except IntegrityError:
-        db.session.rollback()
-        raise DomainError(clash)
-    audit.record(
-        "application.funded_from_reserve",
-        application,
-        before={"outcome": earlier.outcome.value, "decision_id": earlier.id},
-        after={"outcome": outcome.value, "decision_id": decision.id},
-        organisation_id=application.organisation_id,
-        actor=actor,
-    )
-    email_applicant(application, "bid_decision", decision=decision)
-    commit(clash)
+    with commit_or_refuse(clash):
+        db.session.add(decision)
+        db.session.flush()  # the decision's id, for the audit event
+        audit.record(
+            "application.funded_from_reserve",
+            application,
+            before={"outcome": earlier.outcome.value, "decision_id": earlier.id},
+            after={"outcome": outcome.value, "decision_id": decision.id},
+            organisation_id=application.organisation_id,
+            actor=actor,
+        )
+        email_applicant(application, "bid_decision", decision=decision)
     return decision

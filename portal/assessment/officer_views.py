@@ -16,16 +16,20 @@ from portal.assessment.views import acting_user, assessment, load_bid, load_roun
 from portal.errors import DomainError
 from portal.forms import choices
 from portal.models import ApplicationStatus, ScreeningCheckKind
-from portal.permissions import Permission, permission_required
+from portal.permissions import Permission, has_permission, permission_required
 
 
 @assessment.route("/rounds")
 @permission_required(Permission.SCREEN_APPLICATIONS)
 def rounds():
-    page = queries.fetch_rounds_page(request.args.get("page", 1, type=int))
+    needs = request.args.get("needs", "")
+    needs = needs if needs in queries.NEEDS else ""
+    page = queries.fetch_rounds_page(request.args.get("page", 1, type=int), needs=needs)
     return render_template(
         "assessment/rounds.html",
         page=page,
+        needs=needs,
+        needs_choices=queries.NEEDS,
         counts=queries.fetch_status_counts([r.id for r in page.items]),
         statuses=queries.PIPELINE,
     )
@@ -198,8 +202,11 @@ def screening_checks(round_id: int, application_id: int):
     return _screening_page(application, form, 400 if form.errors else 200)
 
 
-def _screening_action(round_id: int, application_id: int, action, done: str):
+def _screening_action(round_id: int, application_id: int, action, done: str, then: str | None = None):
+    """Take a screening step and come back to the checks, or, once it is done, go on to ``then`` (an endpoint for
+    the bid) if the officer may use it."""
     application = load_bid(round_id, application_id, Permission.SCREEN_APPLICATIONS)
+    endpoint = "assessment.screening_checks"
     if ActionForm().validate_on_submit():
         try:
             action(application, acting_user())
@@ -207,7 +214,8 @@ def _screening_action(round_id: int, application_id: int, action, done: str):
             flash(error.message, "error")
         else:
             flash(done, "success")
-    return redirect(url_for("assessment.screening_checks", round_id=round_id, application_id=application.id))
+            endpoint = then or endpoint
+    return redirect(url_for(endpoint, round_id=round_id, application_id=application.id))
 
 
 @assessment.route("/rounds/<int:round_id>/applications/<int:application_id>/screening/start", methods=["POST"])
@@ -219,8 +227,14 @@ def start_screening(round_id: int, application_id: int):
 @assessment.route("/rounds/<int:round_id>/applications/<int:application_id>/screening/pass", methods=["POST"])
 @permission_required(Permission.SCREEN_APPLICATIONS)
 def pass_screening(round_id: int, application_id: int):
+    # On to assigning reviewers, the next step, for an officer who may; otherwise back to the checks.
+    then = "assessment.bid_reviewers" if has_permission(acting_user(), Permission.ASSIGN_REVIEWERS) else None
     return _screening_action(
-        round_id, application_id, screening.pass_screening, "The bid passed screening and is ready for reviewers."
+        round_id,
+        application_id,
+        screening.pass_screening,
+        "The bid passed screening and is ready for reviewers.",
+        then,
     )
 
 

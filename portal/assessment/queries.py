@@ -6,7 +6,7 @@ from decimal import Decimal
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.orm import aliased, selectinload
+from sqlalchemy.orm import aliased, defaultload, lazyload, selectinload
 
 from portal.assessment.answers import answer_text, file_id_of
 from portal.assessment.scoring import (
@@ -37,11 +37,11 @@ from portal.models import (
     UploadedFile,
     User,
 )
+from portal.permissions import Permission, roles_granting
 
 S = ApplicationStatus
 # The order a bid moves through assessment, used to sort by status.
 PIPELINE = (S.SUBMITTED, S.SCREENING, S.IN_REVIEW, S.MODERATED, S.DECIDED, S.WITHDRAWN)
-REVIEWER_ROLES = (StaffRole.REVIEWER, StaffRole.GRANT_OFFICER)
 BIDS_PER_PAGE = 25
 SORTS = ("reference", "organisation", "amount", "status", "score")
 
@@ -53,10 +53,23 @@ def fetch_round(round_id: int) -> Round | None:
     return db.session.get(Round, round_id)
 
 
-def fetch_rounds_page(page: int, per_page: int = 20):
-    """Rounds that have received bids first (newest closing first), then the rest."""
+# What the officers' list of rounds can be narrowed to: rounds with bids at one stage of assessment.
+NEEDS = {
+    "screening": ("Bids to screen", (S.SUBMITTED, S.SCREENING)),
+    "review": ("Bids in review", (S.IN_REVIEW,)),
+    "decision": ("Bids to decide", (S.MODERATED,)),
+}
+
+
+def fetch_rounds_page(page: int, per_page: int = 20, needs: str = ""):
+    """Rounds, newest closing first; only those with bids at one stage if ``needs`` names it."""
+    query = sa.select(Round)
+    if needs in NEEDS:
+        query = query.where(
+            sa.exists().where(Application.round_id == Round.id, Application.status.in_(NEEDS[needs][1]))
+        )
     return db.paginate(
-        sa.select(Round).order_by(Round.closes_at.desc(), Round.id.desc()),
+        query.order_by(Round.closes_at.desc(), Round.id.desc()),
         page=page,
         per_page=per_page,
         error_out=False,
@@ -141,8 +154,18 @@ def fetch_bids_page(round_: Round, *, status: ApplicationStatus | None, sort: st
     ordered = key.desc() if descending else key.asc()
     if sort == "score":
         ordered = ordered.nulls_last()
-    query = query.order_by(ordered, Application.reference)
+    query = query.order_by(ordered, Application.reference).options(*_LIST_ONLY)
     return db.paginate(query, page=page, per_page=BIDS_PER_PAGE, error_out=False)
+
+
+# A list of bids shows each one's reference, title, organisation's name, status and amount: the round is the one
+# already loaded, and the bid's and its organisation's boroughs and service areas are left unloaded.
+_LIST_ONLY = (
+    lazyload(Application.round),
+    lazyload(Application.boroughs),
+    lazyload(Application.service_area_links),
+    defaultload(Application.organisation).lazyload(Organisation.boroughs_served),
+)
 
 
 @dataclass(frozen=True)
@@ -369,20 +392,26 @@ def count_declared_conflicts(reviewer: User) -> int:
     )
 
 
+def _reviewer_roles() -> list[StaffRole]:
+    """The staff roles that may score bids, as the permission table says."""
+    return roles_granting(Permission.SCORE_APPLICATIONS, StaffRole)
+
+
 def fetch_eligible_reviewers() -> list[User]:
     """Everyone who may be asked to review: reviewers and grant officers with an account that can sign in."""
     return list(
         db.session.scalars(
             sa.select(User)
-            .where(User.staff_role.in_(REVIEWER_ROLES), User.active.is_(True))
+            .where(User.staff_role.in_(_reviewer_roles()), User.active.is_(True))
             .order_by(User.full_name, User.id)
+            .options(lazyload(User.memberships))  # staff: offered by name, never by organisation
         )
     )
 
 
 def fetch_reviewer(user_id: int) -> User | None:
     user = db.session.get(User, user_id)
-    if user is None or user.staff_role not in REVIEWER_ROLES or not user.active:
+    if user is None or user.staff_role not in _reviewer_roles() or not user.active:
         return None
     return user
 

@@ -77,3 +77,45 @@ def full_name_field() -> StringField:
         ],
         widget=GovTextInput(),
     )
+
+
+def security_code_field(label: str = "Security code") -> StringField:
+    return StringField(
+        label,
+        validators=[InputRequired("Enter the 6-digit security code from your authenticator app")],
+        widget=GovTextInput(),
+        description="Open your authenticator app and enter the 6-digit code it shows for this service.",
+    )
+
+
+class SecurityCodeForm(PortalForm):
+    code = security_code_field()
+    submit = submit("Continue")
+
+
+class RecoveryCodeForm(PortalForm):
+    code = StringField(
+        "Recovery code",
+        validators=[InputRequired("Enter one of your recovery codes")],
+        widget=GovTextInput(),
+        description="One of the 10 codes you saved when you set up your authenticator app, like abcde-fghjk.",
+    )
+    submit = submit("Continue")
+
+
+class SetUpSecondFactorForm(PortalForm):
+    code = security_code_field("Enter the 6-digit code from your app")
+    submit = submit("Turn on")
+
+
+class ConfirmPasswordForm(PortalForm):
+    password = PasswordField("Password", validators=[InputRequired("Enter your password")], widget=GovPasswordInput())
+    submit = submit("Continue")
+
+
+class EndSessionsForm(PortalForm):
+    submit = submit("Sign out everywhere else")
+
+
+class ResetSecondFactorForm(PortalForm):
+    submit = submit("Reset second factor")

@@ -9,6 +9,7 @@ from portal.auth.forms import (
     ResetPasswordForm,
     SignInForm,
 )
+from portal.auth.pending import begin_second_step
 from portal.errors import DomainError
 from portal.extensions import limiter
 from portal.navigation import home_for, safe_next_url
@@ -31,19 +32,36 @@ def sign_in():
         return redirect(home_for(current_user))
     form = SignInForm()
     if form.validate_on_submit():
-        user = services.authenticate(form.email.data, form.password.data)
-        if user is None:
-            form.show_error(DomainError("Enter a correct email address and password", field="email"))
+        try:
+            user = services.check_password(form.email.data, form.password.data)
+        except DomainError as error:
+            form.show_error(error)
         else:
-            session.clear()
-            login_user(user)
-            return redirect(safe_next_url(request.args.get("next")) or home_for(user))
+            next_url = safe_next_url(request.args.get("next"))
+            session.clear()  # nothing from before signing in carries over
+            if user.has_second_factor:
+                begin_second_step(user, next_url)
+                return redirect(url_for("auth.security_code"))
+            return finish_sign_in(user, next_url)
     return render_template("auth/sign_in.html", form=form)
+
+
+def finish_sign_in(user, next_url: str | None):
+    start_signed_in(user)
+    return redirect(next_url or home_for(user))
+
+
+def start_signed_in(user) -> None:
+    """Sign in someone who has given every factor they have (or has just made their account)."""
+    services.complete_sign_in(user)
+    login_user(user)
 
 
 @auth.route("/sign-out", methods=["POST"])
 @public
 def sign_out():
+    if current_user.is_authenticated:
+        services.sign_out(current_user._get_current_object())
     logout_user()
     session.clear()
     flash("You have signed out.", "success")
@@ -128,3 +146,6 @@ def change_password():
 @permission_required(Permission.USE_ACCOUNT)
 def account():
     return render_template("auth/account.html")
+
+
+from portal.auth import second_factor_views  # noqa: E402, F401  (its routes belong to this blueprint)

@@ -6,11 +6,11 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 import sqlalchemy as sa
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import aliased
 
-from portal import audit, jobs
-from portal.database import utcnow
+from portal import audit, jobs, work
+from portal.awards.workflow import move_award
+from portal.database import commit_or_refuse, utcnow
 from portal.errors import DomainError, raise_if_any
 from portal.extensions import db
 from portal.models import (
@@ -76,10 +76,24 @@ def fetch_award(award_id: int) -> Award | None:
     return db.session.get(Award, award_id)
 
 
-def fetch_awards_page(page: int, *, status: AwardStatus | None = None):
+# What the officers' list of awards can be narrowed to beyond a status: the work waiting on them.
+NEEDS = {
+    "second_approval": "Waiting for your second approval",
+    "agreement": "Agreement not yet accepted",
+    "variation": "Variation to approve",
+}
+
+
+def fetch_awards_page(page: int, *, status: AwardStatus | None = None, needs: str = "", officer: User | None = None):
     query = sa.select(Award).order_by(Award.created_at.desc(), Award.id.desc())
     if status is not None:
         query = query.where(Award.status == status)
+    if needs == "second_approval" and officer is not None:
+        query = query.where(work.second_approval_waiting_for(officer))
+    elif needs == "agreement":
+        query = query.where(work.agreement_not_accepted())
+    elif needs == "variation":
+        query = query.where(work.variation_proposed())
     return db.paginate(query, page=page, per_page=AWARDS_PER_PAGE, error_out=False)
 
 
@@ -291,14 +305,22 @@ def _make_award(
         created_by=actor,
         approved_by=actor,
         approved_at=now,
+        status=AwardStatus.AWAITING_APPROVAL,
         boroughs=boroughs,
         years=[AwardYear(financial_year=y, amount_pence=a) for y, a in sorted(details.amounts.items()) if a],
     )
     award.service_areas = list(dict.fromkeys(details.service_areas))
-    award.status = AwardStatus.AWAITING_SECOND_APPROVAL if award.needs_second_approver else AwardStatus.APPROVED
-    db.session.add(award)
-    if award.status is AwardStatus.APPROVED:
-        _schedule_monitoring(award)
+    approved = AwardStatus.AWAITING_SECOND_APPROVAL if award.needs_second_approver else AwardStatus.APPROVED
+    with commit_or_refuse("Someone else set up an award at the same moment. Check the awards list and try again."):
+        db.session.add(award)
+        _record_creation(award, application, actor)
+        move_award(award, approved, actor=actor, detail={"approver": actor.full_name})
+        if award.status is AwardStatus.APPROVED:
+            _schedule_monitoring(award)
+    return award
+
+
+def _record_creation(award: Award, application: Application | None, actor: User) -> None:
     audit.record(
         "award.created",
         award,
@@ -314,20 +336,6 @@ def _make_award(
         organisation_id=award.organisation_id,
         actor=actor,
     )
-    audit.record(
-        "award.approved",
-        award,
-        before={"status": AwardStatus.AWAITING_APPROVAL},
-        after={"status": award.status, "approver": actor.full_name},
-        organisation_id=award.organisation_id,
-        actor=actor,
-    )
-    try:
-        db.session.commit()
-    except IntegrityError:
-        db.session.rollback()
-        raise DomainError("Someone else set up an award at the same moment. Check the awards list and try again.")
-    return award
 
 
 def second_approval_blocker(award: Award, officer: User) -> str | None:
@@ -347,14 +355,8 @@ def approve_second(award: Award, actor: User) -> None:
         raise DomainError(blocker)
     award.second_approved_by = actor
     award.second_approved_at = utcnow()
-    award.status = AwardStatus.APPROVED
-    audit.record(
-        "award.second_approved",
-        award,
-        before={"status": AwardStatus.AWAITING_SECOND_APPROVAL},
-        after={"status": AwardStatus.APPROVED, "approver": actor.full_name, "total_pence": award.total_pence},
-        organisation_id=award.organisation_id,
-        actor=actor,
+    move_award(
+        award, AwardStatus.APPROVED, actor=actor, detail={"approver": actor.full_name, "total_pence": award.total_pence}
     )
     _schedule_monitoring(award)
     db.session.commit()
@@ -367,7 +369,7 @@ def _schedule_monitoring(award: Award) -> None:
 
     db.session.flush()
     jobs.enqueue("workers.monitoring.generate_return_schedule", award.id)
-    jobs.enqueue("workers.opendata.regenerate")
+    jobs.enqueue("workers.opendata.regenerate", coalesce=True)
     notify_award_approved(award)
 
 

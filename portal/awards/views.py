@@ -5,10 +5,13 @@ from flask_login import current_user
 
 from portal.agreements.services import today
 from portal.assessment.forms import ActionForm
+from portal.auth.recent import recent_authentication_required
 from portal.awards import services
 from portal.awards.forms import WithdrawalForm, award_form, direct_award_form
 from portal.awards.withdrawal import preview_withdrawal, withdraw_award, withdrawal_blocker
 from portal.errors import DomainError
+from portal.evaluations import queries as evaluation_queries
+from portal.evaluations import rules as evaluation_rules
 from portal.models import AwardStatus
 from portal.models.awards import SECOND_APPROVER_ABOVE_PENCE
 from portal.permissions import Permission, check, permission_required
@@ -27,17 +30,25 @@ def load_award(award_id: int):
 def index():
     status = request.args.get("status", "")
     chosen = AwardStatus(status) if status in {s.value for s in AwardStatus} else None
+    needs = request.args.get("needs", "")
+    needs = needs if needs in services.NEEDS else ""
+    page = services.fetch_awards_page(
+        request.args.get("page", 1, type=int), status=chosen, needs=needs, officer=current_user._get_current_object()
+    )
     return render_template(
         "awards/index.html",
-        page=services.fetch_awards_page(request.args.get("page", 1, type=int), status=chosen),
+        page=page,
         waiting=services.fetch_funded_bids_without_award(),
         statuses=list(AwardStatus),
         status=chosen.value if chosen else "",
+        needs=needs,
+        needs_choices=services.NEEDS,
     )
 
 
 @awards.route("/from-bid/<int:application_id>", methods=["GET", "POST"])
 @permission_required(Permission.APPROVE_AWARDS)
+@recent_authentication_required()
 def create(application_id: int):
     application = services.fetch_application(application_id) or abort(404)
     check(Permission.APPROVE_AWARDS, application)
@@ -70,6 +81,7 @@ def create(application_id: int):
 
 @awards.route("/new", methods=["GET", "POST"])
 @permission_required(Permission.APPROVE_AWARDS)
+@recent_authentication_required()
 def create_direct():
     form = direct_award_form(
         services.direct_award_years(today()),
@@ -98,6 +110,7 @@ def create_direct():
 @permission_required(Permission.APPROVE_AWARDS)
 def award(award_id: int):
     award = load_award(award_id)
+    evaluations = evaluation_queries.fetch_for_award(award.id)
     return render_template(
         "awards/award.html",
         award=award,
@@ -106,11 +119,14 @@ def award(award_id: int):
         withdrawal_blocker=withdrawal_blocker(award),
         form=ActionForm(),
         threshold=SECOND_APPROVER_ABOVE_PENCE,
+        evaluations=evaluations,
+        missing_evaluations=evaluation_rules.missing_kinds(award, evaluations),
     )
 
 
 @awards.route("/<int:award_id>/second-approval", methods=["POST"])
 @permission_required(Permission.APPROVE_AWARDS)
+@recent_authentication_required()
 def second_approval(award_id: int):
     award = load_award(award_id)
     if ActionForm().validate_on_submit():

@@ -10,12 +10,13 @@ from dataclasses import dataclass
 
 import sqlalchemy as sa
 
-from portal import audit, jobs
+from portal import caching, jobs
 from portal.agreements.services import owners_of
-from portal.database import utcnow
+from portal.awards.workflow import move_award, move_variation
+from portal.database import lock_row, utcnow
 from portal.email.outbox import queue_email
 from portal.errors import DomainError
-from portal.extensions import cache, db
+from portal.extensions import db
 from portal.models import (
     Award,
     AwardStatus,
@@ -127,9 +128,8 @@ def preview_withdrawal(award: Award) -> WithdrawalPreview:
 def withdraw_award(award: Award, reason: str, actor: User) -> bool:
     """Withdraw the award, in one commit. Withdrawing it again (a double submit) changes nothing and returns
     False; raises ``DomainError`` if it cannot be withdrawn or no reason is given."""
-    # Lock the award's row (on PostgreSQL) so that two officers withdrawing at once withdraw it once.
-    db.session.execute(sa.select(Award.id).where(Award.id == award.id).with_for_update())
-    db.session.refresh(award)
+    # Two officers withdrawing at once withdraw it once: the second waits, then sees it withdrawn.
+    lock_row(Award, award.id)
     if award.status is AwardStatus.WITHDRAWN:
         return False
     reason = (reason or "").strip()
@@ -141,9 +141,7 @@ def withdraw_award(award: Award, reason: str, actor: User) -> bool:
     if blocker:
         raise DomainError(blocker)
 
-    before_status = award.status
     now = utcnow()
-    award.status = AwardStatus.WITHDRAWN
     award.withdrawn_at, award.withdrawn_by, award.withdrawal_reason = now, actor, reason
 
     cancelled = [i for i in award.instalments if not i.status.committed]
@@ -167,22 +165,13 @@ def withdraw_award(award: Award, reason: str, actor: User) -> bool:
         pending.decided_by = actor if actor.id != pending.proposed_by_id else None
         pending.decided_at = now
         pending.decision_reason = f"The award was withdrawn: {reason}"
-        pending.status = VariationStatus.REJECTED
-        audit.record(
-            "variation.rejected",
-            pending,
-            before={"status": VariationStatus.PROPOSED},
-            after={"status": VariationStatus.REJECTED, "reason": pending.decision_reason},
-            organisation_id=award.organisation_id,
-            actor=actor,
-        )
+        move_variation(pending, VariationStatus.REJECTED, actor=actor, detail={"reason": pending.decision_reason})
 
-    audit.record(
-        "award.withdrawn",
+    move_award(
         award,
-        before={"status": before_status},
-        after={
-            "status": AwardStatus.WITHDRAWN,
+        AwardStatus.WITHDRAWN,
+        actor=actor,
+        detail={
             "reason": reason,
             # Audit values are flat: each list is kept as text, as "label (due date): pence; ...".
             "instalments_cancelled": "; ".join(f"{i.label} ({i.due_on}): {i.amount_pence}" for i in cancelled),
@@ -192,14 +181,12 @@ def withdraw_award(award: Award, reason: str, actor: User) -> bool:
             "follow_ups_removed": "; ".join(f.label for f in removed_follow_ups),
             "follow_ups_kept": "; ".join(f.label for f in follow_ups if f not in removed_follow_ups),
         },
-        organisation_id=award.organisation_id,
-        actor=actor,
     )
     link = external_url("monitoring.organisation_award", organisation_id=award.organisation_id, award_id=award.id)
     for owner in owners_of(award.organisation_id):
         queue_email(owner.email, "award_withdrawn", award=award, owner=owner, reason=reason, link=link)
-    jobs.enqueue("workers.opendata.regenerate")
+    jobs.enqueue("workers.opendata.regenerate", coalesce=True)
     db.session.commit()
     # The public pages keep their figures for a few minutes: a withdrawn award must leave them now.
-    cache.clear()
+    caching.clear()
     return True

@@ -4,12 +4,11 @@ the same rows as CSV, so the three can never disagree.
 Values stay exact until they are shown: money in integer pence, ratios and money per person in ``Decimal``.
 """
 
-import csv
-import io
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
+from portal import exports
 from portal.money import pounds_figure
 from portal.template_helpers import format_pence
 
@@ -119,12 +118,13 @@ class Chart:
         return [{"text": c.heading, **({"format": "numeric"} if c.numeric else {})} for c in self.columns]
 
     def csv_text(self) -> str:
-        out = io.StringIO()
-        writer = csv.writer(out, lineterminator="\r\n")
-        writer.writerow([csv_heading(c) for c in self.columns])
-        for row in self.rows:
-            writer.writerow([machine(value, column.kind) for value, column in zip(row, self.columns, strict=True)])
-        return out.getvalue()
+        return exports.csv_text(
+            [csv_heading(c) for c in self.columns],
+            (
+                [machine(value, column.kind) for value, column in zip(row, self.columns, strict=True)]
+                for row in self.rows
+            ),
+        )
 
 
 def csv_heading(column: Column) -> str:

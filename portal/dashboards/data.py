@@ -4,9 +4,11 @@ Definitions, also written on the page:
 
 - **Awarded**: the amounts of approved awards by financial year (each award's ``AwardYear`` rows).
 - **Reported spend**, **people helped** and **measure results**: from accepted returns only.
-- An award covering several boroughs is split evenly between them, to the penny (any odd pence go to the first
-  boroughs alphabetically, so the rows add up to the total). A pan-London award, or one naming no borough, is its
-  own "Pan-London" row and is not spread over the boroughs; it is left out of the inner and outer London totals.
+- Funding and spend by borough follow :mod:`portal.directory.borough_funding`, the definition the map and the
+  borough pages use: each award's amount is shared among the boroughs it serves by their residents (a London-wide
+  award among the 32 LCPF boroughs, and the City where it serves it), so a borough's figure for a year is the same
+  on the map, its own page and here. The boroughs' own LCPF projects (of approved delivery plans, read through
+  ``portal.directory.borough_projects``) count wholly in their borough, with their accepted returns' spend.
 - An award in several service areas is split evenly between them in the same way.
 """
 
@@ -20,7 +22,7 @@ from functools import cached_property
 import sqlalchemy as sa
 
 from portal.dashboards.charts import Chart, Column, Kind
-from portal.directory import published
+from portal.directory import borough_funding, borough_projects, published
 from portal.extensions import db
 from portal.models import (
     Allocation,
@@ -32,16 +34,15 @@ from portal.models import (
     LocalAuthority,
     Measure,
     MeasureActual,
-    MeasureBasis,
     Organisation,
     PerformanceRecord,
     Rag,
     Return,
+    ReturnFrequency,
     ServiceArea,
 )
 from portal.periods import financial_year_label, financial_year_start
 
-PAN_LONDON = "Pan-London"
 SERVICES_ON_PAGE = 50  # a chart with a row per service shows this many; its CSV has them all
 NOT_RECORDED = "Not recorded"
 NOT_RATED = "Not rated yet"
@@ -93,10 +94,10 @@ def quarter_of(day: date) -> tuple[int, int]:
 
 
 def available_years() -> list[int]:
-    """Financial years of published awards and of boards' allocations."""
+    """Financial years of published awards, of boards' allocations and of the boroughs' public LCPF projects."""
     awarded = published.published_award_years().with_only_columns(AwardYear.financial_year)
     allocated = sa.select(Allocation.financial_year)
-    return sorted(set(db.session.scalars(sa.union(awarded, allocated))))
+    return sorted(set(db.session.scalars(sa.union(awarded, allocated))) | borough_projects.years_with_funding())
 
 
 def available_funds() -> list[Fund]:
@@ -159,14 +160,6 @@ class Dashboard:
         return list(db.session.scalars(sa.select(LocalAuthority).order_by(LocalAuthority.name)))
 
     @cached_property
-    def award_boroughs(self) -> dict[int, list[int]]:
-        order = {la.id: index for index, la in enumerate(self.local_authorities)}
-        boroughs: dict[int, list[int]] = defaultdict(list)
-        for award_id, la_id in db.session.execute(self._by_fund(published.published_award_boroughs())):
-            boroughs[award_id].append(la_id)
-        return {award_id: sorted(ids, key=order.__getitem__) for award_id, ids in boroughs.items()}
-
-    @cached_property
     def award_areas(self) -> dict[int, list[str]]:
         areas: dict[int, list[ServiceArea]] = defaultdict(list)
         query = self._by_fund(
@@ -179,29 +172,38 @@ class Dashboard:
         order = list(ServiceArea)
         return {award_id: [a.label for a in sorted(found, key=order.index)] for award_id, found in areas.items()}
 
-    def _pan_london(self, award_id: int) -> bool:
-        return self.awards[award_id].pan_london or not self.award_boroughs.get(award_id)
+    @cached_property
+    def borough_money(self) -> dict[int, tuple[int, int]]:
+        """Awarded and reported pence for each local authority, shared as :mod:`portal.directory.borough_funding`
+        shares them."""
+        sharing = borough_funding.Sharing()
+        awarded = sharing.apportion({award_id: self.awarded.get(award_id, 0) for award_id in self.awards})
+        reported = sharing.apportion({award_id: self.reported.get(award_id, (0, 0))[0] for award_id in self.awards})
+        for project, project_awarded, project_reported in self.borough_projects:
+            la_id = project.local_authority_id
+            awarded[la_id] = awarded.get(la_id, 0) + project_awarded
+            reported[la_id] = reported.get(la_id, 0) + project_reported
+        return {la.id: (awarded.get(la.id, 0), reported.get(la.id, 0)) for la in self.local_authorities}
 
     @cached_property
-    def borough_money(self) -> tuple[dict[int, list[int]], list[int]]:
-        """Awarded and reported pence for each local authority, and for the pan-London row."""
-        by_borough: dict[int, list[int]] = defaultdict(lambda: [0, 0])
-        pan_london = [0, 0]
-        for award_id in self.awards:
-            amounts = (self.awarded.get(award_id, 0), self.reported.get(award_id, (0, 0))[0])
-            if self._pan_london(award_id):
-                pan_london = [pan_london[0] + amounts[0], pan_london[1] + amounts[1]]
-                continue
-            boroughs = self.award_boroughs[award_id]
-            for position, amount in enumerate(amounts):
-                for la_id, share in split_evenly(amount, boroughs).items():
-                    by_borough[la_id][position] += share
-        return by_borough, pan_london
+    def borough_projects(self) -> list[tuple[borough_projects.PublicProject, int, int]]:
+        """The boroughs' public LCPF projects with their funding and accepted spend in the chosen year (or all years).
+        They are paid from the boroughs' allocations, not a round's fund, so a choice of fund leaves them out."""
+        if self.filters.fund_id:
+            return []
+        projects = borough_projects.fetch_public_projects()
+        spend = borough_projects.accepted_spend([p.id for p in projects], self.filters.year)
+        year = self.filters.year
+        return [
+            (p, p.amount_for(year) if year is not None else p.total_pence, spend.get(p.id, 0))
+            for p in projects
+            if (p.amount_for(year) if year is not None else p.total_pence) or spend.get(p.id)
+        ]
 
     # Spend ----------------------------------------------------------------------------------------------------
 
     def spend_by_borough(self) -> Chart:
-        by_borough, pan_london = self.borough_money
+        by_borough = self.borough_money
         rows = []
         for la in self.local_authorities:
             awarded, reported = by_borough.get(la.id, (0, 0))
@@ -215,13 +217,13 @@ class Dashboard:
                     per_head(awarded, la.residents_2021),
                 )
             )
-        rows.append((PAN_LONDON, None, pan_london[0], pan_london[1], None, None))
         return Chart(
             "spend-by-borough",
             "Funding by borough",
             "Awarded funding and reported spend in each of London's 33 local authorities, with the amount awarded "
-            "per resident (2021 census). Pan-London services are a row of their own in the table and the CSV, not "
-            "spread over boroughs and not drawn, so that the boroughs can be compared.",
+            "per resident (2021 census). A service serving several boroughs, or all of London, is shared among them "
+            "by their residents, as on the map and the borough pages; a borough's own LCPF projects count in full in "
+            "their borough.",
             (
                 Column("Local authority"),
                 Column("Inner or outer London"),
@@ -232,11 +234,10 @@ class Dashboard:
             ),
             rows,
             bar_columns=(2,),
-            not_drawn=(PAN_LONDON,),
         )
 
     def spend_inner_outer(self) -> Chart:
-        by_borough, _ = self.borough_money
+        by_borough = self.borough_money
         rows = []
         for side in InnerOuter:
             members = [la for la in self.local_authorities if la.inner_outer is side]
@@ -249,8 +250,8 @@ class Dashboard:
         return Chart(
             "spend-inner-outer",
             "Inner and outer London",
-            "Awarded funding per resident in inner and outer London (ONS definitions). Pan-London services are "
-            "not included here.",
+            "Awarded funding per resident in inner and outer London (ONS definitions), with London-wide services "
+            "shared among the boroughs by their residents.",
             (
                 Column("Area"),
                 Column("Awarded", Kind.PENCE),
@@ -416,20 +417,17 @@ class Dashboard:
         )
 
     def measures_achieved(self) -> Chart:
+        expected = Measure.target_for_sql(Measure.target, Measure.basis, ReturnFrequency.quarters_sql(Return.frequency))
+        met = sa.func.sum(sa.case((MeasureActual.actual >= expected, 1), else_=0))
         query = self._by_fund(
             published.accepted_measure_actuals()
-            .with_only_columns(
-                Return.financial_year, Return.frequency, MeasureActual.actual, Measure.target, Measure.basis
-            )
+            .with_only_columns(Return.financial_year, sa.func.count(), met)
             .join(Measure, Measure.id == MeasureActual.measure_id)
+            .group_by(Return.financial_year)
         )
         if self.filters.year is not None:
             query = query.where(Return.financial_year == self.filters.year)
-        results: dict[int, list[int]] = defaultdict(lambda: [0, 0])
-        for year, frequency, actual, target, basis in db.session.execute(query):
-            expected = Measure(target=target, basis=MeasureBasis(basis)).target_for(frequency.quarters)
-            results[year][0] += 1
-            results[year][1] += 1 if actual >= expected else 0
+        results = {year: (reported, met or 0) for year, reported, met in db.session.execute(query)}
         rows = [
             (financial_year_label(year), reported, met, percent(met, reported))
             for year, (reported, met) in sorted(results.items())
@@ -503,30 +501,14 @@ class Dashboard:
         return snb.drawdown_turnaround(self.filters)
 
     def value_by_service(self) -> Chart:
-        rows = []
-        for area, title, provider, spend, people, cost in sorted(self.costs, key=lambda r: (r[0], r[5], r[1])):
-            median = self.medians[area]
-            ratio = (cost / median).quantize(PENNY, rounding=ROUND_HALF_UP) if median else None
-            rows.append((title, provider, area, spend, people, cost, median, ratio))
-        return Chart(
-            "value-by-service",
-            "Cost per person helped, each service against its area's median",
-            "A service listed in several areas is compared in each. 1.00 times is the median; above 1 costs more "
-            "per person than the middle service in that area, which may reflect more intensive support.",
-            (
-                Column("Service"),
-                Column("Provider"),
-                Column("Service area"),
-                Column("Reported spend", Kind.PENCE),
-                Column("People helped", Kind.COUNT),
-                Column("Cost per person", Kind.POUNDS),
-                Column("Area median", Kind.POUNDS),
-                Column("Compared with median", Kind.RATIO),
-            ),
-            rows,
-            bar_columns=(5,),
-            page_limit=SERVICES_ON_PAGE,
-        )
+        from portal.value import dashboard
+
+        return dashboard.by_service(self)
+
+    def value_by_borough(self) -> Chart:
+        from portal.value import dashboard
+
+        return dashboard.by_borough(self)
 
 
 # The CSV names and the section each chart is shown in, in page order.
@@ -534,11 +516,15 @@ SECTIONS = {
     "Spending": ("spend_by_borough", "spend_inner_outer", "spend_by_service_area", "spend_by_fund", "spend_by_year"),
     "Performance": ("rag_latest", "rag_trend", "returns_on_time"),
     "Outcomes": ("people_helped", "measures_achieved"),
-    "Value for money": ("value_by_area", "value_by_service"),
+    "Value for money": ("value_by_area", "value_by_service", "value_by_borough"),
 }
 # Shown in a section of their own, after the others.
 SNB_CHARTS = ("snb_allocations_on_time", "snb_drawdown_turnaround")
-CHART_NAMES = {method.replace("_", "-"): method for methods in (*SECTIONS.values(), SNB_CHARTS) for method in methods}
+# The London Crime Prevention Fund's charts, also in a section of their own (portal/dashboards/lcpf.py).
+LCPF_CHARTS = ("lcpf_by_borough", "lcpf_inner_outer", "lcpf_on_time")
+CHART_NAMES = {
+    method.replace("_", "-"): method for methods in (*SECTIONS.values(), SNB_CHARTS, LCPF_CHARTS) for method in methods
+}
 
 
 def chart(dashboard: Dashboard, name: str) -> Chart:

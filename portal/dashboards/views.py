@@ -2,9 +2,10 @@
 
 from flask import Blueprint, abort, current_app, make_response, render_template, request
 
+from portal import caching
 from portal.dashboards import data
+from portal.dashboards.lcpf import lcpf_charts
 from portal.dashboards.snb import snb_charts
-from portal.extensions import cache
 from portal.permissions import public
 
 dashboards = Blueprint("dashboards", __name__)
@@ -13,41 +14,43 @@ dashboards = Blueprint("dashboards", __name__)
 CSV_MAX_AGE_SECONDS = 300
 
 
-def _filters() -> data.Filters:
+def _filters(years: list[int], funds: list) -> data.Filters:
     """The year and fund from the query string; anything not on offer is ignored rather than an error."""
     year = request.args.get("year", type=int)
     fund_id = request.args.get("fund", type=int)
     return data.Filters(
-        year=year if year in data.available_years() else None,
-        fund_id=fund_id if fund_id in {fund.id for fund in data.available_funds()} else None,
+        year=year if year in years else None,
+        fund_id=fund_id if fund_id in {fund.id for fund in funds} else None,
     )
 
 
-def _charts(filters: data.Filters) -> tuple[dict, list]:
+def _charts(filters: data.Filters) -> tuple[dict, list, list]:
     """Every chart for these filters, kept in the shared cache for a few minutes: they hold only public figures,
     the same for everyone, and take seconds to work out at London's scale."""
     key = f"dashboards:{filters.year}:{filters.fund_id}"
-    found = cache.get(key)
+    found = caching.get(key)
     if found is None:
         dashboard = data.Dashboard(filters)
         sections = {title: [getattr(dashboard, name)() for name in names] for title, names in data.SECTIONS.items()}
-        found = (sections, snb_charts(filters))
-        cache.set(key, found, timeout=current_app.config["PUBLIC_CACHE_SECONDS"])
+        found = (sections, snb_charts(filters), lcpf_charts(filters))
+        caching.set(key, found, current_app.config["PUBLIC_CACHE_SECONDS"])
     return found
 
 
 @dashboards.route("/dashboards")
 @public
 def index():
-    filters = _filters()
-    sections, board_charts = _charts(filters)
+    years, funds = data.available_years(), data.available_funds()  # once each: both scan the published data
+    filters = _filters(years, funds)
+    sections, board_charts, fund_charts = _charts(filters)
     return render_template(
         "dashboards/index.html",
         filters=filters,
         sections=sections,
         snb_charts=board_charts,
-        years=data.available_years(),
-        funds=data.available_funds(),
+        lcpf_charts=fund_charts,
+        years=years,
+        funds=funds,
     )
 
 
@@ -56,9 +59,9 @@ def index():
 def csv(name: str):
     if name not in data.CHART_NAMES:
         abort(404)
-    filters = _filters()
-    sections, board_charts = _charts(filters)  # the page's own figures, usually already cached
-    shown = {chart.name: chart for charts in (*sections.values(), board_charts) for chart in charts}
+    filters = _filters(data.available_years(), data.available_funds())
+    sections, board_charts, fund_charts = _charts(filters)  # the page's own figures, usually already cached
+    shown = {chart.name: chart for charts in (*sections.values(), board_charts, fund_charts) for chart in charts}
     chart = shown.get(name) or data.chart(data.Dashboard(filters), name)
     suffix = "".join(f"-{key}-{value}" for key, value in filters.query_args().items())
     response = make_response(chart.csv_text())

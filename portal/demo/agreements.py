@@ -2,7 +2,8 @@
 made, the latest released; one more direct award to Victim Support waiting for its agreement to be accepted; and
 one variation proposed by officer@ for officer2@ to decide.
 
-Deterministic and safe to run again: agreements are made only for awards without one, payments only moved on from
+Deterministic and safe to run again, and touching only demo awards (portal/demo/registry.py): agreements are made
+only for awards without one, payments only moved on from
 scheduled, the new award found by title and the variation made only if the award has none.
 """
 
@@ -13,6 +14,7 @@ import sqlalchemy as sa
 from portal.agreements.services import Acceptance, accept_agreement, amounts_of, today
 from portal.agreements.variations import Proposal, propose_variation
 from portal.awards.services import AwardDetails, create_direct_award
+from portal.demo.registry import demo_awards, is_demo_award
 from portal.demo.seed import DEMO_DOMAIN
 from portal.extensions import db
 from portal.models import (
@@ -32,6 +34,7 @@ from portal.monitoring.measures import generate_schedule
 from portal.periods import financial_year_start
 
 AWAITING_TITLE = "Domestic abuse advocacy at the Central Family Court"
+AWAITING_ORGANISATION = "Victim Support"
 VARIED_TITLE = "London Gang Exit Service"
 # Who signed for each demo provider; providers with no demo login signed on paper, recorded by an officer.
 SIGNATORIES = {"Victim Support": ("Helen Price", "Chief executive")}
@@ -42,8 +45,7 @@ def load(on: date | None = None) -> str:
     on = on or today()
     officer = _user(f"officer@{DEMO_DOMAIN}")
     accepted = paid = 0
-    awards = list(db.session.scalars(sa.select(Award).where(Award.status == AwardStatus.APPROVED).order_by(Award.id)))
-    for award in awards:
+    for award in demo_awards(Award.status == AwardStatus.APPROVED):
         if award.title == AWAITING_TITLE:
             continue
         if award.agreement is None:
@@ -81,8 +83,10 @@ def _accept(award: Award) -> None:
     else:
         name, job_title = DEFAULT_SIGNATORY
     agreement = accept_agreement(award, Acceptance(name, job_title, True), owner)
-    # Accepted before the award began, as an organisation would.
-    agreement.accepted_at = datetime.combine(award.start_date - timedelta(days=14), time(11), tzinfo=UTC)
+    # Accepted before the award began, as an organisation would, but never later than now.
+    agreement.accepted_at = min(
+        datetime.combine(award.start_date - timedelta(days=14), time(11), tzinfo=UTC), agreement.accepted_at
+    )
     db.session.commit()
 
 
@@ -110,11 +114,11 @@ def _pay(award: Award, on: date, officer: User | None) -> int:
 
 
 def _awaiting_award(on: date, officer: User | None) -> int:
-    organisation = db.session.scalar(sa.select(Organisation).where(Organisation.name == "Victim Support"))
+    organisation = db.session.scalar(sa.select(Organisation).where(Organisation.name == AWAITING_ORGANISATION))
     fund = db.session.scalar(sa.select(Fund).where(Fund.name == "Victims' services"))
     if organisation is None or fund is None or officer is None:
         return 0
-    if db.session.scalar(sa.select(Award.id).where(Award.title == AWAITING_TITLE)):
+    if demo_awards(Award.title == AWAITING_TITLE):
         return 0
     year = financial_year_start(on)
     start = date(year, 10, 1) if on < date(year, 10, 1) else date(year + 1, 4, 1)
@@ -141,7 +145,7 @@ def _awaiting_award(on: date, officer: User | None) -> int:
 
 
 def _variation(officer: User | None) -> int:
-    award = db.session.scalar(sa.select(Award).where(Award.title == VARIED_TITLE))
+    award = db.session.scalar(sa.select(Award).where(is_demo_award(), Award.title == VARIED_TITLE))
     if award is None or officer is None:
         return 0
     if db.session.scalar(sa.select(Variation.id).where(Variation.award_id == award.id).limit(1)):

@@ -39,8 +39,8 @@ from portal.models import (
     UploadedFile,
     User,
 )
+from portal.periods import LONDON
 from portal.references import next_reference
-from portal.template_helpers import LONDON
 
 try:  # the rounds another loader makes; without them there is nothing to bid for
     from portal.demo.rounds import CLOSED_ROUND_TITLE, OPEN_ROUND_TITLE, SHORT_WINDOW_ROUND_TITLE

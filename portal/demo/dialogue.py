@@ -13,6 +13,7 @@ import sqlalchemy as sa
 
 from portal import audit
 from portal.database import utcnow
+from portal.demo.registry import is_demo_award
 from portal.demo.seed import DEMO_DOMAIN
 from portal.dialogue.follow_ups import move_follow_up
 from portal.extensions import db
@@ -95,7 +96,9 @@ def _ended_award(spec: EndedAward, today: date, officer: User | None) -> int:
     organisation = db.session.scalar(sa.select(Organisation).where(Organisation.name == spec.organisation))
     if fund is None or organisation is None:
         return 0
-    if db.session.scalar(sa.select(Award.id).where(Award.title == spec.title)):
+    if db.session.scalar(
+        sa.select(Award.id).where(Award.title == spec.title, Award.organisation_id == organisation.id)
+    ):
         return 0
     last_year = financial_year_start(today) - 1 - spec.years_ago  # the award's last financial year
     first_year = last_year - 1
@@ -149,7 +152,7 @@ FOLLOW_UP_ANSWERS = {
 def _fill_follow_ups(today: date, officer: User | None) -> int:
     filled = 0
     for title, (running, funded_by, people, lasted, changed, lessons) in FOLLOW_UP_ANSWERS.items():
-        award = db.session.scalar(sa.select(Award).where(Award.title == title))
+        award = db.session.scalar(sa.select(Award).where(is_demo_award(), Award.title == title))
         if award is None:
             continue
         opened = [
@@ -244,7 +247,7 @@ def _conversations(officer: User | None) -> int:
     added = 0
     base = utcnow() - timedelta(days=40)
     for spec in CONVERSATIONS:
-        award = db.session.scalar(sa.select(Award).where(Award.title == spec.award_title))
+        award = db.session.scalar(sa.select(Award).where(is_demo_award(), Award.title == spec.award_title))
         if award is None or db.session.scalar(
             sa.select(DialogueThread.id).where(DialogueThread.subject == spec.subject)
         ):
@@ -327,7 +330,7 @@ CASE_STUDIES = (
 def _case_studies(officer: User | None) -> int:
     published = 0
     for spec in CASE_STUDIES:
-        award = db.session.scalar(sa.select(Award).where(Award.title == spec.award_title))
+        award = db.session.scalar(sa.select(Award).where(is_demo_award(), Award.title == spec.award_title))
         if award is None:
             continue
         candidates = list(

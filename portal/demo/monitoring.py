@@ -1,8 +1,11 @@
 """Demonstration monitoring: two direct awards to real demo providers, measures on every approved award, and
-each award's returns brought to a realistic state: past periods accepted and rated, the latest awaiting review,
-one queried, the current one in progress.
+each award's returns brought to a realistic state for the day the demo is loaded: earlier periods accepted and rated
+(the latest of them within the last few months), and the latest return past its due date awaiting review on one award,
+overdue on the next and queried on the third, in turn; a period that has ended but is not yet due is in progress.
+Nothing is dated after the day of loading.
 
-Deterministic and safe to run again: awards are found by title, measures added only to awards without any, and
+Deterministic and safe to run again, and touching only demo awards (portal/demo/registry.py): awards are found by
+title, measures added only to awards without any, and
 only returns still due are touched.
 """
 
@@ -14,6 +17,7 @@ from decimal import Decimal
 import sqlalchemy as sa
 
 from portal.database import utcnow
+from portal.demo.registry import demo_awards
 from portal.demo.seed import DEMO_DOMAIN, SERVICES_FILE
 from portal.extensions import db
 from portal.models import (
@@ -34,7 +38,7 @@ from portal.models import (
 from portal.monitoring.measures import generate_schedule
 from portal.monitoring.performance import profile_pence, record_performance
 from portal.monitoring.workflow import move_return
-from portal.periods import financial_year_start
+from portal.periods import financial_year_start, today_in_london
 from portal.references import next_award_reference
 
 
@@ -71,19 +75,21 @@ DIRECT_AWARDS = (
 
 # (spend as a share of profile, delivery as a share of target, days submitted after the due date), in turn.
 PATTERN = ((100, 100, -3), (70, 60, 20), (95, 92, -1), (80, 75, 5), (105, 110, -10))
+# What becomes of each award's latest return past its due date, award by award in turn.
+LATEST = ("awaiting_review", "overdue", "queried")
 
 
 def load(today: date | None = None) -> str:
-    today = today or utcnow().date()
+    today = today or today_in_london()
     officer = db.session.scalar(sa.select(User).where(User.email == f"officer@{DEMO_DOMAIN}"))
     added_awards = sum(_direct_award(spec, today, officer) for spec in DIRECT_AWARDS)
-    awards = list(db.session.scalars(sa.select(Award).where(Award.status == AwardStatus.APPROVED).order_by(Award.id)))
+    awards = demo_awards(Award.status == AwardStatus.APPROVED)
     measures = returns_added = filled = 0
-    for award in awards:
+    for position, award in enumerate(awards):
         measures += _measures(award)
         returns_added += generate_schedule(award)
         db.session.flush()
-        filled += _fill_returns(award, today, officer)
+        filled += _fill_returns(award, today, officer, LATEST[position % len(LATEST)])
     db.session.commit()
     return (
         f"Monitoring demo: {added_awards} direct awards, {measures} measures, {returns_added} returns scheduled and "
@@ -162,7 +168,7 @@ def _submitter(award: Award) -> User | None:
     return members[0].user if members else None
 
 
-def _fill_returns(award: Award, today: date, officer: User | None) -> int:
+def _fill_returns(award: Award, today: date, officer: User | None, latest_becomes: str) -> int:
     returns = list(
         db.session.scalars(sa.select(Return).where(Return.award_id == award.id).order_by(Return.period_start))
     )
@@ -170,31 +176,37 @@ def _fill_returns(award: Award, today: date, officer: User | None) -> int:
     ended = [r for r in returns if r.due_on >= today and r.period_end < today]
     measures = list(db.session.scalars(sa.select(Measure).where(Measure.award_id == award.id).order_by(Measure.id)))
     submitter = _submitter(award)
+    # Nothing happens after the day the demo is loaded: a late submission or an acceptance that would fall later
+    # is moved to the morning of that day.
+    latest_moment = datetime.combine(today, time(9), tzinfo=UTC)
     filled = 0
     for position, return_ in enumerate(past_due):
         if return_.status is not ReturnStatus.DUE:
             continue
+        latest = position == len(past_due) - 1
+        if latest and latest_becomes == "overdue":
+            continue
         spend_share, delivery_share, days = PATTERN[position % len(PATTERN)]
         _answer(return_, measures, spend_share, delivery_share)
-        submitted_at = datetime.combine(return_.due_on + timedelta(days=days), time(10), tzinfo=UTC)
+        submitted_at = min(datetime.combine(return_.due_on + timedelta(days=days), time(10), tzinfo=UTC), latest_moment)
         return_.submitted_at = return_.first_submitted_at = submitted_at
         return_.submitted_by = submitter
         move_return(return_, ReturnStatus.SUBMITTED, actor=submitter)
-        latest = position == len(past_due) - 1
-        if latest:
-            pass  # awaiting review
-        elif position == len(past_due) - 2 and len(past_due) >= 3:
+        if latest and latest_becomes == "awaiting_review":
+            pass
+        elif latest:
             return_.queries.append(
                 ReturnQuery(
-                    question="Spend is under profile this period. What caused the underspend, and will it be "
-                    "spent later in the year?",
+                    question="Please tell us how the people supported this period were counted, and whether any "
+                    "were also counted last period.",
                     asked_by=officer,
                 )
             )
             move_return(return_, ReturnStatus.QUERIED, actor=officer)
         else:
             move_return(return_, ReturnStatus.ACCEPTED, actor=officer)
-            return_.accepted_at, return_.accepted_by = submitted_at + timedelta(days=7), officer
+            return_.accepted_at = min(submitted_at + timedelta(days=7), latest_moment)
+            return_.accepted_by = officer
             record_performance(return_, officer)
         filled += 1
     for return_ in ended:

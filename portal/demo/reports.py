@@ -10,9 +10,9 @@ from portal.database import utcnow
 from portal.demo.seed import DEMO_DOMAIN
 from portal.extensions import db
 from portal.models import ReportRun, ReportStatus, User
+from portal.periods import LONDON
 from portal.reports import runs
 from portal.reports.content import HalfYear
-from portal.template_helpers import LONDON
 
 
 def load(today: date | None = None) -> str:

@@ -96,6 +96,7 @@ class DemoQuestion:
     hint: str | None = None
     word_limit: int | None = None
     options: tuple[str, ...] = ()
+    date_not_in_future: bool = False
     form_variant: FormVariant = FormVariant.BOTH
     required: bool = True
     show_if: tuple[str, str] | None = None  # (text of an earlier question, answer)
@@ -157,6 +158,7 @@ STANDARD_QUESTIONS = (
         "When was your safeguarding policy last reviewed?",
         QuestionKind.DATE,
         "Safeguarding",
+        date_not_in_future=True,
         show_if=(SAFEGUARDING_POLICY, YES),
     ),
     DemoQuestion(
@@ -468,6 +470,7 @@ def _questions(round_id: int | None, specs: tuple[DemoQuestion, ...]) -> int:
             required=spec.required or bool(spec.eligible_values),
             word_limit=spec.word_limit,
             options=list(spec.options) or None,
+            date_not_in_future=spec.date_not_in_future,
             form_variant=spec.form_variant,
             show_if_question_id=target.id if target else None,
             show_if_value=spec.show_if[1] if spec.show_if else None,

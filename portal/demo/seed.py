@@ -10,6 +10,7 @@ from pathlib import Path
 import sqlalchemy as sa
 
 from portal.auth.passwords import hash_password
+from portal.auth.second_factor import give_demo_second_factor
 from portal.database import utcnow
 from portal.extensions import db
 from portal.models import (
@@ -174,6 +175,9 @@ def load_demo_data() -> str:
             )
             db.session.add(user)
             users_created += 1
+        if user.staff_role is not None:
+            # Staff need a second factor; the demo ones share a published secret so anyone can try every role.
+            give_demo_second_factor(user)
         if spec.organisation:
             organisation = organisations[spec.organisation]
             if not any(m.organisation_id == organisation.id for m in user.memberships):
@@ -262,19 +266,27 @@ def load_all_demo_data() -> list[str]:
     """Every area's demo data, in the order each builds on the last: people and organisations, rounds, bids,
     their assessment, awards that have ended, the directory's commissioned services, awards' monitoring, agreements
     and payments, a withdrawn award, follow-ups, dialogue and good practice, the boards' allocations and drawdowns,
-    the committee report, and last the open-data files made from all of them."""
+    the boroughs' allocations and Lewisham's delivery plan, evaluations, the committee report, personal data past
+    its retention period and a refused erasure request, and last the open-data files made from all of them."""
     from portal.demo import (
         agreements,
         applications,
         assessment,
+        boroughs,
         dialogue,
         directory,
         drawdowns,
+        evaluations,
         monitoring,
         opendata,
+        outcomes,
+        privacy,
         reports,
         rounds,
+        service_contacts,
+        value,
         withdrawals,
+        your_data,
     )
 
     return [
@@ -289,6 +301,13 @@ def load_all_demo_data() -> list[str]:
         withdrawals.load(),
         dialogue.load(),
         drawdowns.load(),
+        boroughs.load(),
+        evaluations.load(),
         reports.load(),
+        value.load(),
+        outcomes.load(),
+        privacy.load(),
+        service_contacts.load(),
+        your_data.load(),
         opendata.load(),
     ]

@@ -17,6 +17,7 @@ from portal.extensions import db
 from portal.models import Award, Fund, LocalAuthority, Organisation, ServiceArea, User
 from portal.periods import financial_year_start
 
+ORGANISATION = "Victim Support"
 WITHDRAWN_TITLE = "Hate crime casework in Barking and Dagenham"
 REASON = (
     "The community centre that was to host the caseworkers closed in the summer, and Victim Support could not find "
@@ -27,12 +28,14 @@ REASON = (
 def load(on: date | None = None) -> str:
     on = on or today()
     officer = db.session.scalar(sa.select(User).where(User.email == f"officer@{DEMO_DOMAIN}"))
-    organisation = db.session.scalar(sa.select(Organisation).where(Organisation.name == "Victim Support"))
+    organisation = db.session.scalar(sa.select(Organisation).where(Organisation.name == ORGANISATION))
     fund = db.session.scalar(sa.select(Fund).where(Fund.name == "Victims' services"))
     borough = db.session.scalar(sa.select(LocalAuthority).where(LocalAuthority.name == "Barking and Dagenham"))
     if None in (officer, organisation, fund, borough):
         return "Withdrawals demo: skipped (no officer, Victim Support, fund or borough)."
-    if db.session.scalar(sa.select(Award.id).where(Award.title == WITHDRAWN_TITLE)):
+    if db.session.scalar(
+        sa.select(Award.id).where(Award.title == WITHDRAWN_TITLE, Award.organisation_id == organisation.id)
+    ):
         return "Withdrawals demo: 0 awards withdrawn."
     first = financial_year_start(on) + 1
     award = create_direct_award(

@@ -21,7 +21,8 @@ from portal.email.outbox import queue_email
 from portal.errors import DomainError, raise_if_any
 from portal.extensions import db
 from portal.models import Award, AwardStatus, FollowUpQuery, FollowUpReturn, ReturnStatus, Sustained, User
-from portal.template_helpers import LONDON, external_url, format_date
+from portal.periods import today_in_london as today
+from portal.template_helpers import external_url, format_date
 from portal.workflow import Workflow
 
 FOLLOW_UP_MONTHS = (6, 12)
@@ -42,10 +43,6 @@ FOLLOW_UPS = Workflow(
 )
 move_follow_up = FOLLOW_UPS.move
 NOT_YET_SUBMITTED = (ReturnStatus.DUE, ReturnStatus.IN_PROGRESS)
-
-
-def today() -> date:
-    return utcnow().astimezone(LONDON).date()
 
 
 # Dates --------------------------------------------------------------------------------------------------------------

@@ -54,7 +54,7 @@ def follow_up_form(follow_up: FollowUpReturn, formdata=None):
 
         def answers(self) -> FollowUpAnswers:
             return FollowUpAnswers(
-                version=int(self.version.data) if (self.version.data or "").isdigit() else None,
+                version=int(self.version.data) if (self.version.data or "").isdecimal() else None,
                 service_running=_enum_or_none(Sustained, self.service_running.data),
                 funded_by=self.funded_by.data or "",
                 people_helped_since=self.people_helped_since.data,

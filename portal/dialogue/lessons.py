@@ -4,18 +4,17 @@ issues organisations reported in their returns, and the lessons they gave in fol
 Returns and follow-ups count once submitted (a draft is not yet something the organisation has told us).
 """
 
-import csv
 import enum
-import io
 import re
 from dataclasses import dataclass
 from datetime import date, datetime
 
 import sqlalchemy as sa
 
+from portal import exports
 from portal.extensions import db
 from portal.models import Award, AwardStatus, DialogueThread, FollowUpReturn, Fund, Return, ReturnStatus
-from portal.template_helpers import LONDON
+from portal.periods import LONDON
 
 LESSONS_PER_PAGE = 25
 SUBMITTED = (ReturnStatus.SUBMITTED, ReturnStatus.QUERIED, ReturnStatus.ACCEPTED)
@@ -172,27 +171,19 @@ CSV_HEADINGS = ("Date", "Source", "Award", "Organisation", "Service", "Title", "
 
 
 def lessons_csv(lessons: list[Lesson]) -> str:
-    """The log as CSV. Cells that a spreadsheet would run as a formula are prefixed with an apostrophe."""
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(CSV_HEADINGS)
-    for lesson in lessons:
-        writer.writerow(
-            [
-                _safe(cell)
-                for cell in (
-                    lesson.recorded_on.isoformat(),
-                    lesson.source.label,
-                    lesson.award.reference,
-                    lesson.award.organisation.name,
-                    lesson.award.title,
-                    lesson.title,
-                    lesson.text,
-                )
-            ]
-        )
-    return out.getvalue()
-
-
-def _safe(value: str) -> str:
-    return "'" + value if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
+    """The log as CSV, written by :mod:`portal.exports` so that no cell runs as a formula."""
+    return exports.csv_text(
+        CSV_HEADINGS,
+        (
+            (
+                lesson.recorded_on.isoformat(),
+                lesson.source.label,
+                lesson.award.reference,
+                lesson.award.organisation.name,
+                lesson.award.title,
+                lesson.title,
+                lesson.text,
+            )
+            for lesson in lessons
+        ),
+    )

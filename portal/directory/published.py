@@ -16,7 +16,6 @@ from datetime import date, datetime
 import sqlalchemy as sa
 from sqlalchemy.orm import joinedload, lazyload
 
-from portal.database import utcnow
 from portal.extensions import db
 from portal.models import (
     Award,
@@ -30,7 +29,7 @@ from portal.models import (
     ReturnStatus,
     award_borough,
 )
-from portal.template_helpers import LONDON
+from portal.periods import today_in_london
 
 # A return still open this many days after it fell due makes its service "overdue" in public.
 OVERDUE_STATUSES = (ReturnStatus.DUE, ReturnStatus.IN_PROGRESS, ReturnStatus.QUERIED)
@@ -46,8 +45,7 @@ class Phase(enum.StrEnum):
         return {"not_started": "Not started yet", "active": "Active", "ended": "Ended"}[self.value]
 
 
-def london_today() -> date:
-    return utcnow().astimezone(LONDON).date()
+london_today = today_in_london
 
 
 def is_published():
@@ -176,24 +174,26 @@ class Freshness:
     overdue_returns: int  # returns past their due date and not yet submitted (or queried and not answered)
 
 
-def freshness(award_ids: list[int], today: date) -> dict[int, Freshness]:
-    if not award_ids:
+def freshness(ids: list[int], today: date, key=Return.award_id) -> dict[int, Freshness]:
+    """How fresh each funded thing's reporting is, by ``key``: awards by default, borough plan projects with
+    ``key=Return.plan_project_id``."""
+    if not ids:
         return {}
     last = dict(
         db.session.execute(
-            sa.select(Return.award_id, sa.func.max(Return.accepted_at))
-            .where(Return.award_id.in_(award_ids), Return.status == ReturnStatus.ACCEPTED)
-            .group_by(Return.award_id)
+            sa.select(key, sa.func.max(Return.accepted_at))
+            .where(key.in_(ids), Return.status == ReturnStatus.ACCEPTED)
+            .group_by(key)
         ).all()
     )
     overdue = dict(
         db.session.execute(
-            sa.select(Return.award_id, sa.func.count(Return.id))
-            .where(Return.award_id.in_(award_ids), Return.status.in_(OVERDUE_STATUSES), Return.due_on < today)
-            .group_by(Return.award_id)
+            sa.select(key, sa.func.count(Return.id))
+            .where(key.in_(ids), Return.status.in_(OVERDUE_STATUSES), Return.due_on < today)
+            .group_by(key)
         ).all()
     )
-    return {award_id: Freshness(last.get(award_id), overdue.get(award_id, 0)) for award_id in award_ids}
+    return {id_: Freshness(last.get(id_), overdue.get(id_, 0)) for id_ in ids}
 
 
 def latest_rating():

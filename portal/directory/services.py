@@ -3,8 +3,8 @@
 Everything here is built from plain values (no database objects), so a page of results and the borough figures
 can be kept in the cache and shared between people: they hold nothing that differs by who is asking.
 
-Each funded service is an approved award today, from a bid or a direct award. Another kind of funded service
-(a borough's own LCPF project, say) joins the directory by being summarised into the same :class:`ServiceRow`.
+Each funded service is an approved award (from a bid or a direct award) or a project of a borough's approved LCPF
+delivery plan (:mod:`portal.directory.borough_projects`); both are summarised into the same :class:`ServiceRow`.
 """
 
 import contextlib
@@ -16,15 +16,15 @@ import sqlalchemy as sa
 from flask import current_app
 from flask_sqlalchemy.pagination import Pagination
 
+from portal import caching
 from portal.database import utcnow
-from portal.directory import postcodes, published
+from portal.directory import borough_funding, borough_projects, postcodes, published
 from portal.directory.published import Phase
 from portal.errors import DomainError
-from portal.extensions import cache, db
+from portal.extensions import db
 from portal.models import (
     Award,
     AwardServiceArea,
-    AwardYear,
     Fund,
     LocalAuthority,
     Measure,
@@ -68,6 +68,7 @@ class Filters:
     provider: str = ""
     rating: str = ""
     phase: str = "current"
+    lcpf_boroughs: bool = False  # only the boroughs' own LCPF projects
     errors: list[DomainError] = field(default_factory=list)
 
     @property
@@ -82,7 +83,13 @@ class Filters:
     @property
     def any(self) -> bool:
         return bool(
-            self.borough or self.postcode or self.service_area or self.fund or self.provider or self.rating
+            self.borough
+            or self.postcode
+            or self.service_area
+            or self.fund
+            or self.lcpf_boroughs
+            or self.provider
+            or self.rating
         ) or (self.phase != "current")
 
     def query_args(self, **changes) -> dict[str, str]:
@@ -91,7 +98,9 @@ class Filters:
             "postcode": self.postcode,
             "borough": self.borough.gss_code if self.borough else "",
             "area": self.service_area.value if self.service_area else "",
-            "fund": str(self.fund.id) if self.fund else "",
+            "fund": str(self.fund.id)
+            if self.fund
+            else (borough_projects.FUND_FILTER_VALUE if self.lcpf_boroughs else ""),
             "provider": self.provider,
             "rating": self.rating,
             "phase": "" if self.phase == "current" else self.phase,
@@ -112,8 +121,9 @@ def read_filters(args) -> Filters:
     with contextlib.suppress(ValueError):
         filters.service_area = ServiceArea(args.get("area", ""))
     fund_id = args.get("fund", "")
-    if fund_id.isdigit():
+    if fund_id.isdecimal():
         filters.fund = db.session.get(Fund, int(fund_id))
+    filters.lcpf_boroughs = fund_id == borough_projects.FUND_FILTER_VALUE
     filters.provider = (args.get("provider") or "").strip()[:160]
     rating = args.get("rating", "")
     filters.rating = rating if rating in RATING_CHOICES else ""
@@ -196,6 +206,7 @@ class ServiceRow:
     phase: Phase
     rating: Rag | None
     overdue_returns: int
+    project: bool = False  # a borough's LCPF project rather than an award
 
 
 def summarise(awards: list[Award], today: date) -> list[ServiceRow]:
@@ -233,22 +244,97 @@ class CachedPage(Pagination):
         return self._query_args["total"]
 
 
+def filtered_projects(filters: Filters, today: date) -> list[borough_projects.PublicProject]:
+    """The boroughs' public LCPF projects matching the filters, as :func:`filtered_awards` matches awards."""
+    if filters.fund is not None:
+        return []  # they are paid from the boroughs' allocations, not from a round's fund
+    projects = borough_projects.fetch_public_projects(local_authority_ids=filters.borough_ids)
+    if filters.service_area is not None:
+        projects = [p for p in projects if filters.service_area in p.service_areas]
+    if filters.provider:
+        wanted = filters.provider.lower()
+        projects = [p for p in projects if wanted in p.provider.lower()]
+    if filters.rating:
+        ratings = borough_projects.latest_ratings([p.id for p in projects])
+        if filters.rating == "none":
+            projects = [p for p in projects if p.id not in ratings]
+        else:
+            projects = [p for p in projects if p.id in ratings and ratings[p.id].overall == Rag(filters.rating)]
+    if filters.phase == "current":
+        projects = [p for p in projects if p.end_date >= today]
+    elif filters.phase != "all":
+        projects = [p for p in projects if p.phase(today) == Phase(filters.phase)]
+    return projects
+
+
+def summarise_projects(projects: list[borough_projects.PublicProject], today: date) -> list[ServiceRow]:
+    ids = [project.id for project in projects]
+    ratings = borough_projects.latest_ratings(ids)
+    fresh = borough_projects.freshness(ids, today)
+    return [
+        ServiceRow(
+            id=project.id,
+            reference=project.reference,
+            title=project.name,
+            provider=project.provider,
+            fund=project.funded_by,
+            boroughs=(project.borough,),
+            pan_london=False,
+            service_areas=tuple(area.label for area in sorted(project.service_areas)),
+            total_pence=project.total_pence,
+            start_date=project.start_date,
+            end_date=project.end_date,
+            phase=project.phase(today),
+            rating=ratings[project.id].overall if project.id in ratings else None,
+            overdue_returns=fresh[project.id].overdue_returns,
+            project=True,
+        )
+        for project in projects
+    ]
+
+
+def _sort_key(title: str, kind: int, id_: int) -> tuple:
+    return (title.casefold(), title, kind, id_)
+
+
+def _page_rows(filters: Filters, page: int, today: date) -> dict:
+    """One page of awards and projects together, by title. Awards are paged in SQL when no project matches;
+    otherwise the matching awards' titles are merged with the projects' and only the page's awards are loaded."""
+    query = filtered_awards(filters, today) if not filters.lcpf_boroughs else None
+    projects = filtered_projects(filters, today)
+    offset = (page - 1) * SERVICES_PER_PAGE
+    if not projects:
+        if query is None:
+            return {"rows": [], "total": 0}
+        total = db.session.scalar(sa.select(sa.func.count()).select_from(query.order_by(None).subquery()))
+        awards = list(db.session.scalars(query.order_by(Award.title, Award.id).limit(SERVICES_PER_PAGE).offset(offset)))
+        return {"rows": summarise(awards, today), "total": total}
+    keys = [] if query is None else list(db.session.execute(query.with_only_columns(Award.id, Award.title)))
+    merged = sorted(
+        [(_sort_key(title, 0, award_id), "award", award_id) for award_id, title in keys]
+        + [(_sort_key(p.name, 1, p.id), "project", p.id) for p in projects]
+    )
+    window = merged[offset : offset + SERVICES_PER_PAGE]
+    award_ids = [id_ for _, kind, id_ in window if kind == "award"]
+    awards = {a.id: a for a in db.session.scalars(published.published_awards().where(Award.id.in_(award_ids)))}
+    by_id = {p.id: p for p in projects}
+    award_rows = {row.id: row for row in summarise([awards[i] for i in award_ids if i in awards], today)}
+    project_rows = {
+        row.id: row for row in summarise_projects([by_id[id_] for _, kind, id_ in window if kind == "project"], today)
+    }
+    rows = [award_rows[id_] if kind == "award" else project_rows[id_] for _, kind, id_ in window]
+    return {"rows": rows, "total": len(merged)}
+
+
 def services_page(filters: Filters, page: int, *, today: date | None = None) -> CachedPage:
     """One page of services matching the filters, kept in the cache for a few minutes per query string."""
     today = today or published.london_today()
     page = max(page, 1)
     key = f"directory:services:{today.isoformat()}:{filters.cache_key(page)}"
-    found = cache.get(key)
+    found = caching.get(key)
     if found is None:
-        query = filtered_awards(filters, today)
-        total = db.session.scalar(sa.select(sa.func.count()).select_from(query.order_by(None).subquery()))
-        awards = list(
-            db.session.scalars(
-                query.order_by(Award.title, Award.id).limit(SERVICES_PER_PAGE).offset((page - 1) * SERVICES_PER_PAGE)
-            )
-        )
-        found = {"rows": summarise(awards, today), "total": total}
-        cache.set(key, found, timeout=cache_seconds())
+        found = _page_rows(filters, page, today)
+        caching.set(key, found, cache_seconds())
     return CachedPage(page=page, per_page=SERVICES_PER_PAGE, error_out=False, **found)
 
 
@@ -262,6 +348,9 @@ def filter_choices() -> dict:
     return {
         "boroughs": list(db.session.scalars(sa.select(LocalAuthority).order_by(LocalAuthority.name))),
         "funds": list(funds),
+        "lcpf_boroughs": borough_projects.FUND_FILTER_LABEL
+        if db.session.scalar(sa.select(sa.exists(borough_projects.public_project_ids())))
+        else None,
         "service_areas": list(ServiceArea),
         "ratings": RATING_CHOICES,
         "phases": PHASE_CHOICES,
@@ -333,6 +422,45 @@ def service_detail(award_id: int, *, today: date | None = None) -> ServiceDetail
     )
 
 
+@dataclass(frozen=True)
+class ProjectDetail:
+    project: borough_projects.PublicProject
+    phase: Phase
+    history: list  # performance records from accepted returns, oldest first
+    outcomes: list[Outcome]
+    outcomes_period: str | None
+    freshness: published.Freshness
+
+    latest = ServiceDetail.latest
+    trend = ServiceDetail.trend
+
+
+def project_detail(project_id: int, *, today: date | None = None) -> ProjectDetail | None:
+    """A borough's LCPF project as the public sees it, or None if its plan is not approved."""
+    today = today or published.london_today()
+    project = borough_projects.public_project(project_id)
+    if project is None:
+        return None
+    latest_return = borough_projects.latest_accepted_return(project.id)
+    outcomes = [
+        Outcome(
+            m.name,
+            m.unit,
+            m.target_for(latest_return.frequency.quarters if latest_return else 1),
+            latest_return.actual_for(m.id) if latest_return else None,
+        )
+        for m in borough_projects.measures(project.id)
+    ]
+    return ProjectDetail(
+        project=project,
+        phase=project.phase(today),
+        history=borough_projects.performance_history([project.id])[project.id],
+        outcomes=outcomes,
+        outcomes_period=latest_return.label if latest_return else None,
+        freshness=borough_projects.freshness([project.id], today)[project.id],
+    )
+
+
 # ---------------------------------------------------------------------------------------------------------------
 # The map: figures per borough
 
@@ -347,7 +475,7 @@ class BoroughFigures:
     rounds: int
     band: int = 0
     band_label: str = ""
-    titles: tuple[tuple[int, str], ...] = ()
+    titles: tuple[tuple[int | None, int | None, str], ...] = ()  # (award id, project id, title)
 
     @property
     def per_resident_pence(self) -> int:
@@ -358,6 +486,7 @@ class BoroughFigures:
 class MapFigures:
     shade: str
     service_area: str
+    year: int
     boroughs: list[BoroughFigures]
     legend: list[str]
     pan_london_services: int
@@ -373,79 +502,40 @@ def _bands(values: list[int], describe) -> tuple[list[int], list[str]]:
     return bands, labels
 
 
-def map_figures(shade: str = "per_resident", service_area: ServiceArea | None = None) -> MapFigures:
-    """Each borough's active services and their funding, shared equally among the boroughs a service covers, and
-    its open and upcoming rounds. Services that work across London are counted once, apart. Cached."""
+def map_figures(
+    shade: str = "per_resident", service_area: ServiceArea | None = None, year: int | None = None
+) -> MapFigures:
+    """Each borough's services and funding in one financial year (the current one unless told), as
+    :mod:`portal.directory.borough_funding` defines them, and its open and upcoming rounds. Cached."""
     shade = shade if shade in SHADE_CHOICES else "per_resident"
+    year = year if year is not None else borough_funding.current_year()
     today = published.london_today()
-    key = f"directory:map:{today.isoformat()}:{shade}:{service_area.value if service_area else ''}"
-    found = cache.get(key)
+    key = f"directory:map:{today.isoformat()}:{year}:{shade}:{service_area.value if service_area else ''}"
+    found = caching.get(key)
     if found is None:
-        found = _compute_map_figures(shade, service_area, today)
-        cache.set(key, found, timeout=cache_seconds())
+        found = _compute_map_figures(shade, service_area, year)
+        caching.set(key, found, cache_seconds())
     return found
 
 
-def _compute_map_figures(shade: str, service_area: ServiceArea | None, today: date) -> MapFigures:
-    active = published.published_awards().where(published.in_phase(Phase.ACTIVE, today))
-    if service_area is not None:
-        active = active.where(
-            sa.exists(
-                sa.select(AwardServiceArea.award_id).where(
-                    AwardServiceArea.award_id == Award.id, AwardServiceArea.service_area == service_area
-                )
+def _compute_map_figures(shade: str, service_area: ServiceArea | None, year: int) -> MapFigures:
+    funding = borough_funding.funding_for_year(year, service_area=service_area)
+    london_wide = [s for s in funding.services if s.reach is borough_funding.Reach.LONDON_WIDE]
+    rounds = _open_rounds_by_borough()
+    plain = []
+    for borough in funding.boroughs:
+        serving = funding.services_in(borough.id)
+        plain.append(
+            BoroughFigures(
+                gss_code=borough.gss_code,
+                name=borough.name,
+                residents=borough.residents,
+                services=len(serving),
+                funding_pence=funding.pence(borough.id),
+                rounds=rounds["london_wide"] + rounds["by_borough"].get(borough.id, 0),
+                titles=tuple((s.award_id, s.project_id, s.title) for s in serving)[:10],
             )
         )
-    active_ids = active.with_only_columns(Award.id)
-    totals = dict(
-        db.session.execute(
-            sa.select(AwardYear.award_id, sa.func.sum(AwardYear.amount_pence))
-            .where(AwardYear.award_id.in_(active_ids))
-            .group_by(AwardYear.award_id)
-        ).all()
-    )
-    awards = db.session.execute(
-        active.with_only_columns(Award.id, Award.title, Award.works_pan_london).order_by(Award.title, Award.id)
-    ).all()
-    links = db.session.execute(
-        sa.select(award_borough.c.award_id, award_borough.c.local_authority_id).where(
-            award_borough.c.award_id.in_(active_ids)
-        )
-    ).all()
-    boroughs_of: dict[int, list[int]] = {}
-    for award_id, la_id in links:
-        boroughs_of.setdefault(award_id, []).append(la_id)
-
-    services: dict[int, int] = {}
-    funding: dict[int, int] = {}
-    titles: dict[int, list[tuple[int, str]]] = {}
-    pan_london_services = pan_london_funding = 0
-    for award_id, title, pan_london in awards:
-        total = int(totals.get(award_id) or 0)
-        covered = boroughs_of.get(award_id, [])
-        if pan_london or not covered:
-            pan_london_services += 1
-            pan_london_funding += total
-            continue
-        for la_id in covered:
-            services[la_id] = services.get(la_id, 0) + 1
-            funding[la_id] = funding.get(la_id, 0) + total // len(covered)
-            titles.setdefault(la_id, []).append((award_id, title))
-
-    rounds = _open_rounds_by_borough()
-    local_authorities = list(db.session.scalars(sa.select(LocalAuthority).order_by(LocalAuthority.name)))
-    plain = [
-        BoroughFigures(
-            gss_code=la.gss_code,
-            name=la.name,
-            residents=la.residents_2021,
-            services=services.get(la.id, 0),
-            funding_pence=funding.get(la.id, 0),
-            rounds=rounds["london_wide"] + rounds["by_borough"].get(la.id, 0),
-            titles=tuple(titles.get(la.id, []))[:10],
-        )
-        for la in local_authorities
-    ]
     if shade == "services":
         bands, legend = _bands([b.services for b in plain], lambda n: f"{n:,}")
     else:
@@ -459,10 +549,11 @@ def _compute_map_figures(shade: str, service_area: ServiceArea | None, today: da
     return MapFigures(
         shade=shade,
         service_area=service_area.value if service_area else "",
+        year=year,
         boroughs=figures,
         legend=legend,
-        pan_london_services=pan_london_services,
-        pan_london_funding_pence=pan_london_funding,
+        pan_london_services=len(london_wide),
+        pan_london_funding_pence=sum(s.pence for s in london_wide),
     )
 
 

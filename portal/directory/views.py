@@ -4,13 +4,18 @@ import json
 
 from flask import Blueprint, Response, abort, current_app, jsonify, redirect, render_template, request, url_for
 
-from portal.directory import alerts, services
+from portal import caching
+from portal.directory import alerts, borough_funding, downloads, services
 from portal.directory.forms import AlertsForm
 from portal.errors import DomainError
-from portal.extensions import cache, limiter
+from portal.evaluations import queries as evaluation_queries
+from portal.extensions import limiter
 from portal.models import LocalAuthority, ServiceArea
+from portal.outcomes import catalogue
 from portal.permissions import public
 from portal.reference.services import SHIPPED_BOROUGH_BOUNDARIES
+from portal.service_contacts import services as service_contacts
+from portal.value import services as value_services
 
 directory = Blueprint("directory", __name__)
 
@@ -31,11 +36,55 @@ def services_list():
     ), status
 
 
+def _download(extension: str):
+    filters = services.read_filters(request.args)
+    if filters.errors:
+        return jsonify({"error": filters.errors[0].message}), 400
+    if extension == "csv":
+        response = Response(downloads.csv_text(filters), content_type="text/csv; charset=utf-8")
+    else:
+        response = Response(
+            json.dumps(downloads.json_document(filters), ensure_ascii=False, indent=1),
+            content_type="application/json; charset=utf-8",
+        )
+    response.headers["Content-Disposition"] = f'attachment; filename="{downloads.file_name(filters, extension)}"'
+    return response
+
+
+@directory.route("/services.csv")
+@public
+def services_csv():
+    return _download("csv")
+
+
+@directory.route("/services.json")
+@public
+def services_json():
+    return _download("json")
+
+
 @directory.route("/services/<int:award_id>")
 @public
 def service(award_id: int):
     detail = services.service_detail(award_id) or abort(404)
-    return render_template("directory/service.html", detail=detail, award=detail.award)
+    analyses = value_services.published_summaries_for_award(award_id)
+    return render_template(
+        "directory/service.html",
+        detail=detail,
+        award=detail.award,
+        analyses=analyses,
+        catalogue=catalogue.public_entry(award_id),
+        evaluations=evaluation_queries.fetch_public_for_award(award_id),
+        contact=service_contacts.published_copy(award_id),
+        boroughs_named=service_contacts.boroughs_named,
+    )
+
+
+@directory.route("/services/borough-projects/<int:project_id>")
+@public
+def borough_project(project_id: int):
+    detail = services.project_detail(project_id) or abort(404)
+    return render_template("directory/borough_project.html", detail=detail, project=detail.project)
 
 
 def _service_area(value: str) -> ServiceArea | None:
@@ -45,14 +94,22 @@ def _service_area(value: str) -> ServiceArea | None:
         return None
 
 
+def _year() -> int:
+    """The financial year asked for, if there is funding to show in it; otherwise the current one."""
+    year = request.args.get("year", type=int)
+    return year if year in borough_funding.available_years() else borough_funding.current_year()
+
+
 @directory.route("/map")
 @public
 def map_page():
     service_area = _service_area(request.args.get("area", ""))
-    figures = services.map_figures(request.args.get("shade", ""), service_area)
+    figures = services.map_figures(request.args.get("shade", ""), service_area, _year())
     return render_template(
         "directory/map.html",
         figures=figures,
+        year_label=borough_funding.year_label(figures.year),
+        years=borough_funding.available_years(),
         service_area=service_area,
         service_areas=list(ServiceArea),
         shades=services.SHADE_CHOICES,
@@ -60,11 +117,17 @@ def map_page():
     )
 
 
+def _service_url(award_id: int | None, project_id: int | None) -> str:
+    if award_id is None:
+        return url_for("directory.borough_project", project_id=project_id)
+    return url_for("directory.service", award_id=award_id)
+
+
 @directory.route("/map/data.json")
 @public
 def map_data():
     service_area = _service_area(request.args.get("area", ""))
-    figures = services.map_figures(request.args.get("shade", ""), service_area)
+    figures = services.map_figures(request.args.get("shade", ""), service_area, _year())
     area_args = {"area": service_area.value} if service_area else {}
     boroughs = {
         b.gss_code: {
@@ -76,9 +139,10 @@ def map_data():
             "bandLabel": b.band_label,
             "rounds": b.rounds,
             "servicesUrl": url_for("directory.services_list", borough=b.gss_code, **area_args),
+            "boroughUrl": url_for("boroughs.overview", gss_code=b.gss_code, year=figures.year),
             "roundsUrl": url_for("opportunities.index", borough=b.gss_code, **area_args),
             "titles": [
-                {"title": title, "url": url_for("directory.service", award_id=award_id)} for award_id, title in b.titles
+                {"title": title, "url": _service_url(award_id, project_id)} for award_id, project_id, title in b.titles
             ],
         }
         for b in figures.boroughs
@@ -86,6 +150,8 @@ def map_data():
     response = jsonify(
         {
             "shade": figures.shade,
+            "year": figures.year,
+            "period": f"Financial year {borough_funding.year_label(figures.year)}",
             "shadeLabel": services.SHADE_CHOICES[figures.shade],
             "legend": figures.legend,
             "boroughs": boroughs,
@@ -101,11 +167,11 @@ def map_data():
 @directory.route("/map/boroughs.geojson")
 @public
 def boundaries():
-    body = cache.get("directory:boundaries")
+    body = caching.get("directory:boundaries")
     if body is None:
         shipped = json.loads(SHIPPED_BOROUGH_BOUNDARIES.read_text(encoding="utf-8"))
         body = json.dumps(shipped, separators=(",", ":"))
-        cache.set("directory:boundaries", body, timeout=24 * 60 * 60)
+        caching.set("directory:boundaries", body, 24 * 60 * 60)
     response = Response(body, mimetype="application/geo+json")
     response.cache_control.public = True
     response.cache_control.max_age = 24 * 60 * 60

@@ -4,9 +4,8 @@ and record when each allocation is issued: after its issue-by date it was issued
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from sqlalchemy.exc import IntegrityError
-
 from portal import audit
+from portal.database import commit_or_refuse
 from portal.drawdowns import queries
 from portal.email.outbox import queue_email
 from portal.errors import DomainError, raise_if_any
@@ -64,8 +63,9 @@ def create_allocation(details: AllocationDetails, actor: User) -> Allocation:
         issue_by=details.issue_by or default_issue_by(details.financial_year),
         created_by=actor,
     )
-    db.session.add(allocation)
-    try:
+    # Another officer may have made the same allocation a moment ago: then the unique constraint refuses this one.
+    with commit_or_refuse(_duplicate(fund, board, details.financial_year)):
+        db.session.add(allocation)
         audit.record(
             "allocation.created",
             allocation,
@@ -78,11 +78,6 @@ def create_allocation(details: AllocationDetails, actor: User) -> Allocation:
             organisation_id=board.id,
             actor=actor,
         )
-        db.session.commit()
-    except IntegrityError:
-        # Another officer made the same allocation a moment ago: the unique constraint refused this one.
-        db.session.rollback()
-        raise _duplicate(fund, board, details.financial_year) from None
     return allocation
 
 

@@ -18,7 +18,9 @@ PROJECT_ROWS = 5
 
 
 def _whole(text: str | None) -> int | None:
-    return int(text) if (text or "").isdigit() else None
+    """An id or a year chosen from the list; anything else (words, or a number beyond any id) is no choice."""
+    value = int(text) if (text or "").isdecimal() and len(text) <= 10 else None
+    return value if value is not None and value <= 2**31 - 1 else None
 
 
 class AllocationForm(PortalForm):

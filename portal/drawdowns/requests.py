@@ -9,10 +9,8 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date
 
-import sqlalchemy as sa
-
 from portal import audit
-from portal.database import utcnow
+from portal.database import lock_row, utcnow
 from portal.drawdowns import queries
 from portal.drawdowns.turnaround import local_date
 from portal.drawdowns.workflow import move_drawdown
@@ -43,32 +41,10 @@ class DrawdownDetails:
     submission_key: str | None = None
 
 
-def lock_allocation(allocation_id: int) -> Allocation | None:
-    """The allocation, read afresh and held until the caller commits, so nobody else changes its drawdowns.
-
-    PostgreSQL locks the row (``SELECT ... FOR UPDATE``). SQLite has no row locks but lets one writer at a time:
-    the transaction takes the write lock with its first statement (a write that changes nothing), which waits for
-    any other writer. The read transaction a request has open is ended first, because SQLite refuses to turn a
-    read that another writer has since overtaken into a write.
-    """
-    if db.session.get_bind().dialect.name == "sqlite":
-        if db.session.new or db.session.dirty or db.session.deleted:
-            raise RuntimeError("lock_allocation must be called before anything is changed in the transaction")
-        db.session.rollback()
-        db.session.execute(sa.update(Allocation).where(Allocation.id == allocation_id).values(id=Allocation.id))
-        return db.session.get(Allocation, allocation_id, populate_existing=True)
-    return db.session.scalar(
-        sa.select(Allocation)
-        .where(Allocation.id == allocation_id)
-        .with_for_update(of=Allocation)
-        .execution_options(populate_existing=True)
-    )
-
-
 @contextmanager
 def _locked(allocation_id: int) -> Iterator[Allocation | None]:
     """Hold the allocation's lock; a rule broken while holding it ends the transaction, which frees the lock."""
-    allocation = lock_allocation(allocation_id)
+    allocation = lock_row(Allocation, allocation_id)
     try:
         yield allocation
     except DomainError:

@@ -3,6 +3,7 @@
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
+from portal.auth.recent import recent_authentication_required
 from portal.drawdowns import queries
 from portal.drawdowns.allocations import create_allocation, issue_allocation
 from portal.drawdowns.forms import AllocationForm, DecisionForm, IssueForm, PaymentForm
@@ -170,6 +171,7 @@ def drawdown(drawdown_id: int):
 
 @drawdowns.route("/staff/drawdowns/<int:drawdown_id>/decision", methods=["POST"])
 @permission_required(Permission.MANAGE_DRAWDOWNS)
+@recent_authentication_required()
 def decide(drawdown_id: int):
     drawdown = _load_drawdown(drawdown_id)
     form = DecisionForm()
@@ -187,6 +189,7 @@ def decide(drawdown_id: int):
 
 @drawdowns.route("/staff/drawdowns/<int:drawdown_id>/payment", methods=["POST"])
 @permission_required(Permission.MANAGE_DRAWDOWNS)
+@recent_authentication_required()
 def pay(drawdown_id: int):
     drawdown = _load_drawdown(drawdown_id)
     form = PaymentForm()

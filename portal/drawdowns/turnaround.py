@@ -12,8 +12,7 @@ from datetime import date, timedelta
 from flask import current_app
 
 from portal.models import Drawdown, DrawdownStatus
-from portal.periods import working_days_between
-from portal.template_helpers import LONDON
+from portal.periods import london_date, today_in_london, working_days_between
 
 DEFAULT_TARGET_WORKING_DAYS = 10
 
@@ -52,8 +51,7 @@ class Turnaround:
         return f"{self.target - self.overall} working days left"
 
 
-def local_date(moment) -> date:
-    return moment.astimezone(LONDON).date()
+local_date = london_date
 
 
 def turnaround(drawdown: Drawdown, today: date, target: int) -> Turnaround:
@@ -101,7 +99,4 @@ def summarise(turnarounds: Iterable[Turnaround], target: int) -> TurnaroundSumma
     )
 
 
-def today() -> date:
-    from portal.database import utcnow
-
-    return local_date(utcnow())
+today = today_in_london

@@ -49,7 +49,12 @@ def send_message(message_id: int) -> None:
             OutboundMessage.status.in_([MessageStatus.PENDING, MessageStatus.FAILED]),
             OutboundMessage.attempts < MAX_ATTEMPTS,
         )
-        .values(status=MessageStatus.SENDING, attempts=OutboundMessage.attempts + 1)
+        .values(
+            status=MessageStatus.SENDING,
+            attempts=OutboundMessage.attempts + 1,
+            claimed_at=utcnow(),
+            claimed_by=jobs.current_worker(),
+        )
     ).rowcount
     db.session.commit()
     if not claimed:
@@ -89,23 +94,39 @@ def deliver(message: OutboundMessage) -> None:
         smtp.send_message(email)
 
 
-# A message still "sending" this long after it was written was left so by a worker that stopped mid-send.
-STUCK_SENDING_AFTER = timedelta(hours=1)
-
-
-def release_stuck_messages() -> int:
-    """Make messages left "sending" by a stopped worker sendable again. Delivery is at least once: a worker that
-    stopped after the SMTP server accepted a message but before recording it may send it a second time."""
-    released = db.session.execute(
-        sa.update(OutboundMessage)
-        .where(
-            OutboundMessage.status == MessageStatus.SENDING,
-            OutboundMessage.created_at < utcnow() - STUCK_SENDING_AFTER,
-        )
-        .values(status=MessageStatus.FAILED, last_error="The worker stopped while sending")
-    ).rowcount
+def release_stuck_messages() -> list[int]:
+    """Make messages left "sending" by a stopped worker sendable again, once they have been claimed for longer than
+    ``CLAIM_TIMEOUT_SECONDS``; the ids released. Delivery is at least once: a worker that stopped after the SMTP
+    server accepted a message but before recording it may send it a second time."""
+    stale = utcnow() - timedelta(seconds=current_app.config["CLAIM_TIMEOUT_SECONDS"])
+    stuck = sa.and_(
+        OutboundMessage.status == MessageStatus.SENDING,
+        # Messages claimed before claims were recorded are judged by when they were written.
+        sa.func.coalesce(OutboundMessage.claimed_at, OutboundMessage.created_at) < stale,
+    )
+    ids = list(db.session.scalars(sa.select(OutboundMessage.id).where(stuck)))
+    released = []
+    for message_id in ids:
+        if db.session.execute(
+            sa.update(OutboundMessage)
+            .where(OutboundMessage.id == message_id, stuck)
+            .values(status=MessageStatus.FAILED, last_error="The worker stopped while sending", claimed_at=None)
+        ).rowcount:
+            released.append(message_id)
     db.session.commit()
+    if released:
+        log.warning("%s messages left sending by a stopped worker were released", len(released))
     return released
+
+
+def resend_stuck_messages() -> int:
+    """Release messages left "sending" by a stopped worker and queue each to be sent again (the scheduler's check)."""
+    released = release_stuck_messages()
+    for message_id in released:
+        if (db.session.get(OutboundMessage, message_id).attempts or 0) < MAX_ATTEMPTS:
+            jobs.enqueue("workers.email.send_message", message_id, queue=jobs.QUEUE_EMAIL, timeout=60)
+    db.session.commit()
+    return len(released)
 
 
 def send_unsent() -> tuple[int, int]:

@@ -30,7 +30,9 @@ def cookies():
 @main.route("/privacy")
 @public
 def privacy():
-    return render_template("main/privacy.html")
+    from portal.privacy import retention
+
+    return render_template("main/privacy.html", retention=retention)
 
 
 @main.route("/healthcheck")

@@ -29,6 +29,17 @@ from portal.models.assessment import (
 )
 from portal.models.audit import AuditEvent
 from portal.models.awards import Award, AwardServiceArea, AwardStatus, AwardYear, award_borough
+from portal.models.boroughs import (
+    BoroughAllocation,
+    DeliveryPlan,
+    PlanDecision,
+    PlanInstalment,
+    PlanProject,
+    PlanStatus,
+    PlanVersion,
+    ReturnsUpload,
+    UploadStatus,
+)
 from portal.models.dialogue import (
     DialogueMessage,
     DialogueThread,
@@ -42,6 +53,7 @@ from portal.models.dialogue import (
 )
 from portal.models.directory import AlertSent, AlertSubscription, PostcodeDistrict, PostcodeDistrictBorough
 from portal.models.drawdowns import Allocation, Drawdown, DrawdownProject, DrawdownStatus
+from portal.models.evaluations import Evaluation, EvaluationKind, EvaluationStatus
 from portal.models.funding import (
     Criterion,
     FormVariant,
@@ -51,6 +63,17 @@ from portal.models.funding import (
     QuestionKind,
     Round,
     ServiceArea,
+)
+from portal.models.jobs import JobHandover
+from portal.models.lcpf import (
+    LcpfAllocation,
+    LcpfBoroughFigure,
+    LcpfCrimeCount,
+    LcpfImport,
+    LcpfImportKind,
+    LcpfResponse,
+    LcpfVersion,
+    LcpfVersionStatus,
 )
 from portal.models.messages import MessageStatus, OutboundMessage
 from portal.models.monitoring import (
@@ -78,14 +101,37 @@ from portal.models.organisations import (
     OrganisationType,
     organisation_borough,
 )
+from portal.models.outcomes import (
+    CATALOGUE_FIELDS,
+    CatalogueEntry,
+    FrameworkStatus,
+    Outcome,
+    OutcomeFramework,
+    OutcomeMapping,
+)
 from portal.models.reference import InnerOuter, LocalAuthority
 from portal.models.reports import ReportRun, ReportStatus
+from portal.models.security import RecoveryCode, UserSession
+from portal.models.service_contacts import LANGUAGES, ContactStatus, ServiceContact
 from portal.models.users import StaffRole, User
+from portal.models.value import (
+    AnalysisStatus,
+    DeflatorSeries,
+    PublishedAnalysisChanged,
+    UnitValue,
+    ValueAnalysis,
+    ValueCost,
+    ValueOutcome,
+)
+from portal.models.your_data import ExportStatus, PersonalDataExport
 
 __all__ = [
+    "CATALOGUE_FIELDS",
+    "LANGUAGES",
     "AlertSent",
     "AlertSubscription",
     "Allocation",
+    "AnalysisStatus",
     "Answer",
     "Application",
     "ApplicationServiceArea",
@@ -96,18 +142,28 @@ __all__ = [
     "AwardServiceArea",
     "AwardStatus",
     "AwardYear",
+    "BoroughAllocation",
+    "CatalogueEntry",
+    "ContactStatus",
     "Criterion",
     "Decision",
     "DecisionOutcome",
+    "DeflatorSeries",
+    "DeliveryPlan",
     "DialogueMessage",
     "DialogueThread",
     "Drawdown",
     "DrawdownProject",
     "DrawdownStatus",
+    "Evaluation",
+    "EvaluationKind",
+    "EvaluationStatus",
+    "ExportStatus",
     "FollowUpQuery",
     "FollowUpReminderSent",
     "FollowUpReturn",
     "FormVariant",
+    "FrameworkStatus",
     "Fund",
     "FundServiceArea",
     "GrantAgreement",
@@ -115,6 +171,15 @@ __all__ = [
     "Instalment",
     "InstalmentStatus",
     "Invitation",
+    "JobHandover",
+    "LcpfAllocation",
+    "LcpfBoroughFigure",
+    "LcpfCrimeCount",
+    "LcpfImport",
+    "LcpfImportKind",
+    "LcpfResponse",
+    "LcpfVersion",
+    "LcpfVersionStatus",
     "LocalAuthority",
     "Measure",
     "MeasureActual",
@@ -128,15 +193,26 @@ __all__ = [
     "OrganisationStatus",
     "OrganisationType",
     "OutboundMessage",
+    "Outcome",
+    "OutcomeFramework",
+    "OutcomeMapping",
     "PerformanceRecord",
+    "PersonalDataExport",
+    "PlanDecision",
+    "PlanInstalment",
+    "PlanProject",
+    "PlanStatus",
+    "PlanVersion",
     "PostcodeDistrict",
     "PostcodeDistrictBorough",
+    "PublishedAnalysisChanged",
     "PublishedCaseStudy",
     "Question",
     "QuestionKind",
     "Rag",
     "RatingAspect",
     "RatingChange",
+    "RecoveryCode",
     "ReminderKind",
     "ReminderSent",
     "ReportRun",
@@ -145,6 +221,7 @@ __all__ = [
     "ReturnFrequency",
     "ReturnQuery",
     "ReturnStatus",
+    "ReturnsUpload",
     "ReviewAssignment",
     "Round",
     "Score",
@@ -152,12 +229,19 @@ __all__ = [
     "ScreeningCheckKind",
     "ScreeningOutcome",
     "ServiceArea",
+    "ServiceContact",
     "StaffRole",
     "Sustained",
     "ThreadKind",
     "ThreadStatus",
+    "UnitValue",
+    "UploadStatus",
     "UploadedFile",
     "User",
+    "UserSession",
+    "ValueAnalysis",
+    "ValueCost",
+    "ValueOutcome",
     "Variation",
     "VariationKind",
     "VariationStatus",

@@ -6,6 +6,7 @@ from datetime import date, datetime
 import sqlalchemy as sa
 from sqlalchemy.ext.associationproxy import association_proxy
 from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm.attributes import set_committed_value
 
 from portal.database import UTCDateTime, enum_column, utcnow
 from portal.extensions import db
@@ -79,6 +80,9 @@ class Award(db.Model):
     withdrawn_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     withdrawn_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user_account.id", ondelete="SET NULL"))
     withdrawal_reason: Mapped[str | None] = mapped_column(sa.Text)
+    # The service's Open Referral UK id (portal.opendata.openreferral.service_id), stored so that the API finds a
+    # service by its index instead of working out every award's id. Written as the award is inserted.
+    oruk_id: Mapped[str | None] = mapped_column(sa.String(36), unique=True, index=True)
 
     application: Mapped[Application | None] = relationship()
     fund: Mapped[Fund] = relationship(lazy="joined")
@@ -126,3 +130,14 @@ class AwardYear(db.Model):
     amount_pence: Mapped[int] = mapped_column(sa.BigInteger)
 
     award: Mapped[Award] = relationship(back_populates="years")
+
+
+@sa.event.listens_for(Award, "after_insert")
+def _store_oruk_id(_mapper, connection, award: Award) -> None:
+    """An award's Open Referral UK id follows from its own id, which the database gives it on insert."""
+    if award.oruk_id is None:
+        from portal.opendata.openreferral import service_id
+
+        oruk_id = service_id(award.id)
+        connection.execute(sa.update(Award.__table__).where(Award.__table__.c.id == award.id).values(oruk_id=oruk_id))
+        set_committed_value(award, "oruk_id", oruk_id)

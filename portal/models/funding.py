@@ -231,6 +231,8 @@ class Question(db.Model):
     required: Mapped[bool] = mapped_column(default=True)
     word_limit: Mapped[int | None]
     options: Mapped[list[str] | None] = mapped_column(sa.JSON)
+    # A date question about something that has happened (a policy's last review) takes no date after today.
+    date_not_in_future: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
     form_variant: Mapped[FormVariant] = mapped_column(enum_column(FormVariant, 8), default=FormVariant.BOTH)
     # Ask this question only if an earlier question was answered with show_if_value.
     show_if_question_id: Mapped[int | None] = mapped_column(sa.ForeignKey("question.id", ondelete="SET NULL"))

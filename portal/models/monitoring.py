@@ -4,11 +4,12 @@ import enum
 from datetime import date, datetime
 
 import sqlalchemy as sa
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, backref, mapped_column, relationship
 
 from portal.database import UTCDateTime, enum_column, utcnow
 from portal.extensions import db
 from portal.models.awards import Award
+from portal.models.boroughs import PlanProject
 from portal.models.users import User
 from portal.scope import Scope
 
@@ -33,6 +34,11 @@ class ReturnFrequency(enum.StrEnum):
     @property
     def quarters(self) -> int:
         return 1 if self is ReturnFrequency.QUARTERLY else 2
+
+    @classmethod
+    def quarters_sql(cls, column: sa.ColumnElement) -> sa.ColumnElement:
+        """:attr:`quarters` of a frequency column, in SQL."""
+        return sa.case(*((column == frequency.value, frequency.quarters) for frequency in cls))
 
 
 class ReturnStatus(enum.StrEnum):
@@ -77,20 +83,30 @@ class RatingAspect(enum.StrEnum):
 
 
 class Measure(db.Model):
-    """What the service promised: a unit and a target for each quarter or year."""
+    """What the service promised: a unit and a target for each quarter or year. A measure belongs to an award or to
+    one project of a borough's delivery plan, never both."""
 
     __tablename__ = "measure"
-    __table_args__ = (sa.CheckConstraint("target >= 0", name="non_negative_target"),)
+    __table_args__ = (
+        sa.CheckConstraint("target >= 0", name="non_negative_target"),
+        sa.CheckConstraint("(award_id IS NULL) != (plan_project_id IS NULL)", name="award_or_plan_project"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    award_id: Mapped[int] = mapped_column(sa.ForeignKey("award.id", ondelete="CASCADE"), index=True)
+    award_id: Mapped[int | None] = mapped_column(sa.ForeignKey("award.id", ondelete="CASCADE"), index=True)
+    plan_project_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("plan_project.id", ondelete="CASCADE"), index=True
+    )
     name: Mapped[str] = mapped_column(sa.String(160))
     unit: Mapped[str] = mapped_column(sa.String(60))
     target: Mapped[int]
     basis: Mapped[MeasureBasis] = mapped_column(enum_column(MeasureBasis, 12), default=MeasureBasis.QUARTER)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
-    award: Mapped[Award] = relationship()
+    award: Mapped[Award | None] = relationship()
+    plan_project: Mapped[PlanProject | None] = relationship(
+        backref=backref("measures", order_by="Measure.id", cascade="all, delete-orphan")
+    )
 
     def target_for(self, quarters: int) -> int:
         """The target for a return covering ``quarters`` quarters (a yearly target is shared evenly)."""
@@ -98,22 +114,40 @@ class Measure(db.Model):
             return round(self.target * quarters / 4)
         return self.target * quarters
 
+    @staticmethod
+    def target_for_sql(target: sa.ColumnElement, basis: sa.ColumnElement, quarters: sa.ColumnElement):
+        """:meth:`target_for` as SQL, given a measure's target and basis columns, to compare many actuals with their
+        targets without loading a row each: the same whole numbers, a yearly target's share rounded half to even as
+        Python's ``round`` does."""
+        whole = target * quarters
+        share, left = whole // 4, whole % 4
+        rounded = sa.case((left < 2, share), (left > 2, share + 1), (share % 2 == 0, share), else_=share + 1)
+        return sa.case((basis == MeasureBasis.YEAR.value, rounded), else_=whole)
+
     def permission_scope(self) -> Scope:
-        return self.award.permission_scope()
+        return (self.award or self.plan_project).permission_scope()
 
 
 class Return(db.Model):
-    """One periodic monitoring report on an award. ``version`` guards against two people saving at once."""
+    """One periodic monitoring report on something funded: an award, or a project of a borough's delivery plan.
+    One mechanism for both, so schedules, states, queries, review and ratings work the same way.
+    ``version`` guards against two people saving at once."""
 
     __tablename__ = "monitoring_return"
     __table_args__ = (
         sa.UniqueConstraint("award_id", "period_start"),
+        sa.UniqueConstraint("plan_project_id", "period_start"),
         sa.CheckConstraint("period_end >= period_start", name="ends_after_start"),
         sa.CheckConstraint("spend_pence IS NULL OR spend_pence >= 0", name="non_negative_spend"),
+        sa.CheckConstraint("(award_id IS NULL) != (plan_project_id IS NULL)", name="award_or_plan_project"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    award_id: Mapped[int] = mapped_column(sa.ForeignKey("award.id", ondelete="CASCADE"), index=True)
+    # What the return reports on: an award, or one project of a borough's approved delivery plan.
+    award_id: Mapped[int | None] = mapped_column(sa.ForeignKey("award.id", ondelete="CASCADE"), index=True)
+    plan_project_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("plan_project.id", ondelete="CASCADE"), index=True
+    )
     financial_year: Mapped[int]
     label: Mapped[str] = mapped_column(sa.String(40))
     frequency: Mapped[ReturnFrequency] = mapped_column(enum_column(ReturnFrequency, 16))
@@ -137,7 +171,8 @@ class Return(db.Model):
     accepted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     accepted_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user_account.id", ondelete="SET NULL"))
 
-    award: Mapped[Award] = relationship(lazy="joined")
+    award: Mapped[Award | None] = relationship(lazy="joined")
+    plan_project: Mapped[PlanProject | None] = relationship(lazy="joined")
     submitted_by: Mapped[User | None] = relationship(foreign_keys=[submitted_by_id])
     accepted_by: Mapped[User | None] = relationship(foreign_keys=[accepted_by_id])
     actuals: Mapped[list["MeasureActual"]] = relationship(
@@ -160,8 +195,29 @@ class Return(db.Model):
     def actual_for(self, measure_id: int) -> int | None:
         return next((a.actual for a in self.actuals if a.measure_id == measure_id), None)
 
+    @property
+    def funded(self) -> "Award | PlanProject":
+        """What the return reports on."""
+        return self.award or self.plan_project
+
+    @property
+    def funded_title(self) -> str:
+        return self.award.title if self.award else self.plan_project.name
+
+    @property
+    def funded_reference(self) -> str:
+        """How emails and lists name what is funded: the award's reference, or the fund and the council."""
+        if self.award:
+            return self.award.reference
+        return f"London Crime Prevention Fund, {self.plan_project.plan.organisation.name}"
+
+    @property
+    def organisation_id(self) -> int:
+        """The organisation that writes the return: the award's, or the council whose plan the project is in."""
+        return self.award.organisation_id if self.award else self.plan_project.plan.organisation_id
+
     def permission_scope(self) -> Scope:
-        return self.award.permission_scope()
+        return self.funded.permission_scope()
 
 
 class MeasureActual(db.Model):
@@ -196,15 +252,22 @@ class ReturnQuery(db.Model):
 
 
 class PerformanceRecord(db.Model):
-    """One award in one period: delivery, spend and timeliness rated by the published rules, and overall.
+    """One award (or borough plan project) in one period: delivery, spend and timeliness rated by the published
+    rules, and overall.
 
     The ratings here are the current ones; every rating ever given, computed or overridden, is a ``RatingChange``.
     """
 
     __tablename__ = "performance_record"
+    __table_args__ = (
+        sa.CheckConstraint("(award_id IS NULL) != (plan_project_id IS NULL)", name="award_or_plan_project"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    award_id: Mapped[int] = mapped_column(sa.ForeignKey("award.id", ondelete="CASCADE"), index=True)
+    award_id: Mapped[int | None] = mapped_column(sa.ForeignKey("award.id", ondelete="CASCADE"), index=True)
+    plan_project_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("plan_project.id", ondelete="CASCADE"), index=True
+    )
     return_id: Mapped[int] = mapped_column(sa.ForeignKey("monitoring_return.id", ondelete="CASCADE"), unique=True)
     delivery_percent: Mapped[int | None]
     spend_pence: Mapped[int] = mapped_column(sa.BigInteger)
@@ -216,7 +279,7 @@ class PerformanceRecord(db.Model):
     overall: Mapped[Rag] = mapped_column(enum_column(Rag, 8, name="overall_rag"))
     computed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
-    award: Mapped[Award] = relationship()
+    award: Mapped[Award | None] = relationship()
     return_: Mapped[Return] = relationship(lazy="joined")
     changes: Mapped[list["RatingChange"]] = relationship(
         back_populates="record", cascade="all, delete-orphan", order_by="RatingChange.id", lazy="selectin"
@@ -226,7 +289,7 @@ class PerformanceRecord(db.Model):
         return getattr(self, aspect.value)
 
     def permission_scope(self) -> Scope:
-        return self.award.permission_scope()
+        return self.return_.permission_scope()
 
 
 class RatingChange(db.Model):

@@ -15,7 +15,9 @@ class OpenDataFile(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(sa.String(40), unique=True)  # e.g. "360giving.json"
     content_type: Mapped[str] = mapped_column(sa.String(60))
-    body: Mapped[str] = mapped_column(sa.Text)
+    # The file itself, and gzipped for clients that accept it: read only to send a file, never with the row.
+    body: Mapped[str] = mapped_column(sa.Text, deferred=True)
+    body_gzip: Mapped[bytes | None] = mapped_column(sa.LargeBinary, deferred=True)
     records: Mapped[int]  # grants, or rows, in the file
     # A hash of the published data the file was made from: unchanged data leaves the file (and its stamp) alone.
     fingerprint: Mapped[str] = mapped_column(sa.String(64))

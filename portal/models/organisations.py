@@ -52,6 +52,10 @@ class OrganisationStatus(enum.StrEnum):
     # Boroughs, boards and statutory bodies see data about their area only once an administrator has checked them.
     AWAITING_VERIFICATION = "awaiting_verification"
 
+    @property
+    def label(self) -> str:
+        return self.value.replace("_", " ").capitalize()
+
 
 class MembershipRole(enum.StrEnum):
     OWNER = "owner"

@@ -50,6 +50,10 @@ class ReportRun(db.Model):
     # What the job is doing now, or why it failed.
     message: Mapped[str | None] = mapped_column(sa.Text)
     started_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # When a builder took the run, and which: a run still in hand long after this was left by a builder that
+    # stopped, and is released to be built again.
+    claimed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    claimed_by: Mapped[str | None] = mapped_column(sa.String(80))
     generated_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     services_count: Mapped[int | None]
     xlsx: Mapped[bytes | None] = deferred(mapped_column(sa.LargeBinary))

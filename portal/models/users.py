@@ -33,6 +33,16 @@ class User(UserMixin, db.Model):
     active: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     last_signed_in_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Second factor: a TOTP secret once the user has proved their app produces its codes.
+    totp_secret: Mapped[str | None] = mapped_column(sa.String(64))
+    totp_enabled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # The last 30-second step whose code was accepted, so that a code seen over a shoulder cannot be used again.
+    totp_last_step: Mapped[int | None] = mapped_column(sa.BigInteger)
+    # Brute force: failed attempts in a row, and when the account may next try after too many.
+    failed_sign_in_count: Mapped[int] = mapped_column(default=0)
+    sign_in_locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Closed by its owner or erased at their request: the name and email address have been replaced.
+    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     memberships: Mapped[list["Membership"]] = relationship(  # noqa: F821
         back_populates="user", cascade="all, delete-orphan", lazy="selectin"
@@ -43,8 +53,16 @@ class User(UserMixin, db.Model):
         return self.active
 
     @property
+    def is_closed(self) -> bool:
+        return self.closed_at is not None
+
+    @property
     def is_staff(self) -> bool:
         return self.staff_role is not None
+
+    @property
+    def has_second_factor(self) -> bool:
+        return self.totp_enabled_at is not None
 
     @property
     def email_confirmed(self) -> bool:

@@ -73,7 +73,7 @@ def return_form(return_: Return, measures: list[Measure], formdata=None):
 
         def details(self) -> ReturnDetails:
             return ReturnDetails(
-                version=int(self.version.data) if (self.version.data or "").isdigit() else None,
+                version=int(self.version.data) if (self.version.data or "").isdecimal() else None,
                 spend_pence=self.spend.data,
                 people_helped=self.people_helped.data,
                 actuals={m.id: self[f"measure_{m.id}"].data for m in measures},

@@ -1,6 +1,8 @@
 """Performance records: computed by the published rules when an officer accepts a return, and overridden only
 with a written reason. Every rating given is kept as history."""
 
+from decimal import ROUND_HALF_EVEN, Decimal
+
 import sqlalchemy as sa
 
 from portal import audit, jobs
@@ -9,21 +11,25 @@ from portal.errors import DomainError, raise_if_any
 from portal.extensions import db
 from portal.models import PerformanceRecord, Rag, RatingAspect, RatingChange, Return, User
 from portal.monitoring import rag
-from portal.template_helpers import LONDON
+from portal.periods import london_date, today_in_london
 
 ASPECTS = (RatingAspect.DELIVERY, RatingAspect.SPEND, RatingAspect.TIMELINESS)
 
 
 def profile_pence(return_: Return) -> int:
-    """What the award expects to be spent in this return's period: its financial year's amount shared evenly
-    between the award's returns in that year."""
-    amount = next((y.amount_pence for y in return_.award.years if y.financial_year == return_.financial_year), 0)
+    """What is expected to be spent in this return's period: the financial year's amount of the award (or plan
+    project) shared evenly between its returns in that year."""
+    if return_.award is not None:
+        amount = next((y.amount_pence for y in return_.award.years if y.financial_year == return_.financial_year), 0)
+        same_funding = Return.award_id == return_.award_id
+    else:
+        amount = return_.plan_project.amount_for(return_.financial_year)
+        same_funding = Return.plan_project_id == return_.plan_project_id
     periods = db.session.scalar(
-        sa.select(sa.func.count(Return.id)).where(
-            Return.award_id == return_.award_id, Return.financial_year == return_.financial_year
-        )
+        sa.select(sa.func.count(Return.id)).where(same_funding, Return.financial_year == return_.financial_year)
     )
-    return round(amount / max(periods, 1))
+    # Whole pence worked out in Decimal, never float; halves go to the even penny, as they always have.
+    return int((Decimal(amount) / max(periods, 1)).to_integral_value(rounding=ROUND_HALF_EVEN))
 
 
 def achievements(return_: Return) -> list[tuple[int, int]]:
@@ -36,13 +42,13 @@ def achievements(return_: Return) -> list[tuple[int, int]]:
 def record_performance(return_: Return, actor: User | None) -> PerformanceRecord:
     """Rate an accepted return and keep the ratings as history. The caller commits."""
     submitted = return_.first_submitted_at or return_.submitted_at
-    submitted_on = submitted.astimezone(LONDON).date() if submitted else None
-    today = utcnow().astimezone(LONDON).date()
+    submitted_on = london_date(submitted) if submitted else None
+    today = today_in_london()
     profile = profile_pence(return_)
     ratings = rag.rate(achievements(return_), return_.spend_pence or 0, profile, return_.due_on, submitted_on, today)
     record = db.session.scalar(sa.select(PerformanceRecord).where(PerformanceRecord.return_id == return_.id))
     if record is None:
-        record = PerformanceRecord(award_id=return_.award_id, return_=return_)
+        record = PerformanceRecord(award_id=return_.award_id, plan_project_id=return_.plan_project_id, return_=return_)
         db.session.add(record)
     record.delivery_percent = ratings.delivery_percent
     record.spend_pence = return_.spend_pence or 0
@@ -56,7 +62,7 @@ def record_performance(return_: Return, actor: User | None) -> PerformanceRecord
         "performance.rated",
         record,
         after={aspect.value: getattr(ratings, aspect.value) for aspect in (*ASPECTS, RatingAspect.OVERALL)},
-        organisation_id=return_.award.organisation_id,
+        organisation_id=return_.organisation_id,
         actor=actor,
     )
     return record
@@ -98,9 +104,9 @@ def override_rating(
         record,
         before={aspect.value: before},
         after={aspect.value: rating, "reason": reason.strip(), "overall": record.overall},
-        organisation_id=record.award.organisation_id,
+        organisation_id=record.return_.organisation_id,
         actor=actor,
     )
-    jobs.enqueue("workers.opendata.regenerate")  # the published performance file shows the new rating
+    jobs.enqueue("workers.opendata.regenerate", coalesce=True)  # the published performance file shows the new rating
     db.session.commit()
     return record

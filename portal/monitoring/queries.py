@@ -9,10 +9,12 @@ from portal.extensions import db
 from portal.models import (
     Award,
     AwardStatus,
+    DeliveryPlan,
     Fund,
     Measure,
     Organisation,
     PerformanceRecord,
+    PlanProject,
     Return,
     ReturnStatus,
 )
@@ -121,12 +123,16 @@ def fetch_returns_page(filters: ReturnFilters, page: int, today: date):
 
 
 def fetch_open_returns_due_by(day: date) -> list[Return]:
-    """Returns not yet submitted, on approved awards, due on or before ``day``: the reminder job's work list."""
+    """Returns not yet submitted, on approved awards or on the projects of approved borough delivery plans, due on
+    or before ``day``: the reminder job's work list."""
+    on_approved_award = Return.award_id.in_(sa.select(Award.id).where(Award.status == AwardStatus.APPROVED))
+    on_approved_plan = Return.plan_project_id.in_(
+        sa.select(PlanProject.id).join(DeliveryPlan).where(DeliveryPlan.approved_at.is_not(None))
+    )
     return list(
         db.session.scalars(
             sa.select(Return)
-            .join(Return.award)
-            .where(Award.status == AwardStatus.APPROVED, Return.status.in_(OPEN), Return.due_on <= day)
+            .where(sa.or_(on_approved_award, on_approved_plan), Return.status.in_(OPEN), Return.due_on <= day)
             .order_by(Return.id)
         )
     )

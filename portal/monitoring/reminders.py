@@ -1,5 +1,5 @@
-"""Reminders about returns: a week before the due date, on it, the day after it, and to the award's officer once a
-return is a week late.
+"""Reminders about returns (on awards and on borough plan projects alike): a week before the due date, on it, the
+day after it, and to the approving officer once a return is a week late.
 
 The job may run more than once a day, or on two workers at once. Each reminder is a ``ReminderSent`` row that is
 unique per return and kind, inserted before its emails are queued in the same transaction: a second insert fails,
@@ -37,11 +37,14 @@ def kinds_due(due_on: date, today: date) -> list[ReminderKind]:
 
 
 def _recipients(return_: Return, kind: ReminderKind) -> list[str]:
-    award = return_.award
+    """The organisation's members; once a return is a week late, the officer who approved the award (or plan)."""
+    if return_.award is not None:
+        officer, organisation = return_.award.approved_by or return_.award.created_by, return_.award.organisation
+    else:
+        officer, organisation = return_.plan_project.plan.approved_by, return_.plan_project.plan.organisation
     if kind is ReminderKind.ESCALATED:
-        officer = award.approved_by or award.created_by
         return [officer.email] if officer else []
-    return sorted(m.user.email for m in award.organisation.memberships if m.user.email_confirmed_at)
+    return sorted(m.user.email for m in organisation.memberships if m.user.email_confirmed_at)
 
 
 def send_return_reminders(today: date | None = None) -> int:
@@ -65,13 +68,32 @@ def send_return_reminders(today: date | None = None) -> int:
                 continue  # already sent, by an earlier run or by another worker right now
             link = _link(return_, kind)
             for address in addresses:
-                queue_email(address, f"return_{kind.value}", return_=return_, award=return_.award, link=link)
+                queue_email(
+                    address,
+                    f"return_{kind.value}",
+                    return_=return_,
+                    organisation_name=_organisation_name(return_),
+                    link=link,
+                )
             sent += 1
         db.session.commit()
     return sent + send_follow_up_reminders(today)
 
 
+def _organisation_name(return_: Return) -> str:
+    return (return_.award.organisation if return_.award else return_.plan_project.plan.organisation).name
+
+
 def _link(return_: Return, kind: ReminderKind) -> str:
+    if return_.plan_project is not None:
+        if kind is ReminderKind.ESCALATED:
+            return external_url("plans.staff_return", return_id=return_.id)
+        return external_url(
+            "plans.borough_return",
+            organisation_id=return_.organisation_id,
+            plan_id=return_.plan_project.plan_id,
+            return_id=return_.id,
+        )
     if kind is ReminderKind.ESCALATED:
         return external_url("monitoring.award", award_id=return_.award_id)
     return external_url(

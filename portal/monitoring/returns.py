@@ -6,6 +6,7 @@ column makes the database refuse it too if the other save lands between our chec
 """
 
 from dataclasses import dataclass, field
+from datetime import timedelta
 
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -17,7 +18,8 @@ from portal.extensions import db
 from portal.models import AwardStatus, Measure, MeasureActual, Return, ReturnQuery, ReturnStatus, User
 from portal.monitoring.performance import record_performance
 from portal.monitoring.workflow import move_return
-from portal.template_helpers import LONDON, external_url, format_date
+from portal.periods import today_in_london as today
+from portal.template_helpers import external_url, format_date
 
 
 class ReturnConflict(DomainError):
@@ -43,10 +45,6 @@ class ReturnDetails:
     case_study: str = ""
     case_study_may_publish: bool = False
     answer: str = ""
-
-
-def today():
-    return utcnow().astimezone(LONDON).date()
 
 
 def _problems(return_: Return, details: ReturnDetails, measures: list[Measure], submitting: bool) -> None:
@@ -83,8 +81,12 @@ def _problems(return_: Return, details: ReturnDetails, measures: list[Measure], 
 
 
 def save_return(return_: Return, details: ReturnDetails, measures: list[Measure], actor: User, *, submit: bool):
-    """Save what the organisation has written, and submit it if asked. One commit; nothing half-written."""
-    if return_.award.status is AwardStatus.WITHDRAWN:
+    """Save what the organisation has written, and submit it if asked. One commit; nothing half-written.
+
+    A double-clicked submit is answered as the first click was: the return is submitted."""
+    if submit and _submitted_by_the_same_click(return_, details, actor):
+        return return_
+    if return_.award is not None and return_.award.status is AwardStatus.WITHDRAWN:
         raise DomainError("This award has been withdrawn, so its returns cannot be changed")
     if not return_.status.editable:
         raise DomainError("This return has been submitted, so it cannot be changed now")
@@ -100,8 +102,47 @@ def save_return(return_: Return, details: ReturnDetails, measures: list[Measure]
     except StaleDataError:
         # The other save landed between our version check and our write: the database refused ours.
         db.session.rollback()
-        raise ReturnConflict(db.session.get(Return, return_.id).version) from None
+        current = db.session.get(Return, return_.id)
+        if submit and _submitted_by_the_same_click(current, details, actor):
+            return current
+        raise ReturnConflict(current.version) from None
     return return_
+
+
+def save_returns_together(
+    items: list[tuple[Return, ReturnDetails, list[Measure]]], actor: User, *, submit: bool = False
+) -> None:
+    """Save several returns (from one uploaded file) by the same rules as one, in one commit: if any is refused,
+    none is saved."""
+    try:
+        for return_, details, measures in items:
+            if not return_.status.editable:
+                raise DomainError(f"The {return_.label} return for {return_.funded_title} has been submitted")
+            if details.version != return_.version:
+                raise ReturnConflict(return_.version)
+            _problems(return_, details, measures, submit)
+            _write(return_, details, measures, actor, submit)
+        db.session.commit()
+    except (DomainError, StaleDataError):
+        db.session.rollback()
+        raise
+
+
+# How long after a submit a second submit of the same version by the same person counts as the same click.
+DOUBLE_SUBMIT_WINDOW = timedelta(minutes=10)
+
+
+def _submitted_by_the_same_click(return_: Return, details: ReturnDetails, actor: User) -> bool:
+    """Whether this person's own submit of the version they loaded has just been recorded: the second of a
+    double-clicked submit, which should see the return submitted rather than a conflict or an error."""
+    return (
+        return_.status is ReturnStatus.SUBMITTED
+        and return_.submitted_by_id == actor.id
+        and details.version is not None
+        and return_.version == details.version + 1
+        and return_.submitted_at is not None
+        and utcnow() - return_.submitted_at < DOUBLE_SUBMIT_WINDOW
+    )
 
 
 def _write(return_: Return, details: ReturnDetails, measures: list[Measure], actor: User, submit: bool) -> None:
@@ -143,7 +184,7 @@ def _write(return_: Return, details: ReturnDetails, measures: list[Measure], act
             return_,
             before={"spend_pence": spend_before},
             after={"spend_pence": return_.spend_pence},
-            organisation_id=return_.award.organisation_id,
+            organisation_id=return_.organisation_id,
             actor=actor,
         )
 
@@ -157,13 +198,28 @@ def _notify(return_: Return, template: str, **context) -> None:
         template,
         return_=return_,
         award=return_.award,
-        link=external_url(
-            "monitoring.organisation_return",
-            organisation_id=return_.award.organisation_id,
-            award_id=return_.award_id,
-            return_id=return_.id,
-        ),
+        organisation_name=(
+            return_.award.organisation if return_.award else return_.plan_project.plan.organisation
+        ).name,
+        link=_link(return_),
         **context,
+    )
+
+
+def _link(return_: Return) -> str:
+    """Where the organisation fills in this return: on its award, or in its borough's delivery plan."""
+    if return_.plan_project is not None:
+        return external_url(
+            "plans.borough_return",
+            organisation_id=return_.organisation_id,
+            plan_id=return_.plan_project.plan_id,
+            return_id=return_.id,
+        )
+    return external_url(
+        "monitoring.organisation_return",
+        organisation_id=return_.award.organisation_id,
+        award_id=return_.award_id,
+        return_id=return_.id,
     )
 
 
@@ -173,7 +229,7 @@ def accept_return(return_: Return, actor: User):
     return_.accepted_at, return_.accepted_by = utcnow(), actor
     record = record_performance(return_, actor)
     _notify(return_, "return_accepted", record=record)
-    jobs.enqueue("workers.opendata.regenerate")
+    jobs.enqueue("workers.opendata.regenerate", coalesce=True)
     db.session.commit()
     return record
 

@@ -13,7 +13,8 @@ from portal.monitoring.measures import create_measure, update_measure
 from portal.monitoring.performance import override_rating, profile_pence
 from portal.monitoring.returns import accept_return, query_return, today
 from portal.monitoring.views import load_award, monitoring
-from portal.permissions import Permission, permission_required
+from portal.outcomes.mapping import outcomes_of_measures
+from portal.permissions import Permission, check, permission_required
 
 
 def _filters() -> queries.ReturnFilters:
@@ -58,6 +59,7 @@ def award(award_id: int):
         "monitoring/staff_award.html",
         award=award,
         measures=queries.fetch_measures(award),
+        measure_outcomes=outcomes_of_measures([m.id for m in queries.fetch_measures(award)]),
         returns=queries.fetch_returns(award),
         records=queries.fetch_records(award),
         follow_ups=dialogue_queries.fetch_award_follow_ups(award),
@@ -147,7 +149,11 @@ def query(return_id: int):
 @permission_required(Permission.RATE_PERFORMANCE)
 def override(record_id: int):
     record = queries.fetch_record(record_id) or abort(404)
-    load_award(record.award_id, Permission.RATE_PERFORMANCE)
+    if record.award_id is not None:
+        load_award(record.award_id, Permission.RATE_PERFORMANCE)
+    else:
+        check(Permission.RATE_PERFORMANCE, record)  # a borough plan project's record
+    back = review_url(record.return_)
     form = OverrideForm()
     if request.method == "GET" and request.args.get("aspect") in {a.value for a in RatingAspect}:
         form.aspect.data = request.args["aspect"]
@@ -164,5 +170,24 @@ def override(record_id: int):
             form.show_error(error)
         else:
             flash(f"{RatingAspect(form.aspect.data).label} rating changed.", "success")
-            return redirect(url_for(".review", return_id=record.return_id))
-    return render_template("monitoring/override.html", record=record, award=record.award, form=form)
+            return redirect(back)
+    return render_template(
+        "monitoring/override.html",
+        record=record,
+        back=back,
+        caption=" · ".join([*_who(record.return_), record.return_.label]),
+        form=form,
+    )
+
+
+def _who(return_) -> list[str]:
+    if return_.award is not None:
+        return [return_.award.reference, return_.award.organisation.name]
+    return [return_.plan_project.name, return_.plan_project.plan.organisation.name]
+
+
+def review_url(return_) -> str:
+    """Where an officer reviews this return: award returns here, borough plan project returns with the plans."""
+    if return_.plan_project_id is not None:
+        return url_for("plans.staff_return", return_id=return_.id)
+    return url_for(".review", return_id=return_.id)

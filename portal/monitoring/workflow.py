@@ -15,7 +15,7 @@ RETURNS = Workflow(
         (S.QUERIED, S.SUBMITTED): "return.resubmitted",
     },
     noun="return",
-    organisation_of=lambda return_: return_.award.organisation_id,
+    organisation_of=lambda return_: return_.organisation_id,
 )
 
 move_return = RETURNS.move

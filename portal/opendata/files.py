@@ -1,10 +1,13 @@
 """The open-data files: made from published data by :func:`regenerate` (a background job, queued when an award is
-approved or a return accepted, and the ``flask opendata regenerate`` command) and stored with when they were made.
+approved or a return accepted, and the ``flask opendata regenerate`` command) and stored with when they were made,
+as text and gzipped. A web request never makes them: before the first files are stored it queues the job
+(:func:`request_regeneration`) and says they are being prepared.
 
 Regenerating is safe to repeat: a file whose data has not changed is left alone, stamp and all. A file is checked
 against its schema before it is stored, so a fault can never replace a good file with a bad one.
 """
 
+import gzip
 import hashlib
 import json
 import logging
@@ -12,12 +15,14 @@ from dataclasses import dataclass
 from datetime import datetime
 
 import sqlalchemy as sa
+from flask import current_app
 from sqlalchemy.exc import IntegrityError
 
+from portal import jobs
 from portal.database import utcnow
 from portal.extensions import db
 from portal.models import OpenDataFile
-from portal.opendata import performance, threesixty, validation
+from portal.opendata import lcpf_grants, performance, threesixty, validation
 
 log = logging.getLogger(__name__)
 
@@ -55,7 +60,7 @@ def generate() -> list[Generated]:
     """What the files should hold now. 360Giving needs at least one grant, so with none published there is no
     360Giving file; the performance file always exists, with its header at least."""
     files = []
-    grants = threesixty.published_grants()
+    grants = threesixty.published_grants() + lcpf_grants.lcpf_grants()
     if grants:
         fingerprint = _fingerprint(grants)
         files.append(
@@ -97,6 +102,7 @@ def regenerate(now: datetime | None = None) -> list[str]:
             db.session.add(file)
         file.content_type = generated.content_type
         file.body = body
+        file.body_gzip = gzip.compress(body.encode(), compresslevel=6, mtime=0)
         file.records = generated.records
         file.fingerprint = generated.fingerprint
         file.generated_at = now
@@ -112,6 +118,7 @@ def regenerate(now: datetime | None = None) -> list[str]:
 
 
 def fetch_file(name: str) -> OpenDataFile | None:
+    """A stored file's details, without its body (read that with :func:`body_chunks`)."""
     return db.session.scalar(sa.select(OpenDataFile).where(OpenDataFile.name == name))
 
 
@@ -119,10 +126,27 @@ def fetch_files() -> dict[str, OpenDataFile]:
     return {file.name: file for file in db.session.scalars(sa.select(OpenDataFile))}
 
 
-def file_or_generate(name: str) -> OpenDataFile | None:
-    """The stored file, generating the files once if none has been stored yet (a new installation)."""
-    file = fetch_file(name)
-    if file is None and not fetch_files():
-        regenerate()
-        file = fetch_file(name)
-    return file
+def read_body(name: str, *, gzipped: bool) -> bytes | None:
+    """A stored file's bytes, gzipped or as UTF-8 text, read in one query straight from its column: nothing else
+    about the file is loaded, and the caller sends them on in pieces."""
+    column = OpenDataFile.body_gzip if gzipped else OpenDataFile.body
+    data = db.session.scalar(sa.select(column).where(OpenDataFile.name == name))
+    return data.encode() if isinstance(data, str) else data
+
+
+REGENERATE_JOB = "workers.opendata.regenerate"
+
+
+def queue_regeneration() -> None:
+    """Have the files brought up to date after this transaction commits: at most one such job waits at a time."""
+    jobs.enqueue(REGENERATE_JOB, coalesce=True)
+
+
+def request_regeneration() -> None:
+    """From a web request that found no files stored: queue the job that makes them, never making them here. Where
+    jobs run inline (no Redis, so no worker) they would run inside this request, so nothing is queued: the files are
+    made by ``flask opendata regenerate``, ``flask demo load`` and the first approval."""
+    if current_app.config["RUN_JOBS_INLINE"]:
+        return
+    queue_regeneration()
+    db.session.commit()

@@ -1,6 +1,7 @@
 """Commissioned services as Open Referral UK (HSDS 3.0 UK profile) records, for borough directories to pull in.
 
-A service is a published (approved) award; its organisation is the recipient. Ids are UUIDs derived from ours with
+A service is a published (approved) award, whose organisation is the recipient, or a project of a borough's approved
+LCPF delivery plan (:mod:`portal.opendata.openreferral_projects`). Ids are UUIDs derived from ours with
 a fixed namespace, so they never change between calls or installations. Nothing is published about a service's
 people or premises: only what the award's public record holds, its boroughs and its fund.
 """
@@ -14,8 +15,18 @@ import sqlalchemy as sa
 
 from portal.directory.published import Phase, is_published, london_today, phase_of
 from portal.extensions import db
-from portal.models import Award, AwardServiceArea, Organisation, OrganisationType, ServiceArea
+from portal.models import (
+    Award,
+    AwardServiceArea,
+    LocalAuthority,
+    Organisation,
+    OrganisationType,
+    ServiceArea,
+    ServiceContact,
+)
+from portal.opendata import openreferral_contacts as orc
 from portal.opendata.threesixty import approved_on, iso_utc
+from portal.service_contacts.services import published_copy, published_for
 from portal.template_helpers import format_date, format_pence
 
 # Never change this: every published id is derived from it.
@@ -26,6 +37,7 @@ OPENAPI_URL = "https://raw.githubusercontent.com/openreferral/uk-profile/main/sc
 STATISTICAL_GEOGRAPHY = "http://statistics.data.gov.uk/id/statistical-geography/"
 LONDON_GSS = "E12000007"
 TAXONOMY = "Service areas of London's crime prevention funding"
+TAXONOMY_ID = str(uuid.uuid5(NAMESPACE, "taxonomy/service_areas"))
 DEFAULT_PER_PAGE = 50
 MAX_PER_PAGE = 200
 
@@ -98,21 +110,16 @@ def organization_summary(organisation: Organisation, services: int) -> dict:
     }
 
 
-def _service_areas(award: Award) -> list[dict]:
+def _service_areas(award: Award, places: list[orc.Place]) -> list[dict]:
     sid = service_id(award.id)
-    if award.works_pan_london:
-        places = [("London", LONDON_GSS, "Across London: every borough")]
-    else:
-        places = [(la.name, la.gss_code, la.official_name) for la in award.boroughs]
     return [
-        {
-            "id": make_id("service_area", award.id, code),
-            "service_id": sid,
-            "name": name,
-            "service_area": description,
-            "uri": STATISTICAL_GEOGRAPHY + code,
-        }
-        for name, code, description in places
+        place.service_area(
+            make_id("service_area", award.id, place.code)
+            if place.kind != "district"
+            else make_id("service_area", award.id, "district", place.code),
+            sid,
+        )
+        for place in places
     ]
 
 
@@ -129,6 +136,7 @@ def _attributes(award: Award) -> list[dict]:
                 "name": area.label,
                 "description": f"Services funded for {area.label.lower()}.",
                 "taxonomy": TAXONOMY,
+                "taxonomy_id": TAXONOMY_ID,
                 "term": area.label,
             },
         }
@@ -149,24 +157,40 @@ def _funding(award: Award) -> list[dict]:
     ]
 
 
-def service_summary(award: Award, today: date, services_of_organisation: int) -> dict:
+def _last_modified(award: Award, contact: ServiceContact | None) -> str:
+    changed = approved_on(award)
+    if contact is not None and contact.decided_at is not None:
+        changed = max(changed, contact.decided_at)
+    return iso_utc(changed)
+
+
+def service_summary(
+    award: Award, today: date, services_of_organisation: int, contact: ServiceContact | None = None
+) -> dict:
     """The one-to-one fields of a service, with its organisation: a ``service_list`` item."""
     return {
         "id": service_id(award.id),
         "organization_id": organization_id(award.organisation_id),
         "name": award.title,
         "description": award.description,
+        **orc.summary_fields(contact),
         "status": STATUS_BY_PHASE[phase_of(award, today)],
-        "last_modified": iso_utc(approved_on(award)),
+        "last_modified": _last_modified(award, contact),
         "organization": organization_summary(award.organisation, services_of_organisation),
     }
 
 
-def service_full(award: Award, today: date, services_of_organisation: int) -> dict:
-    """A fully nested service, as ``/services/{id}`` returns it."""
-    record = service_summary(award, today, services_of_organisation)
+def service_full(
+    award: Award, today: date, services_of_organisation: int, contact: ServiceContact | None = None
+) -> dict:
+    """A fully nested service, as ``/services/{id}`` returns it, with how to reach it once approved."""
+    record = service_summary(award, today, services_of_organisation, contact)
+    sid = record["id"]
+    places = orc.award_places(award, contact)
+    record.update(orc.full_fields(sid, contact))
     record["organization"]["organization_identifiers"] = _identifiers(award.organisation)
-    record["service_areas"] = _service_areas(award)
+    record["service_areas"] = _service_areas(award, places)
+    record["service_at_locations"] = orc.service_at_locations(sid, places)
     record["funding"] = _funding(award)
     record["attributes"] = _attributes(award)
     return record
@@ -220,17 +244,24 @@ def service_area_for(term_uuid: str) -> ServiceArea | None:
     return next((area for area in ServiceArea if taxonomy_term_id(area) == term_uuid), None)
 
 
-def services_page(
-    page: int,
-    per_page: int,
-    *,
-    search: str = "",
-    taxonomy_term: str = "",
-    organization: str = "",
-) -> Page:
+@dataclass(frozen=True)
+class Filters:
+    """What a list of services may be narrowed by. ``borough`` is a GSS code (checked by the view); ``district`` a
+    postcode district's outcode, with the boroughs it may be in."""
+
+    search: str = ""
+    taxonomy_term: str = ""
+    taxonomy: str = ""
+    organization: str = ""
+    borough: str = ""
+    district: str = ""
+    district_boroughs: tuple[str, ...] = ()
+
+
+def _award_query(filters: Filters):
     query = sa.select(Award).join(Organisation, Organisation.id == Award.organisation_id).where(is_published())
-    if search:
-        like = f"%{search.lower()}%"
+    if filters.search:
+        like = f"%{filters.search.lower()}%"
         query = query.where(
             sa.or_(
                 sa.func.lower(Award.title).like(like),
@@ -238,28 +269,173 @@ def services_page(
                 sa.func.lower(Organisation.name).like(like),
             )
         )
-    if taxonomy_term:
-        area = service_area_for(taxonomy_term)
+    if filters.taxonomy_term:
+        area = service_area_for(filters.taxonomy_term)
         query = query.where(Award.service_area_links.any(AwardServiceArea.service_area == area) if area else sa.false())
-    if organization:
-        organisation_id = organisation_for(organization)
+    if filters.taxonomy:
+        query = query.where(Award.service_area_links.any() if filters.taxonomy == TAXONOMY_ID else sa.false())
+    if filters.organization:
+        organisation_id = organisation_for(filters.organization)
         query = query.where(Award.organisation_id == organisation_id if organisation_id else sa.false())
-    total = db.session.scalar(sa.select(sa.func.count()).select_from(query.order_by(None).subquery()))
-    awards = list(
-        db.session.scalars(query.order_by(Award.title, Award.id).offset((page - 1) * per_page).limit(per_page))
+    for code in filter(None, (filters.borough,)):
+        query = query.where(sa.or_(Award.works_pan_london, Award.boroughs.any(LocalAuthority.gss_code == code)))
+    if filters.district:
+        codes = filters.district_boroughs or ("",)
+        query = query.where(sa.or_(Award.works_pan_london, Award.boroughs.any(LocalAuthority.gss_code.in_(codes))))
+    return query
+
+
+def _matching_projects(filters: Filters):
+    from portal.opendata import openreferral_projects
+
+    projects = openreferral_projects.matching(
+        search=filters.search, taxonomy_term=filters.taxonomy_term, organization=filters.organization
     )
-    counts = _service_counts([award.organisation_id for award in awards])
+    if filters.taxonomy:
+        projects = [p for p in projects if filters.taxonomy == TAXONOMY_ID and p.service_areas]
+    if filters.borough:
+        projects = [p for p in projects if p.borough_gss_code == filters.borough]
+    if filters.district:
+        projects = [p for p in projects if p.borough_gss_code in filters.district_boroughs]
+    return projects
+
+
+def services_page(page: int, per_page: int, filters: Filters = Filters()) -> Page:
+    from portal.opendata import openreferral_projects
+
+    query = _award_query(filters)
     today = london_today()
-    return Page([service_summary(a, today, counts[a.organisation_id]) for a in awards], total, page, per_page)
+    projects = _matching_projects(filters)
+    offset = (page - 1) * per_page
+    if not projects:
+        total = db.session.scalar(sa.select(sa.func.count()).select_from(query.order_by(None).subquery()))
+        awards = list(db.session.scalars(query.order_by(Award.title, Award.id).offset(offset).limit(per_page)))
+        counts = _service_counts([award.organisation_id for award in awards])
+        contacts = published_for([award.id for award in awards])
+        contents = [service_summary(a, today, counts[a.organisation_id], contacts.get(a.id)) for a in awards]
+        _add_catalogue({a.id: record for a, record in zip(awards, contents, strict=True)})
+        return Page(contents, total, page, per_page)
+    # Awards and borough projects together, by name: only the page's awards are loaded.
+    keys = db.session.execute(query.with_only_columns(Award.id, Award.title)).all()
+    merged = sorted(
+        [((title.casefold(), title, 0, award_id), "award", award_id) for award_id, title in keys]
+        + [((p.name.casefold(), p.name, 1, p.id), "project", p.id) for p in projects]
+    )
+    window = merged[offset : offset + per_page]
+    award_ids = [id_ for _, kind, id_ in window if kind == "award"]
+    awards_by_id = {a.id: a for a in db.session.scalars(sa.select(Award).where(Award.id.in_(award_ids)))}
+    counts = _service_counts([a.organisation_id for a in awards_by_id.values()])
+    contacts = published_for(award_ids)
+    projects_by_id = {p.id: p for p in projects}
+    contents = [
+        service_summary(awards_by_id[id_], today, counts[awards_by_id[id_].organisation_id], contacts.get(id_))
+        if kind == "award"
+        else openreferral_projects.service_summary(projects_by_id[id_], today)
+        for _, kind, id_ in window
+    ]
+    _add_catalogue({id_: record for (_, kind, id_), record in zip(window, contents, strict=True) if kind == "award"})
+    return Page(contents, len(merged), page, per_page)
 
 
 def service(service_uuid: str) -> dict | None:
-    award_ids = db.session.scalars(sa.select(Award.id).where(is_published()))
-    award_id = next((aid for aid in award_ids if service_id(aid) == service_uuid), None)
-    if award_id is None:
+    award = db.session.scalar(sa.select(Award).where(Award.oruk_id == service_uuid, is_published()))
+    if award is None:
+        from portal.opendata import openreferral_projects
+
+        return openreferral_projects.service(service_uuid)
+    counts = _service_counts([award.organisation_id])
+    record = service_full(award, london_today(), counts[award.organisation_id], published_copy(award.id))
+    _add_catalogue({award.id: record})
+    return record
+
+
+def service_at_locations_page(page: int, per_page: int, filters: Filters = Filters()) -> Page:
+    """Every service linked with each place it is delivered, as ``service_at_location_list`` items: a borough
+    directory asks for a ``postcode`` and gets the services that reach it, by service name then place."""
+    from portal.opendata import openreferral_projects
+
+    today = london_today()
+    awards = list(db.session.scalars(_award_query(filters).order_by(Award.title, Award.id)))
+    counts = _service_counts([a.organisation_id for a in awards])
+    contacts = published_for([a.id for a in awards])
+    rows: list[tuple[tuple, dict, list]] = []
+    for award in awards:
+        contact = contacts.get(award.id)
+        summary = service_summary(award, today, counts[award.organisation_id], contact)
+        rows.append(((award.title.casefold(), 0, award.id), summary, orc.award_places(award, contact)))
+    for project in _matching_projects(filters):
+        summary = openreferral_projects.service_summary(project, today)
+        rows.append(((project.name.casefold(), 1, project.id), summary, [openreferral_projects.place(project)]))
+    links = []
+    for _, summary, places in sorted(rows, key=lambda row: row[0]):
+        if filters.district:
+            places = [p for p in places if p.covers(filters.district, set(filters.district_boroughs))]
+        elif filters.borough:
+            places = [p for p in places if p.kind == "london" or filters.borough in p.boroughs]
+        for link in orc.service_at_locations(summary["id"], places):
+            links.append({**link, "service": summary})
+    offset = (page - 1) * per_page
+    return Page(links[offset : offset + per_page], len(links), page, per_page)
+
+
+def service_at_location(link_uuid: str) -> dict | None:
+    """The service a service-at-location link belongs to, fully nested: ``/service_at_locations/{id}`` answers with
+    a service, as openapi.json defines it."""
+    for row in service_at_locations_page(1, 10**9).contents:
+        if row["id"] == link_uuid:
+            return service(row["service_id"])
+    return None
+
+
+# The service areas as a published taxonomy ------------------------------------------------------------------------
+
+
+def taxonomy_summary() -> dict:
+    return {
+        "id": TAXONOMY_ID,
+        "name": TAXONOMY,
+        "description": (
+            "The service areas the Mayor's Office for Policing and Crime funds services in, such as violence "
+            "reduction and victim support. Every funded service is tagged with one or more of them."
+        ),
+        "version": "1",
+    }
+
+
+def taxonomy_term(area: ServiceArea) -> dict:
+    return {
+        "id": taxonomy_term_id(area),
+        "name": area.label,
+        "description": f"Services funded for {area.label.lower()}.",
+        "taxonomy": TAXONOMY,
+        "taxonomy_id": TAXONOMY_ID,
+        "term": area.label,
+    }
+
+
+def _terms() -> list[dict]:
+    return [taxonomy_term(area) for area in sorted(ServiceArea, key=lambda a: a.label)]
+
+
+def taxonomies_page(page: int, per_page: int) -> Page:
+    everything = [taxonomy_summary()]
+    return Page(everything[(page - 1) * per_page : page * per_page], len(everything), page, per_page)
+
+
+def taxonomy(taxonomy_uuid: str) -> dict | None:
+    if taxonomy_uuid != TAXONOMY_ID:
         return None
-    award = db.session.get(Award, award_id)
-    return service_full(award, london_today(), _service_counts([award.organisation_id])[award.organisation_id])
+    return {**taxonomy_summary(), "taxonomy_terms": _terms()}
+
+
+def taxonomy_terms_page(page: int, per_page: int, taxonomy_uuid: str = "") -> Page:
+    terms = _terms() if not taxonomy_uuid or taxonomy_uuid == TAXONOMY_ID else []
+    return Page(terms[(page - 1) * per_page : page * per_page], len(terms), page, per_page)
+
+
+def taxonomy_term_by_id(term_uuid: str) -> dict | None:
+    area = service_area_for(term_uuid)
+    return taxonomy_term(area) if area else None
 
 
 def organizations_page(page: int, per_page: int) -> Page:
@@ -285,11 +461,20 @@ def organization(org_uuid: str) -> dict | None:
     record = organization_summary(organisation, len(awards))
     record["organization_identifiers"] = _identifiers(organisation)
     record["services"] = []
+    contacts = published_for([award.id for award in awards])
     for award in awards:
-        nested = service_full(award, today, len(awards))
+        nested = service_full(award, today, len(awards), contacts.get(award.id))
         del nested["organization"]  # the organisation is the parent here
         record["services"].append(nested)
+    _add_catalogue({award.id: nested for award, nested in zip(awards, record["services"], strict=True)})
     return record
+
+
+def _add_catalogue(records: dict[int, dict]) -> None:
+    """Each service's published entry in the commissioning catalogue, in the standard's fields."""
+    from portal.outcomes.openreferral import add_catalogue
+
+    add_catalogue(records)
 
 
 def api_meta() -> dict:

@@ -1,17 +1,15 @@
 """How each published award is doing, from accepted returns only: one row per accepted return with what was spent,
 how many people were helped and the ratings given by the published rules (each rating as a word)."""
 
-import csv
-import io
-
 import sqlalchemy as sa
 
+from portal import exports
 from portal.directory.published import is_published, performance_history
 from portal.extensions import db
 from portal.models import Award
 from portal.money import pounds_figure
 from portal.opendata.threesixty import grant_id
-from portal.template_helpers import LONDON
+from portal.periods import LONDON
 
 COLUMNS = [
     "Grant Identifier",
@@ -62,8 +60,4 @@ def performance_rows() -> list[dict]:
 
 
 def rows_csv(rows: list[dict]) -> str:
-    out = io.StringIO()
-    writer = csv.DictWriter(out, fieldnames=COLUMNS, lineterminator="\r\n")
-    writer.writeheader()
-    writer.writerows(rows)
-    return out.getvalue()
+    return exports.csv_dict_text(COLUMNS, rows)

@@ -1,20 +1,23 @@
 """Published awards in the 360Giving Data Standard: a JSON data package and the same grants as a flattened CSV
 with 360Giving's column titles. Only approved awards (``portal.directory.published``) are read, and of each only
-what is public anyway: title, description, amounts, dates, boroughs, fund and the recipient's name and numbers."""
+what is public anyway: title, description, amounts, dates, boroughs, fund and the recipient's name and numbers.
+The boroughs' London Crime Prevention Fund allocations and the projects they commission follow
+(:mod:`portal.opendata.lcpf_grants`)."""
 
-import csv
-import io
 import json
 from datetime import UTC, datetime
 from decimal import Decimal
 
 from flask import current_app
 
+from portal import exports
 from portal.awards.services import duration_in_months
 from portal.directory.published import published_awards
+from portal.evaluations.queries import public_by_award
 from portal.extensions import db
 from portal.models import Award, Organisation
-from portal.template_helpers import LONDON, external_url
+from portal.periods import LONDON
+from portal.template_helpers import external_url
 
 SCHEMA_VERSION = "1.4"
 OGL_V3 = "https://www.nationalarchives.gov.uk/doc/open-government-licence/version/3/"
@@ -82,8 +85,24 @@ def _recipient(organisation: Organisation) -> dict:
     return recipient
 
 
-def grant(award: Award) -> dict:
-    """One award as a 360Giving grant."""
+def _evaluation_documents(evaluations) -> list[dict]:
+    """Published evaluations of the service as 360Giving related documents, each linking to its public page (with
+    the findings and the report)."""
+    return [
+        {
+            "id": f"{prefix()}-EVALUATION-{evaluation.id}",
+            "title": evaluation.title,
+            "description": evaluation.findings,
+            "url": external_url("evaluations.evaluation", evaluation_id=evaluation.id),
+            "documentType": "Evaluation report",
+            "dateModified": iso_utc(evaluation.published_at),
+        }
+        for evaluation in evaluations
+    ]
+
+
+def grant(award: Award, evaluations=()) -> dict:
+    """One award as a 360Giving grant, with its published evaluations as related documents."""
     config = current_app.config
     approved = approved_on(award)
     locations = _beneficiary_locations(award)
@@ -117,12 +136,15 @@ def grant(award: Award) -> dict:
             {"vocabulary": SERVICE_AREA_VOCABULARY, "code": area.value, "title": area.label}
             for area in sorted(award.service_areas, key=lambda a: a.label)
         ]
+    if evaluations:
+        record["relatedDocument"] = _evaluation_documents(evaluations)
     return record
 
 
 def published_grants() -> list[dict]:
     awards = db.session.scalars(published_awards().order_by(Award.reference, Award.id)).unique()
-    return [grant(award) for award in awards]
+    evaluations = public_by_award()
+    return [grant(award, evaluations.get(award.id, ())) for award in awards]
 
 
 def package(grants: list[dict], generated_at: datetime) -> dict:
@@ -133,7 +155,9 @@ def package(grants: list[dict], generated_at: datetime) -> dict:
         "title": f"Grants awarded by the {config['OPEN_DATA_FUNDER_NAME']}",
         "description": (
             "Every approved award for crime prevention, victim services, reducing reoffending and violence "
-            "reduction in London, in the 360Giving Data Standard. Regenerated whenever an award is approved."
+            "reduction in London, and each borough's London Crime Prevention Fund allocation for the years of its "
+            "approved delivery plan with the projects it commissions as regrants, in the 360Giving Data Standard. "
+            "Regenerated whenever an award or a delivery plan is approved."
         ),
         "identifier": f"{prefix()}-awards",
         "issued": stamp,
@@ -172,6 +196,7 @@ SINGLE_COLUMNS = [
     ("Grant Programme:Code", lambda g: g["grantProgramme"][0]["code"]),
     ("Grant Programme:Title", lambda g: g["grantProgramme"][0]["title"]),
     ("From An Open Call?", lambda g: g["fromOpenCall"]),
+    ("For Regrant Type", lambda g: g.get("regrantType", "")),
     ("Location Scope", lambda g: g.get("locationScope", "")),
     ("Last Modified", lambda g: g["dateModified"]),
 ]
@@ -196,16 +221,14 @@ def _amount_text(amount: int | float) -> str:
 
 
 def grants_csv(grants: list[dict]) -> str:
-    columns = csv_columns(grants)
-    out = io.StringIO()
-    writer = csv.DictWriter(out, fieldnames=columns, lineterminator="\r\n")
-    writer.writeheader()
-    for g in grants:
-        row = {title: ("" if read is None else read(g)) for title, read in SINGLE_COLUMNS}
-        row["Amount Awarded"] = _amount_text(g["amountAwarded"])
-        for i, location in enumerate(g.get("beneficiaryLocation", [])):
-            row.update({f"Beneficiary Location:{i}:{t}": location[k] for t, k in LOCATION_FIELDS})
-        for i, item in enumerate(g.get("classifications", [])):
-            row.update({f"Classifications:{i}:{t}": item[k] for t, k in CLASSIFICATION_FIELDS})
-        writer.writerow(row)
-    return out.getvalue()
+    return exports.csv_dict_text(csv_columns(grants), (_csv_row(g) for g in grants))
+
+
+def _csv_row(g: dict) -> dict:
+    row = {title: ("" if read is None else read(g)) for title, read in SINGLE_COLUMNS}
+    row["Amount Awarded"] = _amount_text(g["amountAwarded"])
+    for i, location in enumerate(g.get("beneficiaryLocation", [])):
+        row.update({f"Beneficiary Location:{i}:{t}": location[k] for t, k in LOCATION_FIELDS})
+    for i, item in enumerate(g.get("classifications", [])):
+        row.update({f"Classifications:{i}:{t}": item[k] for t, k in CLASSIFICATION_FIELDS})
+    return row

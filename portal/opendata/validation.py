@@ -108,12 +108,59 @@ def threesixty_package_errors(package: dict) -> list[str]:
     return problems
 
 
+OPEN_REFERRAL_SCHEMAS = {
+    "service",
+    "service_list",
+    "organization",
+    "organization_list",
+    "service_at_location_list",
+    "taxonomy",
+    "taxonomy_term",
+}
+# Where openapi.json says the UK profile's schemas live: ``taxonomy.json`` refers to ``taxonomy_term.json`` by a
+# relative address, resolved against this one to the local copy.
+OPEN_REFERRAL_BASE = "https://raw.githubusercontent.com/openreferral/uk-profile/main/schema/"
+
+# Fields HSDS 3.0 defines that the UK profile's compiled schemas leave out, and that the portal publishes because
+# the profile has nowhere else for them (see :mod:`portal.opendata.openreferral_contacts`). ``*`` is any index.
+HSDS_FIELDS = (
+    "/eligibility_description",
+    "/application_process",
+    "/contacts/*/email",
+    "/contacts/*/phones",
+    "/languages/*/name",
+    "/languages/*/code",
+)
+
+
+def is_hsds_field(path: str) -> bool:
+    """Whether an undeclared field's path (as :func:`undeclared_fields` gives it) is one of :data:`HSDS_FIELDS`,
+    at the top of a record or nested in a list or page of them."""
+    pattern = "|".join(re.escape(field).replace(r"\*", "[0-9]+") for field in HSDS_FIELDS)
+    return re.fullmatch(rf"(/contents/[0-9]+|/services/[0-9]+|/service)?({pattern})", path) is not None
+
+
 @cache
 def open_referral_schema(name: str) -> dict:
-    """``service``, ``service_list``, ``organization`` or ``organization_list``: the compiled UK profile schemas."""
-    if name not in {"service", "service_list", "organization", "organization_list"}:
+    """The UK profile's schemas: the compiled ``service``, ``service_list``, ``organization``,
+    ``organization_list`` and ``service_at_location_list``, and ``taxonomy`` and ``taxonomy_term``."""
+    if name not in OPEN_REFERRAL_SCHEMAS:
         raise KeyError(name)
     return _load(OPEN_REFERRAL / f"{name}.json")
+
+
+@cache
+def open_referral_registry() -> Registry:
+    """The schemas by the addresses openapi.json gives them, so that relative references resolve locally."""
+    return Registry().with_resources(
+        (OPEN_REFERRAL_BASE + f"{name}.json", DRAFT202012.create_resource(open_referral_schema(name)))
+        for name in ("taxonomy", "taxonomy_term")
+    )
+
+
+def open_referral_ref(name: str) -> dict:
+    """A schema that refers to ``name`` by its address, for validating with :func:`open_referral_registry`."""
+    return {"$ref": OPEN_REFERRAL_BASE + f"{name}.json"}
 
 
 @cache
@@ -124,7 +171,11 @@ def open_referral_page_schema() -> dict:
 
 @cache
 def open_referral_validator(name: str) -> Draft202012Validator:
-    return Draft202012Validator(open_referral_schema(name), format_checker=FORMAT_CHECKER)
+    return (
+        Draft202012Validator(open_referral_ref(name), registry=open_referral_registry(), format_checker=FORMAT_CHECKER)
+        if name in ("taxonomy", "taxonomy_term")
+        else Draft202012Validator(open_referral_schema(name), format_checker=FORMAT_CHECKER)
+    )
 
 
 def open_referral_page_validator(item_schema: str) -> Draft202012Validator:
@@ -135,7 +186,9 @@ def open_referral_page_validator(item_schema: str) -> Draft202012Validator:
         "required": ["total_items", "total_pages", "page_number", "size", "first_page", "last_page", "empty"],
         "properties": {"contents": {"type": "array", "items": open_referral_schema(item_schema)}},
     }
-    return Draft202012Validator(schema, format_checker=FORMAT_CHECKER)
+    if item_schema in ("taxonomy", "taxonomy_term"):
+        schema["properties"]["contents"]["items"] = open_referral_ref(item_schema)
+    return Draft202012Validator(schema, registry=open_referral_registry(), format_checker=FORMAT_CHECKER)
 
 
 def errors(validator: Draft202012Validator, instance) -> list[str]:

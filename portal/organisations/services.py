@@ -8,7 +8,12 @@ from flask import current_app
 
 from portal import audit
 from portal.auth import tokens
-from portal.auth.services import build_user, check_new_user, fetch_user_by_email, queue_email_confirmation
+from portal.auth.services import (
+    build_user,
+    check_new_password,
+    fetch_user_by_email,
+    queue_email_confirmation,
+)
 from portal.database import utcnow
 from portal.email.outbox import queue_email
 from portal.errors import DomainError, raise_if_any
@@ -30,6 +35,7 @@ from portal.validation import (
     normalise_email,
     normalise_postcode,
 )
+from portal.workflow import Workflow
 
 NEEDS_CHARITY_NUMBER = {OrganisationType.CHARITY, OrganisationType.CIO}
 NEEDS_COMPANY_NUMBER = {OrganisationType.CIC, OrganisationType.COMPANY}
@@ -151,18 +157,28 @@ def _uniqueness_problems(charity, company, kind, local_authority_id, existing) -
     return problems
 
 
-def register_organisation(details: OrganisationDetails, *, full_name: str, email: str, password: str) -> User:
-    """Create the organisation, its first user as owner, and queue the confirmation email, all in one commit."""
+def register_organisation(details: OrganisationDetails, *, full_name: str, email: str, password: str) -> User | None:
+    """Create the organisation, its first user as owner, and queue the confirmation email, all in one commit.
+
+    If the email address already has an account, nothing is created and its owner is told by email instead: the
+    person registering sees the same "check your email" page either way, so registering reveals no accounts.
+    Returns the new user, or ``None`` when the address was taken.
+    """
     errors = []
     try:
         details = clean_details(details)
     except DomainError as error:
         errors.extend(getattr(error, "errors", [error]))
     try:
-        check_new_user(email, password, full_name)
+        check_new_password(email, password, full_name, organisation=details.name)
     except DomainError as error:
         errors.append(error)
     raise_if_any(errors)
+    existing = fetch_user_by_email(email)
+    if existing is not None:
+        queue_email(existing.email, "registration_with_existing_account", user=existing)
+        db.session.commit()
+        return None
     user = build_user(email, full_name, password)
     organisation = _build_organisation(details)
     membership = Membership(user=user, organisation=organisation, role=MembershipRole.OWNER)
@@ -241,19 +257,19 @@ def update_profile(organisation: Organisation, details: OrganisationDetails) -> 
     db.session.commit()
 
 
+# Boroughs, boards and statutory bodies start awaiting verification; an administrator's check makes them active.
+ORGANISATIONS = Workflow(
+    {(OrganisationStatus.AWAITING_VERIFICATION, OrganisationStatus.ACTIVE): "organisation.verified"},
+    noun="organisation",
+    organisation_of=lambda organisation: organisation.id,
+)
+
+
 def verify_organisation(organisation: Organisation, verified_by: User) -> None:
     if organisation.status is OrganisationStatus.ACTIVE:
         raise DomainError("This organisation is already verified")
-    organisation.status = OrganisationStatus.ACTIVE
     organisation.verified_at = utcnow()
-    audit.record(
-        "organisation.verified",
-        organisation,
-        before={"status": OrganisationStatus.AWAITING_VERIFICATION},
-        after={"status": OrganisationStatus.ACTIVE},
-        organisation_id=organisation.id,
-        actor=verified_by,
-    )
+    ORGANISATIONS.move(organisation, OrganisationStatus.ACTIVE, actor=verified_by)
     for membership in organisation.memberships:
         queue_email(membership.user.email, "organisation_verified", organisation=organisation, user=membership.user)
     db.session.commit()

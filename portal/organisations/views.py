@@ -1,7 +1,10 @@
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
-from flask_login import current_user, login_user
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, session, url_for
+from flask_login import current_user
 
+from portal import work
+from portal.auth.views import start_signed_in
 from portal.errors import DomainError
+from portal.extensions import limiter
 from portal.models import MembershipRole, Organisation
 from portal.navigation import home_for
 from portal.organisations import services
@@ -13,6 +16,7 @@ from portal.organisations.forms import (
     OrganisationProfileForm,
     RegistrationForm,
 )
+from portal.periods import today_in_london
 from portal.permissions import Permission, check, permission_required, public
 
 organisations = Blueprint("organisations", __name__)
@@ -26,7 +30,12 @@ def load_organisation(organisation_id: int, permission: Permission) -> Organisat
     return organisation
 
 
+def _registration_limit() -> str:
+    return current_app.config["REGISTRATION_RATE_LIMIT"]
+
+
 @organisations.route("/register", methods=["GET", "POST"])
+@limiter.limit(_registration_limit, methods=["POST"])
 @public
 def register():
     if current_user.is_authenticated:
@@ -35,7 +44,7 @@ def register():
     form.set_borough_choices(services.fetch_local_authorities())
     if form.validate_on_submit():
         try:
-            user = services.register_organisation(
+            services.register_organisation(
                 form.registration_details(),
                 full_name=form.full_name.data,
                 email=form.email.data,
@@ -44,9 +53,19 @@ def register():
         except DomainError as error:
             form.show_error(error)
         else:
-            login_user(user)
-            return redirect(url_for("auth.email_unconfirmed", registered=1))
+            # The same page whether or not the address already had an account, so registering reveals none.
+            session["registered_email"] = form.email.data.strip()
+            return redirect(url_for("organisations.check_your_email"))
     return render_template("organisations/register.html", form=form)
+
+
+@organisations.route("/register/check-your-email")
+@public
+def check_your_email():
+    email = session.get("registered_email")
+    if not email:
+        return redirect(url_for("organisations.register"))
+    return render_template("organisations/check_your_email.html", email=email)
 
 
 @organisations.route("/organisations")
@@ -59,7 +78,12 @@ def choose():
 @permission_required(Permission.VIEW_ORGANISATION)
 def overview(organisation_id: int):
     organisation = load_organisation(organisation_id, Permission.VIEW_ORGANISATION)
-    return render_template("organisations/overview.html", organisation=organisation)
+    member = any(m.organisation_id == organisation.id for m in current_user.memberships)
+    return render_template(
+        "organisations/overview.html",
+        organisation=organisation,
+        work=work.fetch_organisation_work(organisation.id, today_in_london()) if member else None,
+    )
 
 
 @organisations.route("/organisations/<int:organisation_id>/profile", methods=["GET", "POST"])
@@ -199,7 +223,7 @@ def accept_invitation(token: str):
         except DomainError as error:
             form.show_error(error)
         else:
-            login_user(user)
+            start_signed_in(user)
             flash(f"Welcome. You are now a member of {invitation.organisation.name}.", "success")
             return redirect(home_for(user))
     return render_template("organisations/accept_invitation_new_user.html", invitation=invitation, form=form)

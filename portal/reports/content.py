@@ -128,6 +128,8 @@ class CommitteeReport:
     period: HalfYear
     generated_at: datetime
     services: tuple[ServiceRow, ...]
+    boroughs: tuple = ()  # of portal.reports.boroughs.BoroughPlan: the boroughs' LCPF delivery plans
+    evaluations: tuple = ()  # of portal.evaluations.report.EvaluationLine: long services' evaluations
 
     @property
     def total_pence(self) -> int:
@@ -238,4 +240,13 @@ def gather(period: HalfYear, generated_at: datetime) -> CommitteeReport:
             )
         )
     rows.sort(key=lambda row: (row.fund, row.provider, row.title))
-    return CommitteeReport(period, generated_at, tuple(rows))
+    from portal.evaluations.report import gather_evaluations
+    from portal.reports.boroughs import gather_boroughs  # it builds on this module's lines
+
+    return CommitteeReport(
+        period,
+        generated_at,
+        tuple(rows),
+        gather_boroughs(period.start, period.end),
+        evaluations=gather_evaluations(awards, period.end),
+    )

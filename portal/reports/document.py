@@ -9,6 +9,7 @@ from reportlab.lib.styles import ParagraphStyle, getSampleStyleSheet
 from reportlab.lib.units import mm
 from reportlab.platypus import PageBreak, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
+from portal.evaluations import report as evaluation_report
 from portal.reports.content import CommitteeReport, ServiceRow
 from portal.template_helpers import format_date, format_datetime, format_pence
 
@@ -55,6 +56,8 @@ def build_pdf(report: CommitteeReport) -> bytes:
     story = _title_page(report)
     story.append(PageBreak())
     story.append(_services_table(report))
+    story += _borough_section(report)
+    story += _evaluation_section(report)
     document.build(story, onFirstPage=_footer, onLaterPages=_footer)
     return out.getvalue()
 
@@ -118,6 +121,111 @@ def _services_table(report: CommitteeReport):
             style.append(("BACKGROUND", (7, index), (7, index), RATING_COLOURS[service.rating.value]))
     table.setStyle(TableStyle(style))
     return table
+
+
+BOROUGH_WIDTHS = (48, 40, 36, 24, 24, 71, 17, 17)
+BOROUGH_HEADINGS = (
+    "Project",
+    "Provider",
+    "Where",
+    "Funding (plan)",
+    "Spend reported",
+    "Measures: target, latest actual",
+    "Rating",
+    "Trend",
+)
+
+
+def _borough_section(report: CommitteeReport) -> list:
+    """Each borough's approved LCPF delivery plan: its projects, funding, reported spend and ratings."""
+    story = [PageBreak(), _p("Borough projects funded by the London Crime Prevention Fund", STYLES["Heading1"])]
+    if not report.boroughs:
+        story.append(_p("No borough had an approved delivery plan running in this period.", STYLES["BodyText"]))
+        return story
+    story.append(
+        _p(
+            "Each borough spends its allocation on the projects of its approved delivery plan. Funding is over the "
+            "plan's years; spend and ratings come from quarterly returns an officer accepted, up to the period's end.",
+            STYLES["BodyText"],
+        )
+    )
+    for plan in report.boroughs:
+        counts = ", ".join(f"{label}: {count}" for label, count in plan.rating_counts())
+        story += [
+            Spacer(1, 4 * mm),
+            _p(f"{plan.borough}: {plan.council}, plan for {plan.years}", STYLES["Heading2"]),
+            _p(
+                f"{len(plan.projects)} projects, {format_pence(plan.planned_pence)} planned, "
+                f"{format_pence(plan.spend_pence)} spend reported. Latest ratings: {counts}.",
+                STYLES["BodyText"],
+            ),
+        ]
+        data = [[_p(heading, HEAD) for heading in BOROUGH_HEADINGS]]
+        style = [
+            ("GRID", (0, 0), (-1, -1), 0.25, colors.HexColor("#b1b4b6")),
+            ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#f3f2f1")),
+            ("VALIGN", (0, 0), (-1, -1), "TOP"),
+        ]
+        for index, project in enumerate(plan.projects, start=1):
+            measures = "<br/>".join(
+                f"<b>{escape(m.name)}</b>: {escape(m.target_text)}; {escape(m.actual_text)}" for m in project.measures
+            )
+            rating = project.rating_text + (f" ({project.rating_period})" if project.rating_period else "")
+            data.append(
+                [
+                    _p(project.name),
+                    _p(project.provider),
+                    _p(project.where),
+                    _p(format_pence(project.amount_pence)),
+                    _p(format_pence(project.spend_pence)),
+                    Paragraph(measures or "No measures set", CELL),
+                    _p(rating),
+                    _p(project.trend),
+                ]
+            )
+            if project.rating is not None:
+                style.append(("BACKGROUND", (6, index), (6, index), RATING_COLOURS[project.rating.value]))
+        table = Table(data, colWidths=[w * mm for w in BOROUGH_WIDTHS], repeatRows=1)
+        table.setStyle(TableStyle(style))
+        story.append(table)
+    return story
+
+
+EVALUATION_WIDTHS = (26, 40, 56, 36, 40, 39, 40)
+
+
+def _evaluation_section(report: CommitteeReport) -> list:
+    """Every service of three years or more with where its interim and final evaluations stand."""
+    story = [PageBreak(), _p("Evaluations of services of three years or more", STYLES["Heading1"])]
+    if not report.evaluations:
+        story.append(_p("No service of three years or more was running in this period.", STYLES["BodyText"]))
+        return story
+    story.append(_p(evaluation_report.summary_text(report.evaluations), STYLES["BodyText"]))
+    data = [[_p(heading, HEAD) for heading in evaluation_report.HEADINGS]]
+    style = [
+        ("GRID", (0, 0), (-1, -1), 0.25, colors.HexColor("#b1b4b6")),
+        ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#f3f2f1")),
+        ("VALIGN", (0, 0), (-1, -1), "TOP"),
+    ]
+    for index, line in enumerate(report.evaluations, start=1):
+        data.append(
+            [
+                _p(line.reference),
+                _p(line.provider),
+                _p(line.title),
+                _p(line.fund),
+                _p(f"{format_date(line.start)} to {format_date(line.end)}"),
+                _p(line.interim),
+                _p(line.final),
+            ]
+        )
+        for column, text in ((5, line.interim), (6, line.final)):
+            if text.startswith(("Missing", "Overdue")):
+                style.append(("BACKGROUND", (column, index), (column, index), RATING_COLOURS["red"]))
+    table = Table(data, colWidths=[w * mm for w in EVALUATION_WIDTHS], repeatRows=1)
+    table.setStyle(TableStyle(style))
+    story.append(table)
+    return story
 
 
 def _footer(canvas, document) -> None:

@@ -2,19 +2,20 @@
 reports its progress, and published by an officer for anyone to download."""
 
 import logging
-from datetime import date
+from datetime import date, timedelta
 
 import sqlalchemy as sa
+from flask import current_app
 
 from portal import audit, jobs
 from portal.database import utcnow
 from portal.errors import DomainError
 from portal.extensions import db
 from portal.models import ReportRun, ReportStatus, User
+from portal.periods import LONDON
 from portal.reports import content
 from portal.reports.document import build_pdf
 from portal.reports.spreadsheet import build_xlsx
-from portal.template_helpers import LONDON
 
 log = logging.getLogger(__name__)
 
@@ -52,16 +53,25 @@ def fetch_published_run(run_id: int) -> ReportRun | None:
     return run if run is not None and run.is_published and run.status is ReportStatus.DONE else None
 
 
+def _stale() -> sa.ColumnElement[bool]:
+    """A run in hand for longer than the claim timeout: its builder stopped, or its job never reached a worker."""
+    since = utcnow() - timedelta(seconds=current_app.config["CLAIM_TIMEOUT_SECONDS"])
+    return sa.and_(
+        ReportRun.status.in_(IN_HAND), sa.func.coalesce(ReportRun.claimed_at, ReportRun.requested_at) < since
+    )
+
+
 def request_report(period: content.HalfYear, actor: User | None) -> ReportRun:
     """Queue a report for the period. Asking again while one for that period is still being built returns it
-    rather than building a second (a double submit, or the command run twice)."""
+    rather than building a second (a double submit, or the command run twice); asking again for a run that is
+    stuck (its builder stopped, or it never started) gives up on that run and starts a new one."""
     in_hand = db.session.scalar(
         sa.select(ReportRun)
         .where(ReportRun.period_start == period.start, ReportRun.status.in_(IN_HAND))
         .order_by(ReportRun.id.desc())
         .limit(1)
     )
-    if in_hand is not None:
+    if in_hand is not None and not _give_up_if_stuck(in_hand):
         return in_hand
     run = ReportRun(
         period_start=period.start,
@@ -78,6 +88,53 @@ def request_report(period: content.HalfYear, actor: User | None) -> ReportRun:
     return run
 
 
+def _give_up_if_stuck(run: ReportRun) -> bool:
+    """Mark a stuck run failed, so that a new one can be started; whether it was stuck. A builder that comes back
+    to it later finds it finished and leaves it alone."""
+    stopped = db.session.execute(
+        sa.update(ReportRun)
+        .where(ReportRun.id == run.id, _stale())
+        .values(
+            status=ReportStatus.FAILED,
+            claimed_at=None,
+            message="The report builder stopped before finishing this run, so it was started again.",
+        )
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    if stopped:
+        db.session.expire(run)
+        audit.record("report.failed", run, after={"error": "stuck"})
+    return bool(stopped)
+
+
+def restart_stuck_runs() -> int:
+    """Queue again every run whose builder stopped part way (the scheduler's check); the number restarted.
+
+    Each goes back to "queued", and the builder that claims it starts it from the beginning."""
+    stuck = sa.and_(_stale(), ReportRun.status == ReportStatus.RUNNING)
+    ids = list(db.session.scalars(sa.select(ReportRun.id).where(stuck)))
+    restarted = 0
+    for run_id in ids:
+        if db.session.execute(
+            sa.update(ReportRun)
+            .where(ReportRun.id == run_id, stuck)
+            .values(
+                status=ReportStatus.QUEUED,
+                progress=0,
+                claimed_at=None,
+                claimed_by=None,
+                requested_at=utcnow(),
+                message="The report builder stopped part way; waiting to start again",
+            )
+        ).rowcount:
+            jobs.enqueue(BUILD_JOB, run_id, timeout=BUILD_TIMEOUT_SECONDS)
+            restarted += 1
+    db.session.commit()
+    if restarted:
+        log.warning("%s committee reports left part built by a stopped builder were queued again", restarted)
+    return restarted
+
+
 def request_scheduled_report(today: date) -> ReportRun:
     """The six-monthly report for the half-year last ended, unless one for that period is built or being built."""
     period = content.HalfYear.last_completed(today)
@@ -90,20 +147,34 @@ def request_scheduled_report(today: date) -> ReportRun:
     return existing or request_report(period, None)
 
 
+def _claim(run_id: int) -> bool:
+    """Take a queued run to build, in its own commit, so that two builders never build the same run together."""
+    claimed = db.session.execute(
+        sa.update(ReportRun)
+        .where(ReportRun.id == run_id, ReportRun.status == ReportStatus.QUEUED)
+        .values(status=ReportStatus.RUNNING, started_at=utcnow(), claimed_at=utcnow(), claimed_by=jobs.current_worker())
+    ).rowcount
+    db.session.commit()
+    db.session.expire_all()
+    return bool(claimed)
+
+
 def _step(run: ReportRun, progress: int, message: str) -> None:
     run.progress, run.message = progress, message
     db.session.commit()  # so that the progress bar, in another process, sees it
 
 
 def build_report(run_id: int) -> ReportStatus | None:
-    """Build both files for a queued run. Safe to run twice: a finished run is left alone, and a run whose
-    worker died part way starts again. The files are written with the status ``done`` in one commit; any failure
-    marks the run failed with a message and keeps no file."""
+    """Build both files for a queued run. Safe to run twice: only the builder that claims the queued run builds it,
+    and a run whose builder died part way is queued again by :func:`restart_stuck_runs`. The files are written
+    with the status ``done`` in one commit; any failure marks the run failed with a message and keeps no file."""
     run = fetch_run(run_id)
     if run is None or run.status.finished:
         return run.status if run else None
+    if not _claim(run_id):
+        return run.status  # another builder has it in hand
+    run = fetch_run(run_id)
     try:
-        run.status, run.started_at = ReportStatus.RUNNING, utcnow()
         _step(run, 5, "Collecting every funded service")
         period = content.HalfYear(run.period_start, run.period_end)
         generated_at = utcnow()

@@ -1,4 +1,7 @@
-"""The committee report as an XLSX workbook: a summary sheet and one row per service."""
+"""The committee report as an XLSX workbook: a summary sheet and one row per service.
+
+Text goes in through :func:`portal.exports.write_cell`, so a provider's or service's name is never a formula.
+"""
 
 import io
 from decimal import Decimal
@@ -7,6 +10,8 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 
+from portal.evaluations import report as evaluation_report
+from portal.exports import write_cell
 from portal.money import pounds
 from portal.reports.content import CommitteeReport
 from portal.template_helpers import format_datetime
@@ -39,6 +44,8 @@ def build_xlsx(report: CommitteeReport) -> bytes:
     workbook = Workbook()
     _summary(workbook.active, report)
     _services(workbook.create_sheet("Services"), report)
+    _borough_projects(workbook.create_sheet("Borough projects"), report)
+    evaluation_report.write_sheet(workbook.create_sheet("Evaluations"), report.evaluations)
     out = io.BytesIO()
     workbook.save(out)
     return out.getvalue()
@@ -56,7 +63,7 @@ def _summary(sheet, report: CommitteeReport) -> None:
     ]
     for offset, (label, value) in enumerate(rows, start=3):
         sheet.cell(offset, 1, label).font = BOLD
-        cell = sheet.cell(offset, 2, value)
+        cell = write_cell(sheet, offset, 2, value)
         if isinstance(value, Decimal):
             cell.number_format = MONEY
     row = len(rows) + 4
@@ -71,7 +78,7 @@ def _summary(sheet, report: CommitteeReport) -> None:
         sheet.cell(row, column, heading).font = BOLD
     for fund, count, amount in report.by_fund():
         row += 1
-        sheet.cell(row, 1, fund)
+        write_cell(sheet, row, 1, fund)
         sheet.cell(row, 2, count)
         sheet.cell(row, 3, pounds(amount)).number_format = MONEY
     row += 2
@@ -82,39 +89,102 @@ def _summary(sheet, report: CommitteeReport) -> None:
     sheet.column_dimensions["C"].width = 18
 
 
-def _services(sheet, report: CommitteeReport) -> None:
-    columns = list(SERVICE_COLUMNS)
-    for n in range(1, report.most_measures + 1):
+def _table(sheet, fixed_columns, most_measures: int, rows) -> int:
+    """Headings (with a name, target and latest actual for each of up to ``most_measures`` measures), widths and
+    number formats, then one row per ``(values, measures)``. Returns the number of rows written."""
+    columns = list(fixed_columns)
+    for n in range(1, most_measures + 1):
         columns += [(heading.format(n=n), width, fmt) for heading, width, fmt in MEASURE_COLUMNS]
     for index, (heading, width, _) in enumerate(columns, start=1):
-        cell = sheet.cell(1, index, heading)
+        cell = write_cell(sheet, 1, index, heading)
         cell.font = BOLD
         cell.alignment = WRAP
         sheet.column_dimensions[get_column_letter(index)].width = width
-    for row_number, service in enumerate(report.services, start=2):
-        values = [
-            service.reference,
-            service.provider,
-            service.title,
-            service.fund,
-            service.boroughs,
-            service.service_areas,
-            pounds(service.amount_pence),
-            service.start,
-            service.end,
-            service.months,
-            service.rating_text,
-            service.rating_period or "",
-            service.trend,
-        ]
-        for measure in service.measures:
+    written = 0
+    for row_number, (values, measures) in enumerate(rows, start=2):
+        values = list(values)
+        for measure in measures:
             values += [measure.name, measure.target_text, measure.latest_actual]
         for index, value in enumerate(values, start=1):
-            cell = sheet.cell(row_number, index, value)
+            cell = write_cell(sheet, row_number, index, value)
             cell.alignment = WRAP
             number_format = columns[index - 1][2]
             if number_format:
                 cell.number_format = number_format
+        written += 1
+    return written
+
+
+def _services(sheet, report: CommitteeReport) -> None:
+    rows = (
+        (
+            [
+                service.reference,
+                service.provider,
+                service.title,
+                service.fund,
+                service.boroughs,
+                service.service_areas,
+                pounds(service.amount_pence),
+                service.start,
+                service.end,
+                service.months,
+                service.rating_text,
+                service.rating_period or "",
+                service.trend,
+            ],
+            service.measures,
+        )
+        for service in report.services
+    )
+    written = _table(sheet, SERVICE_COLUMNS, report.most_measures, rows)
     sheet.freeze_panes = "D2"
-    if report.services:
-        sheet.auto_filter.ref = f"A1:{get_column_letter(len(columns))}{len(report.services) + 1}"
+    if written:
+        last_column = get_column_letter(len(SERVICE_COLUMNS) + len(MEASURE_COLUMNS) * report.most_measures)
+        sheet.auto_filter.ref = f"A1:{last_column}{written + 1}"
+
+
+BOROUGH_COLUMNS = (
+    ("Borough", 18, None),
+    ("Council", 32, None),
+    ("Plan years", 20, None),
+    ("Project", 40, None),
+    ("Provider", 32, None),
+    ("Service areas", 28, None),
+    ("Where", 30, None),
+    ("Funding over the plan", 16, MONEY),
+    ("Spend reported", 16, MONEY),
+    ("Latest rating", 12, None),
+    ("Rated for", 14, None),
+    ("Trend", 14, None),
+)
+
+
+def _borough_projects(sheet, report: CommitteeReport) -> None:
+    """One row per project of each borough's approved LCPF delivery plan running in the period."""
+    most = max((len(p.measures) for plan in report.boroughs for p in plan.projects), default=0)
+    rows = (
+        (
+            [
+                plan.borough,
+                plan.council,
+                plan.years,
+                project.name,
+                project.provider,
+                project.service_areas,
+                project.where,
+                pounds(project.amount_pence),
+                pounds(project.spend_pence),
+                project.rating_text,
+                project.rating_period or "",
+                project.trend,
+            ],
+            project.measures,
+        )
+        for plan in report.boroughs
+        for project in plan.projects
+    )
+    row_number = 1 + _table(sheet, BOROUGH_COLUMNS, most, rows)
+    if row_number == 1:
+        write_cell(sheet, 2, 1, "No borough had an approved delivery plan running in this period.")
+    sheet.freeze_panes = "E2"

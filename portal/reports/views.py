@@ -8,6 +8,7 @@ from flask import Blueprint, abort, flash, jsonify, redirect, render_template, r
 from flask_login import current_user
 
 from portal.errors import DomainError
+from portal.evaluations import report as evaluation_report
 from portal.models import ReportRun, ReportStatus
 from portal.permissions import Permission, check, permission_required, public
 from portal.reports import content, runs
@@ -55,7 +56,15 @@ def index():
 @permission_required(Permission.PRODUCE_REPORTS)
 def run(run_id: int):
     run = load_run(run_id)
-    return render_template("reports/run.html", run=run, period=runs.period_of(run), form=ActionForm())
+    period = runs.period_of(run)
+    return render_template(
+        "reports/run.html",
+        run=run,
+        period=period,
+        form=ActionForm(),
+        evaluations=evaluation_report.lines_for_period(period.start, period.end),
+        evaluation_summary=evaluation_report.summary_text,
+    )
 
 
 @reports.route("/staff/reports/<int:run_id>/progress")

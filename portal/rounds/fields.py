@@ -7,8 +7,8 @@ from govuk_frontend_wtf.wtforms_widgets import GovDateInput
 from wtforms import Field
 from wtforms.validators import StopValidation
 
-from portal.fields import TypedTextField
-from portal.rounds.windows import LONDON
+from portal.fields import TypedTextField, date_from_parts
+from portal.periods import LONDON
 
 _TIME = re.compile(r"^(\d{1,2})(?:[:.](\d{2}))?\s*(am|pm)?$")
 
@@ -41,12 +41,8 @@ class DayMonthYearField(Field):
         missing = [unit for unit, value in zip(("day", "month", "year"), parts, strict=True) if not value]
         if missing:
             raise ValueError(f"{name} must include a {' and a '.join(missing)}")
-        try:
-            day, month, year = (int(value) for value in parts)
-            if year < 1000:
-                raise ValueError
-            self.data = date(year, month, day)
-        except ValueError:
+        self.data = date_from_parts(*parts)
+        if self.data is None:
             raise ValueError(f"{name} must be a real date, like 27 3 2027")
 
 

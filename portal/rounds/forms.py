@@ -247,6 +247,11 @@ class QuestionForm(PortalForm):
         "Options (choice questions only)",
         description="One option on each line. Give at least two.",
     )
+    date_not_in_future = BooleanField(
+        "The date cannot be in the future (date questions only)",
+        description="For something that has happened, like when a policy was last reviewed.",
+        widget=GovCheckboxInput(),
+    )
     required = BooleanField("Applicants must answer this question", default=True, widget=GovCheckboxInput())
     form_variant = RadioField(
         "Which form asks this question?",
@@ -278,6 +283,7 @@ class QuestionForm(PortalForm):
                 "kind": question.kind.value,
                 "word_limit": question.word_limit,
                 "options": "\n".join(question.options or []),
+                "date_not_in_future": question.date_not_in_future,
                 "required": question.required,
                 "form_variant": question.form_variant.value,
                 "show_if": f"{question.show_if_question_id}:{question.show_if_value}"
@@ -301,7 +307,7 @@ class QuestionForm(PortalForm):
         show_if_question_id, show_if_value = None, None
         if self.show_if.data and ":" in self.show_if.data:
             raw_id, show_if_value = self.show_if.data.split(":", 1)
-            show_if_question_id = int(raw_id) if raw_id.isdigit() else None
+            show_if_question_id = int(raw_id) if raw_id.isdecimal() else None
         return QuestionDetails(
             text=self.text.data or "",
             hint=self.hint.data,
@@ -309,6 +315,7 @@ class QuestionForm(PortalForm):
             kind=QuestionKind(self.kind.data) if self.kind.data else None,
             word_limit=self.word_limit.data,
             options=lines(self.options.data),
+            date_not_in_future=bool(self.date_not_in_future.data),
             required=bool(self.required.data),
             form_variant=FormVariant(self.form_variant.data),
             show_if_question_id=show_if_question_id,

@@ -46,6 +46,7 @@ class QuestionDetails:
     required: bool = True
     word_limit: int | None = None
     options: list[str] = field(default_factory=list)
+    date_not_in_future: bool = False
     form_variant: FormVariant = FormVariant.BOTH
     show_if_question_id: int | None = None
     show_if_value: str | None = None
@@ -249,6 +250,7 @@ def _clean(details: QuestionDetails, round_id: int | None, existing: Question | 
         required=required,
         word_limit=word_limit,
         options=options or [],
+        date_not_in_future=kind is QuestionKind.DATE and bool(details.date_not_in_future),
         form_variant=details.form_variant or FormVariant.BOTH,
         show_if_question_id=show_if_question_id,
         show_if_value=show_if_value,
@@ -301,6 +303,7 @@ def _snapshot(question: Question) -> dict:
         "required": question.required,
         "word_limit": question.word_limit,
         "options": " | ".join(question.options or []),
+        "date_not_in_future": question.date_not_in_future,
         "form_variant": question.form_variant,
         "show_if": f"{question.show_if_question_id}={question.show_if_value}" if question.show_if_question_id else None,
         "is_eligibility": question.is_eligibility,
@@ -316,6 +319,7 @@ def _apply(question: Question, details: QuestionDetails) -> None:
     question.required = details.required
     question.word_limit = details.word_limit
     question.options = details.options or None
+    question.date_not_in_future = details.date_not_in_future
     question.form_variant = details.form_variant
     question.show_if_question_id = details.show_if_question_id
     question.show_if_value = details.show_if_value

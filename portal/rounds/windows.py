@@ -8,18 +8,11 @@ Dates are London dates: a round that closes at 5pm on a Friday counts that Frida
 """
 
 from dataclasses import dataclass
-from datetime import date, datetime
-from zoneinfo import ZoneInfo
+from datetime import datetime
 
 from portal.errors import DomainError
 from portal.models.funding import DEFAULT_MINIMUM_WINDOW_WORKING_DAYS, MINIMUM_NOTICE_DAYS
-from portal.periods import working_days_between
-
-LONDON = ZoneInfo("Europe/London")
-
-
-def london_date(moment: datetime) -> date:
-    return moment.astimezone(LONDON).date()
+from portal.periods import london_date, working_days_between
 
 
 @dataclass(frozen=True)

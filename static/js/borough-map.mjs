@@ -1,6 +1,7 @@
 // The map of boroughs on /map: an enhancement of the table on the same page, which has every figure.
 // Borough boundaries only (no map tiles, nothing fetched from elsewhere). Each borough can be reached with Tab
-// and chosen with Enter or Space, like a button; choosing one lists what is funded there beside the map.
+// and chosen with Enter or Space, like a button, in the order of their names; choosing one lists what is funded
+// there beside the map (under it on a phone) and moves the focus to that list.
 
 const container = document.getElementById("borough-map");
 const detail = document.getElementById("borough-detail");
@@ -35,10 +36,12 @@ function summary(figures) {
   return `${figures.name}: ${services}, ${pounds(figures.funding)} (${pounds(figures.perResident)} per resident)`;
 }
 
-function showDetail(figures) {
+function showDetail(figures, period) {
   detail.replaceChildren();
-  detail.append(text("h2", figures.name, "govuk-heading-m"));
-  detail.append(text("p", summary(figures).replace(`${figures.name}: `, ""), "govuk-body"));
+  const heading = text("h2", figures.name, "govuk-heading-m");
+  heading.tabIndex = -1;
+  detail.append(heading);
+  detail.append(text("p", `${period}: ${summary(figures).replace(`${figures.name}: `, "")}`, "govuk-body"));
   if (figures.titles.length) {
     const list = text("ul", "", "govuk-list govuk-list--bullet");
     for (const item of figures.titles) {
@@ -48,9 +51,13 @@ function showDetail(figures) {
     }
     detail.append(list);
   }
+  const page = document.createElement("p");
+  page.className = "govuk-body";
+  page.append(link(figures.boroughUrl, `${figures.name}: every service, the board's funding and recorded crime`));
+  detail.append(page);
   const more = document.createElement("p");
   more.className = "govuk-body";
-  more.append(link(figures.servicesUrl, `Every service in ${figures.name}, including those across London`));
+  more.append(link(figures.servicesUrl, `Search the services in ${figures.name}, including those across London`));
   detail.append(more);
   const rounds = document.createElement("p");
   rounds.className = "govuk-body";
@@ -58,6 +65,7 @@ function showDetail(figures) {
   rounds.append(link(figures.roundsUrl, `${count} open or opening soon for ${figures.name}`));
   detail.append(rounds);
   detail.hidden = false;
+  return heading;
 }
 
 async function draw() {
@@ -70,6 +78,8 @@ async function draw() {
   map.attributionControl.setPrefix('<a href="https://leafletjs.com/">Leaflet</a>');
   map.attributionControl.addAttribution(data.attribution);
   let selected = null;
+  // Drawn in name order, so that Tab reaches the boroughs alphabetically.
+  boundaries.features.sort((a, b) => a.properties.name.localeCompare(b.properties.name, "en-GB"));
   const layer = L.geoJSON(boundaries, {
     style: (feature) => {
       const figures = data.boroughs[feature.properties.gss_code];
@@ -88,8 +98,7 @@ async function draw() {
         if (selected) selected.setStyle({ weight: 1 });
         selected = boroughLayer;
         boroughLayer.setStyle({ weight: 4 });
-        boroughLayer.bringToFront();
-        showDetail(figures);
+        showDetail(figures, data.period).focus();
       };
       boroughLayer.on("click", choose);
       boroughLayer.on("add", () => {

@@ -6,9 +6,14 @@ import shutil
 import threading
 
 import pytest
-from playwright.sync_api import Page, sync_playwright
+from playwright.sync_api import Page, expect, sync_playwright
 from werkzeug.serving import make_server
 
+# Pages are served by a threaded development server while other test workers share the machine: a check that waits
+# for what a click leads to gets the time a loaded machine needs, and is never read off a page not yet replaced.
+expect.set_options(timeout=15_000)
+
+EVALUATE_TIMEOUT_MS = 60_000
 WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22a", "wcag22aa"]
 CHROMIUM_ARGS = [
     "--no-sandbox",
@@ -75,10 +80,19 @@ def assert_accessible(axe_source):
     def check(page: Page) -> None:
         # Measure the page as people see it: styles applied and web fonts loaded (target sizes depend on both).
         page.wait_for_load_state("load")
-        page.evaluate("async () => { await document.fonts.ready; }")
+        # A page's promise has no timeout of its own in Playwright, so each is raced against one: a font or a check
+        # that never settles fails this test instead of holding the whole suite.
+        page.evaluate(
+            "async (ms) => { await Promise.race([document.fonts.ready, new Promise(r => setTimeout(r, ms))]); }",
+            EVALUATE_TIMEOUT_MS,
+        )
         page.evaluate(axe_source)
         result = page.evaluate(
-            "async (tags) => await axe.run(document, {runOnly: {type: 'tag', values: tags}})", WCAG_TAGS
+            """async ([tags, ms]) => await Promise.race([
+                axe.run(document, {runOnly: {type: 'tag', values: tags}}),
+                new Promise((_, reject) => setTimeout(() => reject(new Error('axe did not finish')), ms)),
+            ])""",
+            [WCAG_TAGS, EVALUATE_TIMEOUT_MS],
         )
         violations = result["violations"]
         report = "\n".join(
@@ -95,16 +109,51 @@ def assert_accessible(axe_source):
     return check
 
 
+PHONE_WIDTH = 375
+
+
+@pytest.fixture
+def assert_fits_a_phone():
+    """Check that the page as it is now needs no sideways scrolling on a 375 px wide phone (WCAG 1.4.10 reflow):
+    the viewport is narrowed, the page measured, and the viewport put back."""
+
+    def check(page: Page) -> None:
+        size = page.viewport_size
+        page.set_viewport_size({"width": PHONE_WIDTH, "height": 800})
+        try:
+            page.wait_for_load_state("load")
+            widths = page.evaluate("() => [document.documentElement.scrollWidth, window.innerWidth]")
+            assert widths[0] <= widths[1], f"{page.url} scrolls sideways at {PHONE_WIDTH} px: {widths[0]} px wide"
+        finally:
+            if size:
+                page.set_viewport_size(size)
+
+    return check
+
+
 def sign_in(page: Page, email: str, password: str) -> None:
-    """Sign in through the form. The test's own database transaction ends first: on SQLite a test that read,
-    then let the browser write, then wrote itself, would find the database locked."""
+    """Sign in through the form, and give the code from the user's authenticator app when asked for it.
+
+    The test's own database transaction ends first: on SQLite a test that read, then let the browser write, then
+    wrote itself, would find the database locked. A test may sign in as the same person twice within one 30-second
+    step, so the record of the last code used is cleared first: using a code twice has tests of its own.
+    """
+    from portal.auth.second_factor import current_code
+    from portal.auth.services import fetch_user_by_email
     from portal.extensions import db
 
+    user = fetch_user_by_email(email)
+    secret = user.totp_secret if user is not None and user.has_second_factor else None
+    if secret:
+        user.totp_last_step = None
     db.session.commit()
     page.goto("/sign-in")
     page.get_by_label("Email address", exact=True).fill(email)
     page.get_by_label("Password", exact=True).and_(page.locator("input")).fill(password)
     page.get_by_role("button", name="Sign in").click()
+    if secret and page.url.split("?")[0].endswith("/sign-in/security-code"):
+        page.get_by_label("Enter your security code").fill(current_code(secret))
+        page.get_by_role("button", name="Continue").click()
 
 
 def sign_in_as(page: Page, user) -> None:

@@ -1,6 +1,7 @@
 """Account pages in a real browser: each one checked with axe-core, with its error states where it has them."""
 
 from flask import render_template
+from playwright.sync_api import expect
 
 from portal.auth import tokens
 from portal.models import StaffRole
@@ -30,14 +31,14 @@ def test_signing_in_and_out_with_the_keyboard_alone_works(page, assert_accessibl
     assert page.evaluate("document.activeElement.textContent.trim()") == "Sign in"
     with page.expect_navigation():
         page.keyboard.press("Enter")
-    assert page.locator("h1").inner_text() == "Peckham Women's Aid"
-    assert page.get_by_text("Signed in as Priya Shah").is_visible()
+    expect(page.locator("h1")).to_have_text("Peckham Women's Aid")
+    expect(page.get_by_text("Signed in as Priya Shah")).to_be_visible()
 
     page.get_by_role("button", name="Sign out").focus()
     with page.expect_navigation():
         page.keyboard.press("Enter")
-    assert page.locator("h1").inner_text() == "Sign in"
-    assert page.get_by_text("You have signed out.").is_visible()
+    expect(page.locator("h1")).to_have_text("Sign in")
+    expect(page.get_by_text("You have signed out.")).to_be_visible()
     assert page.get_by_role("button", name="Sign out").count() == 0
     assert_accessible(page)
 
@@ -47,7 +48,7 @@ def test_your_account_page_is_accessible(page, assert_accessible):
     user = create_member(organisation, email="owner@example.org", full_name="Priya Shah")
     sign_in(page, user.email, PASSWORD)
     page.goto("/account")
-    assert page.locator("h1").inner_text() == "Your account"
+    expect(page.locator("h1")).to_have_text("Your account")
     assert page.get_by_role("link", name="Peckham Women's Aid").count() >= 1
     assert_accessible(page)
 
@@ -56,7 +57,7 @@ def test_a_staff_account_page_shows_the_staff_role_and_is_accessible(page, asser
     user = create_user("officer@example.org", staff_role=StaffRole.GRANT_OFFICER)
     sign_in(page, user.email, PASSWORD)
     page.goto("/account")
-    assert page.get_by_text("Staff role").is_visible()
+    expect(page.get_by_text("Staff role")).to_be_visible()
     assert_accessible(page)
 
 
@@ -65,7 +66,7 @@ def test_change_password_page_is_accessible(page, assert_accessible):
     sign_in(page, user.email, PASSWORD)
     page.goto("/account")
     page.get_by_role("link", name="Change password").click()
-    assert page.locator("h1").inner_text() == "Change your password"
+    expect(page.locator("h1")).to_have_text("Change your password")
     assert_accessible(page)
 
 
@@ -79,9 +80,9 @@ def test_change_password_errors_are_accessible_and_linked_to_their_fields(page, 
     page.get_by_role("button", name="Change password").click()
 
     summary = page.locator(".govuk-error-summary")
-    assert summary.is_visible()
+    expect(summary).to_be_visible()
     assert page.title().startswith("Error: ")
-    assert summary.get_by_role("link", name="The passwords do not match").is_visible()
+    expect(summary.get_by_role("link", name="The passwords do not match")).to_be_visible()
     assert_accessible(page)
 
 
@@ -114,8 +115,8 @@ def test_changing_a_password_with_the_keyboard_alone_works(page, assert_accessib
     with page.expect_navigation():
         page.keyboard.press("Enter")
 
-    assert page.locator("h1").inner_text() == "Your account"
-    assert page.get_by_text("Your password has been changed.").is_visible()
+    expect(page.locator("h1")).to_have_text("Your account")
+    expect(page.get_by_text("Your password has been changed.")).to_be_visible()
     assert_accessible(page)
 
 
@@ -123,18 +124,18 @@ def test_confirm_your_email_page_is_accessible_for_an_unconfirmed_user(page, ass
     user = create_user("new@example.org", confirmed=False)
     sign_in(page, user.email, PASSWORD)
     assert page.url.endswith("/confirm-email")
-    assert page.locator("h1").inner_text() == "Confirm your email address"
+    expect(page.locator("h1")).to_have_text("Confirm your email address")
     assert_accessible(page)
 
     page.get_by_role("button", name="Send the link again").click()
-    assert page.get_by_text("We have sent a new link to new@example.org.").is_visible()
+    expect(page.get_by_text("We have sent a new link to new@example.org.")).to_be_visible()
     assert_accessible(page)
 
 
 def test_reset_password_page_is_accessible(page, assert_accessible):
     user = create_user("forgetful@example.org")
     page.goto(f"/reset-password/{reset_token_for(user)}")
-    assert page.locator("h1").inner_text() == "Choose a new password"
+    expect(page.locator("h1")).to_have_text("Choose a new password")
     assert_accessible(page)
 
 
@@ -143,8 +144,8 @@ def test_reset_password_errors_are_accessible(page, assert_accessible):
     page.goto(f"/reset-password/{reset_token_for(user)}")
     page.get_by_role("button", name="Save new password").click()
     summary = page.locator(".govuk-error-summary")
-    assert summary.get_by_role("link", name="Enter a password").is_visible()
-    assert summary.get_by_role("link", name="Confirm your password").is_visible()
+    expect(summary.get_by_role("link", name="Enter a password")).to_be_visible()
+    expect(summary.get_by_role("link", name="Confirm your password")).to_be_visible()
     assert_accessible(page)
 
 
@@ -155,19 +156,19 @@ def test_a_reset_link_works_once_and_then_shows_an_accessible_invalid_link_page(
     page.get_by_label("New password").fill("violet-harbour-cobble-42")
     page.get_by_label("Confirm password").fill("violet-harbour-cobble-42")
     page.get_by_role("button", name="Save new password").click()
-    assert page.get_by_text("Your password has been changed. Sign in with your new password.").is_visible()
+    expect(page.get_by_text("Your password has been changed. Sign in with your new password.")).to_be_visible()
 
     response = page.goto(link)
     assert response.status == 400
-    assert page.locator("h1").inner_text() == "This link does not work"
-    assert page.get_by_text("This link has expired or has already been used.").is_visible()
+    expect(page.locator("h1")).to_have_text("This link does not work")
+    expect(page.get_by_text("This link has expired or has already been used.")).to_be_visible()
     assert_accessible(page)
 
 
 def test_a_forged_confirmation_link_shows_an_accessible_invalid_link_page(page, assert_accessible):
     response = page.goto("/confirm-email/not-a-real-token")
     assert response.status == 400
-    assert page.locator("h1").inner_text() == "This link does not work"
+    expect(page.locator("h1")).to_have_text("This link does not work")
     assert_accessible(page)
 
 
@@ -175,7 +176,7 @@ def test_reset_link_sent_page_is_accessible(page, assert_accessible):
     page.goto("/forgotten-password")
     page.get_by_label("Email address").fill("anyone@example.org")
     page.get_by_role("button", name="Send me a reset link").click()
-    assert page.locator("h1").inner_text() == "Check your email"
+    expect(page.locator("h1")).to_have_text("Check your email")
     assert_accessible(page)
 
 
@@ -192,7 +193,7 @@ def test_too_many_sign_in_attempts_page_is_accessible(page, assert_accessible):
     with page.expect_response(lambda response: response.request.resource_type == "document") as answer:
         page.get_by_role("button", name="Sign in").click()
     assert answer.value.status == 429
-    assert page.locator("h1").inner_text() == "Too many attempts"
+    expect(page.locator("h1")).to_have_text("Too many attempts")
     assert_accessible(page)
 
 
@@ -204,7 +205,7 @@ def test_a_form_sent_without_its_session_shows_an_accessible_csrf_error_page(pag
     with page.expect_response(lambda response: response.request.resource_type == "document") as answer:
         page.get_by_role("button", name="Sign in").click()
     assert answer.value.status == 400
-    assert page.locator("h1").inner_text() == "Your form could not be sent"
+    expect(page.locator("h1")).to_have_text("Your form could not be sent")
     assert_accessible(page)
 
 
@@ -219,6 +220,21 @@ def test_server_error_page_is_accessible(app, page, live_server, assert_accessib
     )
     response = page.goto("/something-went-wrong")
     assert response.status == 500
-    assert page.locator("h1").inner_text() == "Sorry, there is a problem with the service"
+    expect(page.locator("h1")).to_have_text("Sorry, there is a problem with the service")
     assert "GDS Transport" in page.locator("h1").evaluate("heading => getComputedStyle(heading).fontFamily")
+    assert_accessible(page)
+
+
+def test_database_unavailable_page_is_accessible(app, page, live_server, assert_accessible):
+    # Rendered as the handler for a lost database connection renders it, and served at a live-server address.
+    with app.test_request_context("/"):
+        html = render_template("errors/503.html")
+    page.route(
+        f"{live_server}/database-went-away",
+        lambda route: route.fulfill(status=503, content_type="text/html; charset=utf-8", body=html),
+    )
+    response = page.goto("/database-went-away")
+    assert response.status == 503
+    expect(page.locator("h1")).to_have_text("Sorry, the service is unavailable for a moment")
+    expect(page.locator("main")).to_contain_text("nothing from this page was saved")
     assert_accessible(page)

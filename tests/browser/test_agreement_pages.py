@@ -5,6 +5,7 @@ a variation."""
 from datetime import date
 
 import sqlalchemy as sa
+from playwright.sync_api import expect
 
 from portal.extensions import db
 from portal.models import GrantAgreement, Instalment, InstalmentStatus, MembershipRole, VariationStatus
@@ -31,12 +32,12 @@ def test_making_a_direct_award_with_mistakes_then_correctly_is_accessible(page, 
     sign_in_as(page, officer)
     page.goto("/staff/awards")
     page.get_by_role("button", name="Make a direct award").click()
-    assert page.locator("h1").inner_text() == "Make a direct award"
+    expect(page.locator("h1")).to_have_text("Make a direct award")
     assert_accessible(page)
     page.get_by_label("Title").fill("London Victims and Witnesses Service")
     page.locator("input[name^=amount_]").first.fill("lots")
     page.get_by_role("button", name="Approve award").click()
-    assert page.locator(".govuk-error-summary").is_visible()
+    expect(page.locator(".govuk-error-summary")).to_be_visible()
     assert page.get_by_label("Title").input_value() == "London Victims and Witnesses Service"
     assert_accessible(page)
 
@@ -51,8 +52,8 @@ def test_making_a_direct_award_with_mistakes_then_correctly_is_accessible(page, 
     page.get_by_label("The award covers the whole of London").check()
     page.get_by_label("Victim support").check()
     page.get_by_role("button", name="Approve award").click()
-    assert "is approved" in page.locator(".govuk-notification-banner").inner_text()
-    assert "Waiting for Victim Support to accept the grant agreement" in page.locator("main").inner_text()
+    expect(page.locator(".govuk-notification-banner")).to_contain_text("is approved")
+    expect(page.locator("main")).to_contain_text("Waiting for Victim Support to accept the grant agreement")
     assert_accessible(page)
 
 
@@ -63,17 +64,17 @@ def test_accepting_a_grant_agreement_with_mistakes_then_correctly_is_accessible(
     page.goto(f"/organisations/{award.organisation_id}/awards/{award.id}")
     assert_accessible(page)
     page.get_by_role("link", name="Accept your grant agreement").first.click()
-    assert page.locator("h1").inner_text() == "Accept your grant agreement"
+    expect(page.locator("h1")).to_have_text("Accept your grant agreement")
     assert_accessible(page)
     page.get_by_label("Full name").fill("Helen Price")
     page.get_by_role("button", name="Accept the grant agreement").click()
-    assert page.locator(".govuk-error-summary").is_visible()
+    expect(page.locator(".govuk-error-summary")).to_be_visible()
     assert page.get_by_label("Full name").input_value() == "Helen Price"
     assert_accessible(page)
     page.get_by_label("Job title").fill("Chief executive")
     page.get_by_label("I have read the agreement").check()
     page.get_by_role("button", name="Accept the grant agreement").click()
-    assert page.locator("h1").inner_text() == "Your grant agreement"
+    expect(page.locator("h1")).to_have_text("Your grant agreement")
     assert_accessible(page)
     db.session.commit()
     assert db.session.scalar(sa.select(GrantAgreement.signatory_name)) == "Helen Price"
@@ -86,19 +87,19 @@ def test_the_payments_list_releasing_and_recording_a_payment_are_accessible(page
     page.goto("/staff/payments")
     assert_accessible(page)
     page.get_by_role("button", name="Release Q1 2025/26").click()
-    assert "is released" in page.locator(".govuk-notification-banner").inner_text()
+    expect(page.locator(".govuk-notification-banner")).to_contain_text("is released")
     page.goto("/staff/payments?show=released")
     assert_accessible(page)
     page.get_by_role("link", name="Record as paid Q1 2025/26").click()
     assert_accessible(page)
     page.get_by_role("button", name="Record as paid").click()
-    assert page.locator(".govuk-error-summary").is_visible()
+    expect(page.locator(".govuk-error-summary")).to_be_visible()
     assert_accessible(page)
     today = date.today()
     fill_date(page, "paid_on", str(today.day), str(today.month), str(today.year))
     page.get_by_label("Payment reference").fill("BACS-0042")
     page.get_by_role("button", name="Record as paid").click()
-    assert "recorded as paid" in page.locator(".govuk-notification-banner").inner_text()
+    expect(page.locator(".govuk-notification-banner")).to_contain_text("recorded as paid")
     assert_accessible(page)
     page.goto(f"/staff/awards/{award.id}/agreement")
     assert_accessible(page)
@@ -115,13 +116,13 @@ def test_proposing_and_approving_a_variation_is_accessible(page, assert_accessib
     page.get_by_role("link", name="Extend the award").click()
     assert_accessible(page)
     page.get_by_role("button", name="Propose variation").click()
-    assert page.locator(".govuk-error-summary").is_visible()
+    expect(page.locator(".govuk-error-summary")).to_be_visible()
     assert_accessible(page)
     fill_date(page, "end_date", "30", "9", "2027")
     page.get_by_label("Amount for 2027/28").fill("20000")
     page.get_by_label("Reason for the variation").fill("Six more months while the service is re-procured.")
     page.get_by_role("button", name="Propose variation").click()
-    assert "Variation proposed" in page.locator(".govuk-notification-banner").inner_text()
+    expect(page.locator(".govuk-notification-banner")).to_contain_text("Variation proposed")
     assert_accessible(page)
 
     context = browser.new_context(base_url=live_server)
@@ -131,7 +132,7 @@ def test_proposing_and_approving_a_variation_is_accessible(page, assert_accessib
     other.goto(page.url)
     other.get_by_label("Reject the variation").check()
     other.get_by_role("button", name="Record decision").click()
-    assert other.locator(".govuk-error-summary").is_visible()
+    expect(other.locator(".govuk-error-summary")).to_be_visible()
     assert_accessible(other)
     other.get_by_label("Approve the variation").check()
     other.get_by_role("button", name="Record decision").click()

@@ -1,6 +1,8 @@
 """Assessment pages in a real browser, each checked with axe-core: officers screen, assign, moderate and decide;
 reviewers declare and score; all by label, as a keyboard or screen reader user would."""
 
+from playwright.sync_api import expect
+
 from portal.extensions import db
 from portal.models import ApplicationStatus, DecisionOutcome
 from tests.browser.conftest import sign_in, sign_in_as
@@ -32,12 +34,12 @@ def test_the_rounds_and_bids_lists_are_accessible_and_sortable(page, assert_acce
     sign_in_as(page, officer)
 
     page.get_by_role("link", name="Bids", exact=True).click()
-    assert page.locator("h1").inner_text() == "Bids by round"
+    expect(page.locator("h1")).to_have_text("Bids by round")
     assert_accessible(page)
 
     page.get_by_role("link", name="Safer Streets 2027").click()
-    assert page.locator("h1").inner_text() == "Bids: Safer Streets 2027"
-    assert page.get_by_text("73.3%").is_visible()
+    expect(page.locator("h1")).to_have_text("Bids: Safer Streets 2027")
+    expect(page.get_by_text("73.3%")).to_be_visible()
     assert_accessible(page)
 
     page.get_by_role("link", name="Organisation (sort ascending)").click()
@@ -49,7 +51,7 @@ def test_the_rounds_and_bids_lists_are_accessible_and_sortable(page, assert_acce
     page.get_by_label(f"Select {in_review.reference}").check()
     page.get_by_label("Reviewer for the selected bids").select_option(label="Daniel Kowalski (reviewer)")
     page.get_by_role("button", name="Assign to selected bids").click()
-    assert page.get_by_text("1 bid(s) assigned.").is_visible()
+    expect(page.get_by_text("1 bid(s) assigned.")).to_be_visible()
     assert_accessible(page)
 
 
@@ -60,7 +62,7 @@ def test_bulk_assignment_errors_are_accessible(page, assert_accessible):
     sign_in_as(page, officer)
     page.goto(f"/staff/rounds/{round_.id}/applications")
     page.get_by_role("button", name="Assign to selected bids").click()
-    assert page.locator(".govuk-error-summary").get_by_role("link", name="Select a reviewer").is_visible()
+    expect(page.locator(".govuk-error-summary").get_by_role("link", name="Select a reviewer")).to_be_visible()
     assert_accessible(page)
 
 
@@ -69,10 +71,10 @@ def test_screening_a_bid_is_accessible_and_works(page, assert_accessible):
     application = create_bid(create_assessed_round(), title="Knife crime workshops")
     sign_in_as(page, officer)
     page.goto(bid_path(application))
-    assert page.locator("h1").inner_text() == "Knife crime workshops"
+    expect(page.locator("h1")).to_have_text("Knife crime workshops")
     assert_accessible(page)
     page.get_by_role("link", name="Read the answers").click()
-    assert page.get_by_role("heading", name="Safeguarding").is_visible()
+    expect(page.get_by_role("heading", name="Safeguarding")).to_be_visible()
     assert_accessible(page)
 
     page.goto(bid_path(application))
@@ -88,16 +90,16 @@ def test_screening_a_bid_is_accessible_and_works(page, assert_accessible):
     page.get_by_role("group", name="Latest accounts seen").get_by_label("Failed").check()
     page.get_by_role("button", name="Save checks").click()
     summary = page.locator(".govuk-error-summary")
-    assert summary.get_by_role("link", name="Explain why \u201cLatest accounts seen\u201d failed").is_visible()
+    expect(summary.get_by_role("link", name="Explain why \u201cLatest accounts seen\u201d failed")).to_be_visible()
     assert_accessible(page)
 
     page.get_by_role("group", name="Latest accounts seen").get_by_label("Not applicable").check()
     page.get_by_role("button", name="Save checks").click()
-    assert page.get_by_text("4 check(s) saved.").is_visible()
-    assert page.get_by_role("cell", name="Tom Brennan", exact=False).first.is_visible()
+    expect(page.get_by_text("4 check(s) saved.")).to_be_visible()
+    expect(page.get_by_role("cell", name="Tom Brennan", exact=False).first).to_be_visible()
     assert_accessible(page)
     page.get_by_role("button", name="Pass screening").click()
-    assert page.get_by_text("The bid passed screening and is ready for reviewers.").is_visible()
+    expect(page.get_by_text("The bid passed screening and is ready for reviewers.")).to_be_visible()
 
 
 def test_screening_out_is_accessible(page, assert_accessible):
@@ -107,12 +109,12 @@ def test_screening_out_is_accessible(page, assert_accessible):
     page.goto(bid_path(application, "/screening"))
     page.get_by_role("link", name="Screen out").click()
     page.get_by_role("button", name="Screen out and tell the applicant").click()
-    assert page.locator(".govuk-error-summary").is_visible()
+    expect(page.locator(".govuk-error-summary")).to_be_visible()
     assert_accessible(page)
     page.get_by_label("Feedback for the applicant").fill("The project is outside London.")
     page.get_by_role("button", name="Screen out and tell the applicant").click()
-    assert page.get_by_text("The bid was screened out").is_visible()
-    assert page.get_by_text("The project is outside London.").is_visible()
+    expect(page.get_by_text("The bid was screened out")).to_be_visible()
+    expect(page.get_by_text("The project is outside London.")).to_be_visible()
     assert_accessible(page)
 
 
@@ -128,18 +130,18 @@ def test_assigning_reviewers_and_sharing_bids_out_are_accessible(page, assert_ac
     sign_in_as(page, officer)
 
     page.goto(bid_path(application, "/reviewers"))
-    assert page.get_by_text("Conflict declared").is_visible()
+    expect(page.get_by_text("Conflict declared")).to_be_visible()
     assert_accessible(page)
     page.get_by_label("Reviewer").select_option(label="Daniel Kowalski (reviewer)")
     page.get_by_role("button", name="Assign reviewer").click()
-    assert page.get_by_text("Daniel Kowalski has been asked to review this bid and emailed.").is_visible()
+    expect(page.get_by_text("Daniel Kowalski has been asked to review this bid and emailed.")).to_be_visible()
 
     page.goto(f"/staff/rounds/{round_.id}/reviewers/spread")
     assert_accessible(page)
     page.get_by_label("Reviewers for each bid").fill("9")
     page.get_by_label("Tom Brennan", exact=False).check()
     page.get_by_role("button", name="Share out bids").click()
-    assert page.locator(".govuk-error-summary").is_visible()
+    expect(page.locator(".govuk-error-summary")).to_be_visible()
     assert_accessible(page)
 
 
@@ -153,27 +155,27 @@ def test_a_reviewer_declares_reads_and_scores_a_bid_accessibly(page, assert_acce
     page.get_by_role("link", name="Your reviews").click()
     assert_accessible(page)
     page.get_by_role("link", name="Declare review of Knife crime workshops").click()
-    assert page.locator("h1").inner_text() == "Declare any conflict of interest"
+    expect(page.locator("h1")).to_have_text("Declare any conflict of interest")
     assert_accessible(page)
     page.get_by_role("button", name="Confirm declaration").click()
-    assert page.locator(".govuk-error-summary").is_visible()
+    expect(page.locator(".govuk-error-summary")).to_be_visible()
     assert_accessible(page)
     page.get_by_label("No").check()
     page.get_by_role("button", name="Confirm declaration").click()
 
-    assert page.get_by_text("Mentoring for 11 to 16 year olds").is_visible()
+    expect(page.get_by_text("Mentoring for 11 to 16 year olds")).to_be_visible()
     assert_accessible(page)
     page.get_by_role("button", name="Score this bid").click()
     page.get_by_label("Score for \u201cNeed\u201d, from 0 to 5").fill("9")
     page.get_by_role("button", name="Save and mark as complete").click()
-    assert page.locator(".govuk-error-summary").is_visible()
+    expect(page.locator(".govuk-error-summary")).to_be_visible()
     assert_accessible(page)
     page.get_by_label("Score for \u201cNeed\u201d, from 0 to 5").fill("4")
     page.get_by_label("Why you gave this score for \u201cNeed\u201d").fill("Strong local evidence.")
     page.get_by_label("Score for \u201cDelivery\u201d, from 0 to 5").fill("3")
     page.get_by_label("Why you gave this score for \u201cDelivery\u201d").fill("A realistic plan.")
     page.get_by_role("button", name="Save and mark as complete").click()
-    assert page.get_by_text("Your review is complete. Thank you.").is_visible()
+    expect(page.get_by_text("Your review is complete. Thank you.")).to_be_visible()
 
 
 def test_scores_moderation_and_the_decision_are_accessible(page, assert_accessible):
@@ -185,7 +187,7 @@ def test_scores_moderation_and_the_decision_are_accessible(page, assert_accessib
     sign_in_as(page, lead)
 
     page.goto(bid_path(application, "/scores"))
-    assert page.get_by_text("Reviewers disagree on this bid", exact=False).is_visible()
+    expect(page.get_by_text("Reviewers disagree on this bid", exact=False)).to_be_visible()
     assert_accessible(page)
 
     page.goto(bid_path(application))
@@ -193,7 +195,7 @@ def test_scores_moderation_and_the_decision_are_accessible(page, assert_accessib
     assert_accessible(page)
     page.get_by_label("Agreed score (%)").fill("72.55")
     page.get_by_role("button", name="Save moderated score").click()
-    assert page.locator(".govuk-error-summary").is_visible()
+    expect(page.locator(".govuk-error-summary")).to_be_visible()
     assert_accessible(page)
     page.get_by_label("Agreed score (%)").fill("72.5")
     page.get_by_label("Moderation note").fill("Agreed at panel.")
@@ -201,14 +203,14 @@ def test_scores_moderation_and_the_decision_are_accessible(page, assert_accessib
 
     page.get_by_role("button", name="Record the decision").click()
     page.get_by_role("button", name="Record decision and tell the applicant").click()
-    assert page.locator(".govuk-error-summary").get_by_role("link", name="Select the outcome").is_visible()
+    expect(page.locator(".govuk-error-summary").get_by_role("link", name="Select the outcome")).to_be_visible()
     assert_accessible(page)
     page.get_by_label("Fund with changes").check()
     page.get_by_label("Changes the applicant must make (if funding with changes)").fill("Name a safeguarding lead.")
     page.get_by_label("Feedback for the applicant").fill("A strong bid.")
     page.get_by_role("button", name="Record decision and tell the applicant").click()
-    assert page.get_by_text("Decision recorded: fund with changes.").is_visible()
-    assert page.get_by_text("What the applicant was told").is_visible()
+    expect(page.get_by_text("Decision recorded: fund with changes.")).to_be_visible()
+    expect(page.get_by_text("What the applicant was told")).to_be_visible()
     assert_accessible(page)
 
 
@@ -225,12 +227,12 @@ def test_bulk_decisions_and_their_errors_are_accessible(page, assert_accessible)
     page.get_by_label(f"Decide {first.reference} now").check()
     page.get_by_role("button", name="Record decisions and tell the applicants").click()
     summary = page.locator(".govuk-error-summary")
-    assert summary.get_by_role("link", name=f"{first.reference}: Write feedback for the applicant").is_visible()
+    expect(summary.get_by_role("link", name=f"{first.reference}: Write feedback for the applicant")).to_be_visible()
     assert_accessible(page)
     page.get_by_label(f"Outcome for {first.reference}").select_option("reserve")
     page.get_by_label(f"Feedback for the applicant for {first.reference}").fill("On the reserve list.")
     page.get_by_role("button", name="Record decisions and tell the applicants").click()
-    assert page.get_by_text("1 decision(s) recorded.").is_visible()
+    expect(page.get_by_text("1 decision(s) recorded.")).to_be_visible()
 
 
 def test_awards_pages_are_accessible_and_a_second_officer_approves(page, assert_accessible):
@@ -252,11 +254,11 @@ def test_awards_pages_are_accessible_and_a_second_officer_approves(page, assert_
     assert_accessible(page)
     page.get_by_label("Title").fill("")
     page.get_by_role("button", name="Approve award").click()
-    assert page.locator(".govuk-error-summary").get_by_role("link", name="Enter the award's title").is_visible()
+    expect(page.locator(".govuk-error-summary").get_by_role("link", name="Enter the award's title")).to_be_visible()
     assert_accessible(page)
     page.get_by_label("Title").fill("After-school mentoring in Peckham")
     page.get_by_role("button", name="Approve award").click()
-    assert page.get_by_text("now needs a second approver").is_visible()
+    expect(page.get_by_text("now needs a second approver")).to_be_visible()
     assert_accessible(page)
 
     page.get_by_role("button", name="Sign out").click()
@@ -264,5 +266,5 @@ def test_awards_pages_are_accessible_and_a_second_officer_approves(page, assert_
     page.get_by_role("link", name="Awards", exact=True).click()
     page.get_by_role("link", name="F", exact=False).filter(has_text="-0001").first.click()
     page.get_by_role("button", name="Give second approval").click()
-    assert page.get_by_text("is approved.").is_visible()
+    expect(page.get_by_text("is approved.")).to_be_visible()
     assert_accessible(page)

@@ -1,6 +1,8 @@
 """Taking a reviewer off a bid and funding a bid from the reserve list, in a real browser and checked with axe-core,
 including the pages' error states."""
 
+from playwright.sync_api import expect
+
 from portal.extensions import db
 from portal.models import DecisionOutcome
 from tests.browser.conftest import sign_in_as
@@ -29,17 +31,17 @@ def test_an_officer_takes_a_reviewer_off_a_bid_accessibly(page, assert_accessibl
 
     page.goto(bid_path(application, "/reviewers"))
     page.get_by_role("link", name="Take off this bid (Grace Mensah)").click()
-    assert page.get_by_role("heading", name="Take Grace Mensah off this bid").is_visible()
-    assert page.get_by_text("1 of 2 criteria scored").is_visible()
+    expect(page.get_by_role("heading", name="Take Grace Mensah off this bid")).to_be_visible()
+    expect(page.get_by_text("1 of 2 criteria scored")).to_be_visible()
     assert_accessible(page)
     page.get_by_role("button", name="Take the reviewer off this bid").click()
-    assert page.get_by_text("Grace Mensah is no longer reviewing this bid").is_visible()
-    assert page.get_by_text("Taken off the bid", exact=False).is_visible()
+    expect(page.get_by_text("Grace Mensah is no longer reviewing this bid")).to_be_visible()
+    expect(page.get_by_text("Taken off the bid", exact=False)).to_be_visible()
     assert_accessible(page)
 
     # A completed review cannot be taken away: the page explains instead of offering the button.
     page.goto(bid_path(application, f"/reviewers/{done.id}/remove"))
-    assert page.get_by_text("Daniel Kowalski has completed their review", exact=False).is_visible()
+    expect(page.get_by_text("Daniel Kowalski has completed their review", exact=False)).to_be_visible()
     assert page.get_by_role("button", name="Take the reviewer off this bid").count() == 0
     assert_accessible(page)
 
@@ -60,7 +62,7 @@ def test_the_error_when_someone_else_took_the_reviewer_off_first_is_accessible(p
 
     page.get_by_role("button", name="Take the reviewer off this bid").click()
     summary = page.locator(".govuk-error-summary")
-    assert summary.get_by_text("Grace Mensah has already been taken off this bid").is_visible()
+    expect(summary.get_by_text("Grace Mensah has already been taken off this bid")).to_be_visible()
     assert page.title().startswith("Error:")
     assert_accessible(page)
 
@@ -74,7 +76,7 @@ def test_a_lead_officer_funds_a_bid_from_the_reserve_list_accessibly(page, asser
 
     page.goto(f"/staff/rounds/{round_.id}/applications")
     page.get_by_role("link", name="Reserve list: fund a bid from it").click()
-    assert page.get_by_role("heading", name=f"Reserve list: {round_.title}").is_visible()
+    expect(page.get_by_role("heading", name=f"Reserve list: {round_.title}")).to_be_visible()
     assert_accessible(page)
     page.get_by_role("link", name=f"Fund from the reserve list ({application.reference})").click()
     assert_accessible(page)
@@ -82,21 +84,21 @@ def test_a_lead_officer_funds_a_bid_from_the_reserve_list_accessibly(page, asser
     page.get_by_label("Fund with changes").check()
     page.get_by_role("button", name="Fund the bid and tell the applicant").click()
     summary = page.locator(".govuk-error-summary")
-    assert summary.get_by_role("link", name="Set out the changes the applicant must make to be funded").is_visible()
-    assert summary.get_by_role("link", name="Write feedback for the applicant").is_visible()
+    expect(summary.get_by_role("link", name="Set out the changes the applicant must make to be funded")).to_be_visible()
+    expect(summary.get_by_role("link", name="Write feedback for the applicant")).to_be_visible()
     assert page.get_by_label("Fund with changes").is_checked()
     assert_accessible(page)
 
     page.get_by_label("Changes the applicant must make (if funding with changes)").fill("Name a safeguarding lead.")
     page.get_by_label("Feedback for the applicant").fill("Money has become available after another bid withdrew.")
     page.get_by_role("button", name="Fund the bid and tell the applicant").click()
-    assert page.get_by_text("is funded from the reserve list: fund with changes", exact=False).is_visible()
-    assert page.get_by_role("table", name="Decision history").is_visible()
-    assert page.get_by_role("button", name="Set up the award").is_visible()
+    expect(page.get_by_text("is funded from the reserve list: fund with changes", exact=False)).to_be_visible()
+    expect(page.get_by_role("table", name="Decision history")).to_be_visible()
+    expect(page.get_by_role("button", name="Set up the award")).to_be_visible()
     assert_accessible(page)
 
     page.goto(f"/staff/rounds/{round_.id}/reserve-list")
-    assert page.get_by_text("No bid in this round is on the reserve list.").is_visible()
+    expect(page.get_by_text("No bid in this round is on the reserve list.")).to_be_visible()
     assert_accessible(page)
 
 
@@ -107,6 +109,8 @@ def test_a_bid_not_on_the_reserve_list_explains_why_it_cannot_be_funded_from_it(
     sign_in_as(page, officer)
 
     page.goto(bid_path(application, "/fund-from-reserve"))
-    assert page.get_by_text(f"{application.reference} is not on the reserve list: its decision is decline").is_visible()
+    expect(
+        page.get_by_text(f"{application.reference} is not on the reserve list: its decision is decline")
+    ).to_be_visible()
     assert page.get_by_role("button", name="Fund the bid and tell the applicant").count() == 0
     assert_accessible(page)

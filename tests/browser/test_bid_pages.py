@@ -96,7 +96,7 @@ def test_the_whole_applicant_journey_works_through_labels_and_every_page_is_acce
     page.get_by_role("button", name="Check and start my bid").click()
 
     expect(page.locator("h1")).to_have_text("Your bid to Safer Streets 2027")
-    assert page.locator("#sections-1-status").inner_text() == "Cannot start yet"
+    expect(page.locator("#sections-1-status")).to_have_text("Cannot start yet")
     assert_accessible(page)
 
     page.get_by_role("link", name="Your organisation's details").click()
@@ -125,7 +125,7 @@ def test_the_whole_applicant_journey_works_through_labels_and_every_page_is_acce
 
     banner = page.locator("#revealed")
     expect(banner).to_contain_text("Your answers mean there is more to answer on this page")
-    assert page.get_by_role("link", name="Safeguarding policy.pdf", exact=True).is_visible()
+    expect(page.get_by_role("link", name="Safeguarding policy.pdf", exact=True)).to_be_visible()
     assert_accessible(page)
     banner.get_by_role("link", name="Which schools?").click()
     page.get_by_label("Which schools?").fill("Harris Academy Peckham")
@@ -134,7 +134,7 @@ def test_the_whole_applicant_journey_works_through_labels_and_every_page_is_acce
 
     page.get_by_role("link", name="Check your answers and submit").click()
     expect(page.locator("h1")).to_have_text("Check your answers before submitting your bid")
-    assert page.get_by_role("link", name="Safeguarding policy.pdf", exact=True).is_visible()
+    expect(page.get_by_role("link", name="Safeguarding policy.pdf", exact=True)).to_be_visible()
     assert_accessible(page)
     page.get_by_role("button", name="Submit bid").click()
 
@@ -145,12 +145,12 @@ def test_the_whole_applicant_journey_works_through_labels_and_every_page_is_acce
 
     page.get_by_role("link", name="See the bid you submitted").click()
     expect(page.locator("h1")).to_have_text("Safer journeys home")
-    assert page.get_by_text("Harris Academy Peckham").is_visible()
+    expect(page.get_by_text("Harris Academy Peckham")).to_be_visible()
     assert_accessible(page)
 
     page.get_by_role("link", name="All your bids").click()
     expect(page.locator("h1")).to_have_text("Bids")
-    assert page.get_by_role("cell", name=reference).is_visible()
+    expect(page.get_by_role("cell", name=reference)).to_be_visible()
     assert_accessible(page)
 
     page.get_by_role("link", name="Safer journeys home").click()
@@ -188,7 +188,7 @@ def test_eligibility_errors_and_the_cannot_apply_page_are_accessible(page, asser
     page.get_by_role("group", name="Is your organisation based in London?").get_by_label("No").check()
     page.get_by_role("button", name="Check and start my bid").click()
     expect(page.locator("h1")).to_have_text("Peckham Street Mentors CIC cannot apply to this round")
-    assert page.get_by_text("This fund is for organisations based in London.").is_visible()
+    expect(page.get_by_text("This fund is for organisations based in London.")).to_be_visible()
     assert_accessible(page)
     assert db.session.scalar(sa.select(sa.func.count()).select_from(Application)) == 0
 
@@ -246,7 +246,7 @@ def test_the_project_page_with_errors_is_accessible(page, assert_accessible, bid
     summary = page.locator(".govuk-error-summary")
     expect(summary).to_contain_text("The date must be a real date, like 1 4 2027")
     expect(summary).to_contain_text("Your project must run for between 24 and 48 months")
-    assert page.locator(".govuk-warning-text").inner_text().count("3 to 4 years") == 1
+    assert page.locator("main").inner_text().count("3 to 4 years") == 1
     assert_accessible(page)
     summary.get_by_role("link", name="The date must be a real date, like 1 4 2027").click()
     assert page.evaluate("document.activeElement.id") == "start_date-day"
@@ -384,7 +384,7 @@ def test_a_page_of_questions_can_be_filled_in_and_saved_with_the_keyboard_alone(
     page.keyboard.press("Enter")
 
     expect(page.get_by_text("“Your plan” has been saved.")).to_be_visible()
-    assert page.locator("#sections-1-status").inner_text() == "Completed"
+    expect(page.locator("#sections-1-status")).to_have_text("Completed")
 
 
 def test_answers_filled_in_from_an_earlier_bid_are_pointed_out_accessibly(page, assert_accessible, bidding):

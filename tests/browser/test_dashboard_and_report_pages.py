@@ -3,6 +3,8 @@ published reports, in a real browser, each checked with axe-core."""
 
 from datetime import date
 
+from playwright.sync_api import expect
+
 from portal.extensions import db
 from portal.models import ReportRun, ReportStatus
 from portal.reports import runs
@@ -20,7 +22,7 @@ def test_the_dashboards_are_accessible_and_filter_without_javascript(page, asser
     assert_accessible(page)
 
     page.locator("#spend-by-borough").get_by_text("Show the figures as a table").click()
-    assert page.get_by_role("table", name="Funding by borough").is_visible()
+    expect(page.get_by_role("table", name="Funding by borough")).to_be_visible()
     assert_accessible(page)
 
     page.get_by_label("Financial year", exact=True).select_option("2026")
@@ -33,7 +35,7 @@ def test_the_dashboards_are_accessible_and_filter_without_javascript(page, asser
 
 def test_the_dashboards_with_nothing_funded_yet_are_accessible(page, assert_accessible):
     page.goto("/dashboards")
-    assert page.get_by_text("There are no Safer Neighbourhood Board allocations").is_visible()
+    expect(page.get_by_text("There are no Safer Neighbourhood Board allocations")).to_be_visible()
     assert_accessible(page)
 
 
@@ -41,33 +43,33 @@ def test_requesting_a_committee_report_with_a_mistake_then_building_it_is_access
     funding = create_funding()
     sign_in_as(page, funding.officer)
     page.goto("/staff/reports")
-    assert page.locator("h1").inner_text() == "Committee reports"
+    expect(page.locator("h1")).to_have_text("Committee reports")
     assert_accessible(page)
 
     page.evaluate(
         "() => document.querySelectorAll('input[name=period]').forEach((radio) => { radio.checked = false; })"
     )
     page.get_by_role("button", name="Build the report").click()
-    assert page.locator(".govuk-error-summary").is_visible()
+    expect(page.locator(".govuk-error-summary")).to_be_visible()
     assert_accessible(page)
 
     page.get_by_label("April to September 2025").check()
     page.get_by_role("button", name="Build the report").click()
     run_jobs()
     page.reload()
-    assert page.locator("h1").inner_text() == "April to September 2025"
-    assert page.get_by_role("link", name="PDF, A4 landscape").is_visible()
+    expect(page.locator("h1")).to_have_text("April to September 2025")
+    expect(page.get_by_role("link", name="PDF, A4 landscape")).to_be_visible()
     assert_accessible(page)
 
     page.get_by_role("button", name="Publish this report").click()
-    assert page.locator("h1").inner_text() == "Publish the committee report for April to September 2025?"
+    expect(page.locator("h1")).to_have_text("Publish the committee report for April to September 2025?")
     assert_accessible(page)
     page.get_by_role("button", name="Publish the report").click()
-    assert page.get_by_text("is published").is_visible()
+    expect(page.get_by_text("is published")).to_be_visible()
     assert_accessible(page)
 
     page.goto("/staff/reports")
-    assert page.get_by_role("cell", name="Published", exact=False).first.is_visible()
+    expect(page.get_by_role("cell", name="Published", exact=False).first).to_be_visible()
     assert_accessible(page)
 
 
@@ -87,19 +89,19 @@ def test_the_progress_bar_follows_the_build_and_shows_the_report_when_it_is_read
     page.goto(f"/staff/reports/{run.id}")
     progress = page.get_by_role("progressbar", name="Progress")
     assert progress.get_attribute("value") == "35"
-    assert page.get_by_text("35% done").is_visible()
-    assert page.get_by_role("link", name="Refresh this page").is_visible()
+    expect(page.get_by_text("35% done")).to_be_visible()
+    expect(page.get_by_role("link", name="Refresh this page")).to_be_visible()
     assert_accessible(page)
 
     run.progress, run.message = 65, "Writing the PDF"
     db.session.commit()
     page.wait_for_function("() => document.querySelector('progress').value === 65")
-    assert page.get_by_text("65% done: Writing the PDF").is_visible()
+    expect(page.get_by_text("65% done: Writing the PDF")).to_be_visible()
 
     run.status, run.progress, run.message = ReportStatus.FAILED, 65, "The report could not be built (test)."
     db.session.commit()
     page.get_by_text("Request the report again").wait_for()
-    assert page.get_by_text("The report could not be built (test).").is_visible()
+    expect(page.get_by_text("The report could not be built (test).")).to_be_visible()
     assert_accessible(page)
 
 
@@ -110,7 +112,7 @@ def test_published_reports_are_listed_for_everyone(page, assert_accessible, run_
     db.session.expire_all()
     runs.publish_report(db.session.get(ReportRun, run.id), funding.officer)
     page.goto("/reports")
-    assert page.get_by_role("heading", name="April to September 2025").is_visible()
+    expect(page.get_by_role("heading", name="April to September 2025")).to_be_visible()
     with page.expect_download() as download:
         page.get_by_role("link", name="PDF for April to September 2025").click()
     assert download.value.suggested_filename == "committee-report-2025-04-to-2025-09.pdf"
@@ -119,5 +121,5 @@ def test_published_reports_are_listed_for_everyone(page, assert_accessible, run_
 
 def test_no_published_reports_yet_is_accessible(page, assert_accessible):
     page.goto("/reports")
-    assert page.get_by_text("No committee reports have been published yet.").is_visible()
+    expect(page.get_by_text("No committee reports have been published yet.")).to_be_visible()
     assert_accessible(page)

@@ -2,6 +2,8 @@
 feedback and the conversation, the officers' follow-ups, inbox, conversation and lessons log, publishing a case
 study, and the public good-practice library."""
 
+from playwright.sync_api import expect
+
 from portal.extensions import db
 from portal.models import MembershipRole, ReturnStatus, ThreadKind
 from tests.browser.conftest import sign_in
@@ -29,11 +31,11 @@ def test_filling_in_a_follow_up_with_mistakes_then_submitting_it_is_accessible(p
     page.goto(f"/organisations/{award.organisation_id}/awards/{award.id}")
     assert_accessible(page)
     page.get_by_role("link", name="6-month follow-up").click()
-    assert page.locator("h1").inner_text() == "6-month follow-up"
+    expect(page.locator("h1")).to_have_text("6-month follow-up")
     assert_accessible(page)
     page.get_by_label("People helped since the award ended").fill("dozens")
     page.get_by_role("button", name="Submit follow-up").click()
-    assert page.locator(".govuk-error-summary").is_visible()
+    expect(page.locator(".govuk-error-summary")).to_be_visible()
     assert page.get_by_label("People helped since the award ended").input_value() == "dozens"
     assert_accessible(page)
 
@@ -43,7 +45,7 @@ def test_filling_in_a_follow_up_with_mistakes_then_submitting_it_is_accessible(p
     page.get_by_role("group", name="Have the outcomes for people lasted?").get_by_label("Yes").check()
     page.get_by_label("What has changed for the people the service helped?").fill("Most are still in school.")
     page.get_by_role("button", name="Submit follow-up").click()
-    assert "6-month follow-up submitted." in page.locator(".govuk-notification-banner").inner_text()
+    expect(page.locator(".govuk-notification-banner")).to_contain_text("6-month follow-up submitted.")
     assert_accessible(page)
     db.session.commit()
     assert follow_ups(award)[0].status is ReturnStatus.SUBMITTED
@@ -56,17 +58,17 @@ def test_sending_feedback_and_reading_the_conversation_are_accessible(page, asse
     page.get_by_role("link", name="Send feedback or a lesson learned").click()
     assert_accessible(page)
     page.get_by_role("button", name="Send").click()
-    assert page.locator(".govuk-error-summary").is_visible()
+    expect(page.locator(".govuk-error-summary")).to_be_visible()
     assert_accessible(page)
     page.get_by_label("A lesson learned").check()
     page.get_by_label("Subject").fill("Mentors from the same estates")
     page.get_by_label("Your message").fill("Local mentors kept young people engaged for longer.")
     page.get_by_role("button", name="Send").click()
-    assert "Lesson learned sent." in page.locator(".govuk-notification-banner").inner_text()
-    assert page.locator("h1").inner_text() == "Mentors from the same estates"
+    expect(page.locator(".govuk-notification-banner")).to_contain_text("Lesson learned sent.")
+    expect(page.locator("h1")).to_have_text("Mentors from the same estates")
     assert_accessible(page)
     page.get_by_role("button", name="Send reply").click()
-    assert page.locator(".govuk-error-summary").is_visible()
+    expect(page.locator(".govuk-error-summary")).to_be_visible()
     assert_accessible(page)
 
 
@@ -79,20 +81,20 @@ def test_the_officers_inbox_conversation_and_lessons_log_are_accessible(page, as
     page.get_by_role("link", name="Peer mentors work").click()
     assert_accessible(page)
     page.get_by_role("button", name="Send reply").click()
-    assert page.locator(".govuk-error-summary").is_visible()
+    expect(page.locator(".govuk-error-summary")).to_be_visible()
     assert_accessible(page)
     page.get_by_label("Your reply").fill("Thank you, this is useful.")
     page.get_by_role("button", name="Send reply").click()
-    assert "Reply sent to Safer Southwark." in page.locator(".govuk-notification-banner").inner_text()
+    expect(page.locator(".govuk-notification-banner")).to_contain_text("Reply sent to Safer Southwark.")
     page.get_by_label("Summary for the lessons-learned log (optional)").fill("Peer mentors build trust.")
     page.get_by_role("button", name="Add to lessons-learned log").click()
-    assert "Added to the lessons-learned log" in page.locator(".govuk-notification-banner").inner_text()
+    expect(page.locator(".govuk-notification-banner")).to_contain_text("Added to the lessons-learned log")
     assert_accessible(page)
     page.get_by_role("link", name=f"See the lessons-learned log for {award.fund.name}").click()
-    assert "Peer mentors build trust." in page.locator("table").inner_text()
+    expect(page.locator("table")).to_contain_text("Peer mentors build trust.")
     assert_accessible(page)
     page.goto(f"/staff/funds/{award.fund_id}/lessons?q=nothing-like-this")
-    assert "No lessons match." in page.locator("main").inner_text()
+    expect(page.locator("main")).to_contain_text("No lessons match.")
     assert_accessible(page)
     db.session.commit()
     assert db.session.get(type(thread), thread.id).in_lessons_log
@@ -108,10 +110,10 @@ def test_reviewing_a_follow_up_is_accessible(page, assert_accessible):
     assert_accessible(page)
     page.get_by_role("link", name=f"6-month follow-up for {award.reference}").click()
     page.get_by_role("button", name="Send query").click()
-    assert page.locator(".govuk-error-summary").is_visible()
+    expect(page.locator(".govuk-error-summary")).to_be_visible()
     assert_accessible(page)
     page.get_by_role("button", name="Accept follow-up").click()
-    assert "6-month follow-up accepted." in page.locator(".govuk-notification-banner").inner_text()
+    expect(page.locator(".govuk-notification-banner")).to_contain_text("6-month follow-up accepted.")
     assert_accessible(page)
 
 
@@ -125,20 +127,20 @@ def test_publishing_a_case_study_and_the_public_library_are_accessible(page, ass
     assert_accessible(page)
     page.get_by_label("Title").fill("")
     page.get_by_role("button", name="Publish case study").click()
-    assert page.locator(".govuk-error-summary").is_visible()
+    expect(page.locator(".govuk-error-summary")).to_be_visible()
     assert_accessible(page)
     page.get_by_label("Title").fill("Back to college")
     page.get_by_role("button", name="Publish case study").click()
-    assert "“Back to college” is published" in page.locator(".govuk-notification-banner").inner_text()
+    expect(page.locator(".govuk-notification-banner")).to_contain_text("“Back to college” is published")
     assert_accessible(page)
 
     page.get_by_role("button", name="Sign out").click()
     page.goto("/good-practice")
     assert_accessible(page)
     page.get_by_role("link", name="Back to college").click()
-    assert page.locator("h1").inner_text() == "Back to college"
-    assert "Safer Southwark" in page.locator("main").inner_text()
+    expect(page.locator("h1")).to_have_text("Back to college")
+    expect(page.locator("main")).to_contain_text("Safer Southwark")
     assert_accessible(page)
     page.goto("/good-practice?area=hate_crime")
-    assert "No case studies match." in page.locator("main").inner_text()
+    expect(page.locator("main")).to_contain_text("No case studies match.")
     assert_accessible(page)

@@ -4,6 +4,8 @@ issuing, deciding with errors and recording payment."""
 
 from datetime import date
 
+from playwright.sync_api import expect
+
 from portal.extensions import db
 from portal.models import Drawdown, DrawdownStatus
 from tests.browser.conftest import sign_in_as
@@ -26,8 +28,8 @@ def test_the_board_requests_a_drawdown_with_mistakes_then_correctly(page, assert
     page.goto(f"/organisations/{board.id}/allocations")
     assert_accessible(page)
     page.get_by_role("link", name="2026/27 Safer Neighbourhood Board fund").click()
-    assert "£45,000" in page.locator(".govuk-summary-list").inner_text()
-    assert "days late" in page.locator(".govuk-summary-list").inner_text()
+    expect(page.locator(".govuk-summary-list")).to_contain_text("£45,000")
+    expect(page.locator(".govuk-summary-list")).to_contain_text("days late")
     assert_accessible(page)
 
     page.get_by_role("button", name="Request a drawdown").click()
@@ -38,15 +40,15 @@ def test_the_board_requests_a_drawdown_with_mistakes_then_correctly(page, assert
     page.get_by_label("Project 1 short description").fill("Walkabouts with residents")
     page.get_by_label("Project 1 amount").fill("50000")
     page.get_by_role("button", name="Request drawdown").click()
-    assert "You can ask for at most £45,000" in page.locator(".govuk-error-summary").inner_text()
+    expect(page.locator(".govuk-error-summary")).to_contain_text("You can ask for at most £45,000")
     assert page.get_by_label("Project 1 name").input_value() == "Street audits"
     assert_accessible(page)
 
     page.get_by_label("Amount you are asking for").fill("3000")
     page.get_by_label("Project 1 amount").fill("3000")
     page.get_by_role("button", name="Request drawdown").click()
-    assert "Drawdown requested." in page.locator(".govuk-notification-banner").inner_text()
-    assert page.locator("h1").inner_text() == "Drawdown of £3,000"
+    expect(page.locator(".govuk-notification-banner")).to_contain_text("Drawdown requested.")
+    expect(page.locator("h1")).to_have_text("Drawdown of £3,000")
     assert_accessible(page)
 
 
@@ -58,20 +60,20 @@ def test_an_officer_creates_and_issues_an_allocation_with_mistakes_shown(page, a
     page.get_by_role("button", name="Create an allocation").click()
     page.get_by_label("Amount allocated").fill("lots")
     page.get_by_role("button", name="Create allocation").click()
-    assert page.locator(".govuk-error-summary").is_visible()
+    expect(page.locator(".govuk-error-summary")).to_be_visible()
     assert_accessible(page)
     page.get_by_label("Fund").select_option(label="Safer Neighbourhood Board fund")
     page.get_by_label("Safer Neighbourhood Board").select_option(label=board.name)
     page.get_by_label("Financial year").select_option(label="2027/28")
     page.get_by_label("Amount allocated").fill("62000")
     page.get_by_role("button", name="Create allocation").click()
-    assert "Not issued yet" in page.locator("main").inner_text()
+    expect(page.locator("main")).to_contain_text("Not issued yet")
     assert_accessible(page)
     page.get_by_label("Day").fill("40")
     page.get_by_label("Month").fill("11")
     page.get_by_label("Year").fill("2026")
     page.get_by_role("button", name="Record as issued").click()
-    assert page.locator(".govuk-error-summary").is_visible()
+    expect(page.locator(".govuk-error-summary")).to_be_visible()
     assert_accessible(page)
 
 
@@ -80,19 +82,19 @@ def test_an_officer_sees_turnaround_decides_and_records_payment(page, assert_acc
     waiting = create_drawdown(allocation, 2_000_00, requested_on=date(2026, 11, 2))
     sign_in_as(page, create_officer())
     page.goto("/staff/drawdowns")
-    assert "Within target" in page.locator("tbody").inner_text()
+    expect(page.locator("tbody")).to_contain_text("Within target")
     assert_accessible(page)
     page.goto(f"/staff/drawdowns/{waiting.id}")
     assert_accessible(page)
     page.get_by_label("Refuse").check()
     page.get_by_role("button", name="Record decision").click()
-    assert "Enter the reason for refusing" in page.locator(".govuk-error-summary").inner_text()
+    expect(page.locator(".govuk-error-summary")).to_contain_text("Enter the reason for refusing")
     assert_accessible(page)
     page.get_by_label("Approve").check()
     page.get_by_role("button", name="Record decision").click()
-    assert "Drawdown approved." in page.locator(".govuk-notification-banner").inner_text()
+    expect(page.locator(".govuk-notification-banner")).to_contain_text("Drawdown approved.")
     page.get_by_role("button", name="Record payment").click()
-    assert "Enter the date the drawdown was paid" in page.locator(".govuk-error-summary").inner_text()
+    expect(page.locator(".govuk-error-summary")).to_contain_text("Enter the date the drawdown was paid")
     assert_accessible(page)
     db.session.commit()
     assert db.session.get(Drawdown, waiting.id).status is DrawdownStatus.APPROVED

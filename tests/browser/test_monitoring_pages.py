@@ -1,6 +1,8 @@
 """Monitoring pages in a real browser: the published rating rules, an organisation's awards and the return form,
 and the officers' returns table, award page, review and rating override, each checked with axe-core."""
 
+from playwright.sync_api import expect
+
 from portal.extensions import db
 from portal.models import MembershipRole, ReturnStatus
 from tests.browser.conftest import sign_in
@@ -25,7 +27,7 @@ def an_award():
 
 def test_the_rating_rules_page_is_accessible_to_everyone(page, assert_accessible):
     page.goto("/performance/rules")
-    assert page.locator("h1").inner_text() == "How we rate the services we fund"
+    expect(page.locator("h1")).to_have_text("How we rate the services we fund")
     assert_accessible(page)
 
 
@@ -35,8 +37,8 @@ def test_an_organisations_awards_and_an_awards_returns_are_accessible(page, asse
     page.goto(f"/organisations/{award.organisation_id}/awards")
     assert_accessible(page)
     page.get_by_role("link", name="Safer streets after school").click()
-    assert page.locator("h1").inner_text() == "Safer streets after school"
-    assert page.get_by_role("link", name="Q1 2025/26").is_visible()
+    expect(page.locator("h1")).to_have_text("Safer streets after school")
+    expect(page.get_by_role("link", name="Q1 2025/26")).to_be_visible()
     assert_accessible(page)
 
 
@@ -48,7 +50,7 @@ def test_filling_in_a_return_with_mistakes_then_submitting_it_is_accessible(page
     assert_accessible(page)
     page.get_by_label("Spend in the period").fill("ten thousand")
     page.get_by_role("button", name="Submit return").click()
-    assert page.locator(".govuk-error-summary").is_visible()
+    expect(page.locator(".govuk-error-summary")).to_be_visible()
     assert page.get_by_label("Spend in the period").input_value() == "ten thousand"
     assert_accessible(page)
 
@@ -59,7 +61,7 @@ def test_filling_in_a_return_with_mistakes_then_submitting_it_is_accessible(page
     page.get_by_label("Case study (optional)").fill("A young person went back to school.")
     page.get_by_label("We agree that this case study may be published as good practice").check()
     page.get_by_role("button", name="Submit return").click()
-    assert "Return Q1 2025/26 submitted." in page.locator(".govuk-notification-banner").inner_text()
+    expect(page.locator(".govuk-notification-banner")).to_contain_text("Return Q1 2025/26 submitted.")
     assert_accessible(page)
     db.session.commit()  # end this test's read, to see what the browser wrote
     assert first_return(award).status is ReturnStatus.SUBMITTED
@@ -69,16 +71,16 @@ def test_the_officers_returns_table_and_award_page_are_accessible(page, assert_a
     officer, _, award, _ = an_award()
     sign_in_as(page, officer)
     page.goto("/staff/monitoring/returns?show=overdue")
-    assert page.get_by_role("link", name=award.reference).first.is_visible()
+    expect(page.get_by_role("link", name=award.reference).first).to_be_visible()
     assert_accessible(page)
     page.goto(f"/staff/monitoring/awards/{award.id}")
     page.get_by_role("button", name="Add measure").click()
-    assert page.locator(".govuk-error-summary").is_visible()
+    expect(page.locator(".govuk-error-summary")).to_be_visible()
     assert_accessible(page)
     page.get_by_role("link", name="Change Young people engaged").click()
     page.get_by_label("Target").fill("120")
     page.get_by_role("button", name="Save measure").click()
-    assert "Measure “Young people engaged” saved." in page.locator(".govuk-notification-banner").inner_text()
+    expect(page.locator(".govuk-notification-banner")).to_contain_text("Measure “Young people engaged” saved.")
     assert_accessible(page)
 
 
@@ -91,19 +93,19 @@ def test_reviewing_a_return_and_overriding_a_rating_are_accessible(page, assert_
     sign_in_as(page, officer)
     page.goto(f"/staff/monitoring/returns/{return_.id}")
     page.get_by_role("button", name="Send query").click()
-    assert page.locator(".govuk-error-summary").is_visible()
+    expect(page.locator(".govuk-error-summary")).to_be_visible()
     assert_accessible(page)
     page.get_by_role("button", name="Accept return").click()
-    assert "Overall rating:" in page.locator(".govuk-notification-banner").inner_text()
-    assert page.get_by_role("link", name="Change spend rating").is_visible()
+    expect(page.locator(".govuk-notification-banner")).to_contain_text("Overall rating:")
+    expect(page.get_by_role("link", name="Change spend rating")).to_be_visible()
     assert_accessible(page)
 
     page.get_by_role("link", name="Change spend rating").click()
     page.get_by_label("Red").check()
     page.get_by_role("button", name="Change rating").click()
-    assert page.locator(".govuk-error-summary").is_visible()
+    expect(page.locator(".govuk-error-summary")).to_be_visible()
     assert_accessible(page)
     page.get_by_label("Reason").fill("Spend moved to the next quarter by agreement.")
     page.get_by_role("button", name="Change rating").click()
-    assert "Spend rating changed." in page.locator(".govuk-notification-banner").inner_text()
+    expect(page.locator(".govuk-notification-banner")).to_contain_text("Spend rating changed.")
     assert_accessible(page)

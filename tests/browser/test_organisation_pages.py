@@ -3,6 +3,8 @@ registration journey filled in through labels alone, as a screen reader or keybo
 
 import re
 
+from playwright.sync_api import expect
+
 from portal.extensions import db
 from portal.models import Membership, MembershipRole
 from portal.organisations import services
@@ -39,8 +41,8 @@ def test_organisation_overview_is_accessible_to_its_owner(page, assert_accessibl
     organisation, owner = create_owned_organisation()
     sign_in_as(page, owner)
     assert page.url.endswith(f"/organisations/{organisation.id}")
-    assert page.locator("h1").inner_text() == "Brixton Youth Forum"
-    assert page.get_by_role("link", name="Change organisation details").is_visible()
+    expect(page.locator("h1")).to_have_text("Brixton Youth Forum")
+    expect(page.get_by_role("link", name="Change organisation details")).to_be_visible()
     assert_accessible(page)
 
 
@@ -51,17 +53,17 @@ def test_choosing_between_organisations_is_accessible(page, assert_accessible):
     db.session.add(Membership(user=user, organisation=second, role=MembershipRole.EDITOR))
     db.session.commit()
     sign_in(page, user.email, PASSWORD)
-    assert page.locator("h1").inner_text() == "Your organisations"
+    expect(page.locator("h1")).to_have_text("Your organisations")
     assert_accessible(page)
     page.get_by_role("main").get_by_role("link", name="Croydon Mediation").click()
-    assert page.locator("h1").inner_text() == "Croydon Mediation"
+    expect(page.locator("h1")).to_have_text("Croydon Mediation")
 
 
 def test_someone_in_no_organisation_is_told_how_to_join_accessibly(page, assert_accessible):
     user = create_user("nobody@example.org")
     sign_in_as(page, user)
-    assert page.locator("h1").inner_text() == "Your organisations"
-    assert page.get_by_text("You are not a member of any organisation yet.").is_visible()
+    expect(page.locator("h1")).to_have_text("Your organisations")
+    expect(page.get_by_text("You are not a member of any organisation yet.")).to_be_visible()
     assert_accessible(page)
 
 
@@ -69,7 +71,7 @@ def test_change_details_page_is_accessible(page, assert_accessible):
     _, owner = create_owned_organisation()
     sign_in_as(page, owner)
     page.get_by_role("link", name="Change organisation details").click()
-    assert page.locator("h1").inner_text() == "Change your organisation's details"
+    expect(page.locator("h1")).to_have_text("Change your organisation's details")
     assert page.get_by_label("Lambeth", exact=True).is_checked()
     assert_accessible(page)
 
@@ -83,7 +85,7 @@ def test_change_details_errors_are_accessible_and_saving_works(page, assert_acce
     page.get_by_role("button", name="Save changes").click()
 
     summary = page.locator(".govuk-error-summary")
-    assert summary.get_by_role("link", name="Enter your organisation's name").is_visible()
+    expect(summary.get_by_role("link", name="Enter your organisation's name")).to_be_visible()
     assert_accessible(page)
 
     summary.get_by_role("link", name="Enter your organisation's name").click()
@@ -91,9 +93,9 @@ def test_change_details_errors_are_accessible_and_saving_works(page, assert_acce
     page.keyboard.type("Brixton Young People's Forum")
     page.get_by_label("Postcode").fill("sw2 1rw")
     page.get_by_role("button", name="Save changes").click()
-    assert page.locator("h1").inner_text() == "Brixton Young People's Forum"
-    assert page.get_by_text("Your organisation's details have been saved.").is_visible()
-    assert page.get_by_text("SW2 1RW").is_visible()
+    expect(page.locator("h1")).to_have_text("Brixton Young People's Forum")
+    expect(page.get_by_text("Your organisation's details have been saved.")).to_be_visible()
+    expect(page.get_by_text("SW2 1RW")).to_be_visible()
 
 
 def test_people_page_with_members_and_invitations_is_accessible_to_an_owner(app, mailbox, page, assert_accessible):
@@ -102,16 +104,16 @@ def test_people_page_with_members_and_invitations_is_accessible_to_an_owner(app,
     invite(app, mailbox, organisation, "new.colleague@example.org")
     sign_in_as(page, owner)
     page.get_by_role("link", name="See who can use this account and invite colleagues").click()
-    assert page.locator("h1").inner_text() == "People"
+    expect(page.locator("h1")).to_have_text("People")
     members = page.get_by_role("table", name="Members")
-    assert members.get_by_role("link", name="Change Sam Lee").is_visible()
+    expect(members.get_by_role("link", name="Change Sam Lee")).to_be_visible()
     invitations = page.get_by_role("table", name="Open invitations")
-    assert invitations.get_by_role("cell", name="new.colleague@example.org", exact=True).is_visible()
+    expect(invitations.get_by_role("cell", name="new.colleague@example.org", exact=True)).to_be_visible()
     assert_accessible(page)
 
     invitations.get_by_role("button", name="Withdraw invitation to new.colleague@example.org").click()
-    assert page.get_by_text("The invitation has been withdrawn.").is_visible()
-    assert page.get_by_text("There are no invitations waiting.").is_visible()
+    expect(page.get_by_text("The invitation has been withdrawn.")).to_be_visible()
+    expect(page.get_by_text("There are no invitations waiting.")).to_be_visible()
     assert_accessible(page)
 
 
@@ -131,14 +133,14 @@ def test_invite_a_colleague_page_is_accessible_and_sends_an_invitation(mailbox, 
     sign_in_as(page, owner)
     page.goto(f"/organisations/{organisation.id}/members")
     page.get_by_role("button", name="Invite a colleague").click()
-    assert page.locator("h1").inner_text() == "Invite a colleague"
+    expect(page.locator("h1")).to_have_text("Invite a colleague")
     assert page.get_by_label("Editor: can edit the profile, bids and returns").is_checked()
     assert_accessible(page)
 
     page.get_by_label("Their email address").fill("new.colleague@example.org")
     page.get_by_label("Owner: can also invite and remove members").check()
     page.get_by_role("button", name="Send invitation").click()
-    assert page.get_by_text("We have sent an invitation to new.colleague@example.org.").is_visible()
+    expect(page.get_by_text("We have sent an invitation to new.colleague@example.org.")).to_be_visible()
     assert mailbox.last_to("new.colleague@example.org")
 
 
@@ -148,12 +150,12 @@ def test_invite_a_colleague_errors_are_accessible(page, assert_accessible):
     page.goto(f"/organisations/{organisation.id}/members/invite")
     page.get_by_role("button", name="Send invitation").click()
     summary = page.locator(".govuk-error-summary")
-    assert summary.get_by_role("link", name="Enter your email address").is_visible()
+    expect(summary.get_by_role("link", name="Enter your email address")).to_be_visible()
     assert_accessible(page)
 
     page.get_by_label("Their email address").fill(owner.email)
     page.get_by_role("button", name="Send invitation").click()
-    assert summary.get_by_role("link", name="This person is already a member of your organisation").is_visible()
+    expect(summary.get_by_role("link", name="This person is already a member of your organisation")).to_be_visible()
     assert_accessible(page)
 
 
@@ -163,15 +165,15 @@ def test_changing_a_members_role_is_accessible_and_works(page, assert_accessible
     sign_in_as(page, owner)
     page.goto(f"/organisations/{organisation.id}/members")
     page.get_by_role("link", name="Change Sam Lee").click()
-    assert page.locator("h1").inner_text() == "Sam Lee"
+    expect(page.locator("h1")).to_have_text("Sam Lee")
     assert page.get_by_role("group", name="Role").get_by_label("Editor").is_checked()
     assert_accessible(page)
 
     page.get_by_label("Owner", exact=True).check()
     page.get_by_role("button", name="Save role").click()
-    assert page.get_by_text("Sam Lee is now an owner.").is_visible()
+    expect(page.get_by_text("Sam Lee is now an owner.")).to_be_visible()
     sam = page.get_by_role("table", name="Members").get_by_role("row", name=re.compile("Sam Lee"))
-    assert sam.get_by_role("cell", name="Owner").is_visible()
+    expect(sam.get_by_role("cell", name="Owner")).to_be_visible()
     assert_accessible(page)
 
 
@@ -181,8 +183,8 @@ def test_removing_the_last_owner_is_refused_with_an_accessible_message(page, ass
     sign_in_as(page, owner)
     page.goto(path)
     page.get_by_role("button", name="Remove Olu Adeyemi").click()
-    assert page.locator(".govuk-notification-banner").is_visible()
-    assert page.locator("h1").inner_text() == "Olu Adeyemi"
+    expect(page.locator(".govuk-notification-banner")).to_be_visible()
+    expect(page.locator("h1")).to_have_text("Olu Adeyemi")
     assert_accessible(page)
 
 
@@ -192,20 +194,20 @@ def test_accepting_an_invitation_as_a_new_user_is_accessible_and_works(app, mail
     link = invite(app, mailbox, organisation, "new.colleague@example.org")
 
     page.goto(link)
-    assert page.locator("h1").inner_text() == "Join Brixton Youth Forum"
+    expect(page.locator("h1")).to_have_text("Join Brixton Youth Forum")
     assert_accessible(page)
 
     page.get_by_role("button", name="Create account and join").click()
     summary = page.locator(".govuk-error-summary")
-    assert summary.get_by_role("link", name="Enter your full name").is_visible()
+    expect(summary.get_by_role("link", name="Enter your full name")).to_be_visible()
     assert_accessible(page)
 
     page.get_by_label("Full name").fill("Nia Campbell")
     page.get_by_label("Create a password").fill(NEW_PASSWORD)
     page.get_by_label("Confirm password").fill(NEW_PASSWORD)
     page.get_by_role("button", name="Create account and join").click()
-    assert page.get_by_text("Welcome. You are now a member of Brixton Youth Forum.").is_visible()
-    assert page.locator("h1").inner_text() == "Brixton Youth Forum"
+    expect(page.get_by_text("Welcome. You are now a member of Brixton Youth Forum.")).to_be_visible()
+    expect(page.locator("h1")).to_have_text("Brixton Youth Forum")
     assert_accessible(page)
 
 
@@ -216,18 +218,18 @@ def test_accepting_an_invitation_when_signed_in_is_accessible_and_works(app, mai
     link = invite(app, mailbox, organisation, colleague.email)
 
     page.goto(link)
-    assert page.get_by_text("Sign in to accept your invitation.").is_visible()
+    expect(page.get_by_text("Sign in to accept your invitation.")).to_be_visible()
     assert_accessible(page)
     page.get_by_label("Email address", exact=True).fill(colleague.email)
     page.get_by_label("Password", exact=True).and_(page.locator("input")).fill(PASSWORD)
     page.get_by_role("button", name="Sign in").click()
 
-    assert page.locator("h1").inner_text() == "Join Brixton Youth Forum"
-    assert page.get_by_text("You have been invited to join as an editor.").is_visible()
+    expect(page.locator("h1")).to_have_text("Join Brixton Youth Forum")
+    expect(page.get_by_text("You have been invited to join as an editor.")).to_be_visible()
     assert_accessible(page)
     page.get_by_role("button", name="Accept invitation").click()
-    assert page.get_by_text("You are now a member of Brixton Youth Forum.").is_visible()
-    assert page.locator("h1").inner_text() == "Brixton Youth Forum"
+    expect(page.get_by_text("You are now a member of Brixton Youth Forum.")).to_be_visible()
+    expect(page.locator("h1")).to_have_text("Brixton Youth Forum")
 
 
 def test_an_invitation_for_someone_else_is_refused_accessibly(app, mailbox, page, assert_accessible):
@@ -238,21 +240,21 @@ def test_an_invitation_for_someone_else_is_refused_accessibly(app, mailbox, page
     sign_in(page, stranger.email, PASSWORD)
     page.goto(link)
     page.get_by_role("button", name="Accept invitation").click()
-    assert page.locator(".govuk-error-summary").is_visible()
+    expect(page.locator(".govuk-error-summary")).to_be_visible()
     assert_accessible(page)
 
 
 def test_a_used_invitation_link_shows_an_accessible_invalid_link_page(page, assert_accessible):
     response = page.goto("/invitations/no-such-invitation")
     assert response.status == 400
-    assert page.get_by_text("This invitation has expired, been withdrawn or already been used.").is_visible()
+    expect(page.get_by_text("This invitation has expired, been withdrawn or already been used.")).to_be_visible()
     assert_accessible(page)
 
 
 def test_registering_an_organisation_through_labels_alone_works_and_is_accessible(mailbox, page, assert_accessible):
     page.goto("/")
     page.get_by_role("link", name="Register your organisation").first.click()
-    assert page.locator("h1").inner_text() == "Register your organisation"
+    expect(page.locator("h1")).to_have_text("Register your organisation")
 
     page.get_by_label("Organisation name").fill("Walworth Community Kitchen")
     page.get_by_role("group", name="Type of organisation").get_by_label("Registered charity").check()
@@ -275,15 +277,15 @@ def test_registering_an_organisation_through_labels_alone_works_and_is_accessibl
     page.get_by_role("button", name="Register").focus()
     page.keyboard.press("Enter")
 
-    assert page.locator(".govuk-panel__title").inner_text() == "Registration complete"
-    assert page.locator("h1", has_text="Confirm your email address").is_visible()
-    assert page.get_by_text("grace@walworthkitchen.org.uk").is_visible()
+    expect(page.locator("h1")).to_have_text("Check your email")
+    expect(page.get_by_text("grace@walworthkitchen.org.uk")).to_be_visible()
     assert_accessible(page)
 
     page.goto(link_path(mailbox.last_to("grace@walworthkitchen.org.uk")))
-    assert page.get_by_text("Your email address is confirmed.").is_visible()
-    assert page.get_by_role("heading", level=1).inner_text() == "Walworth Community Kitchen"
-    assert page.get_by_text("Lambeth, Southwark").is_visible()
+    expect(page.get_by_text("Your email address is confirmed. Sign in to continue.")).to_be_visible()
+    sign_in(page, "grace@walworthkitchen.org.uk", NEW_PASSWORD)
+    expect(page.get_by_role("heading", level=1)).to_have_text("Walworth Community Kitchen")
+    expect(page.get_by_text("Lambeth, Southwark")).to_be_visible()
     address = page.locator(".govuk-summary-list__row", has_text="Address").locator("dd").first
     assert address.inner_text().splitlines() == ["12 East Street", "Walworth", "London", "SE17 2DN"]
     assert_accessible(page)

@@ -4,6 +4,7 @@ axe-core; and an officer running a round from nothing to published, through labe
 from datetime import timedelta
 
 import pytest
+from playwright.sync_api import expect
 
 from portal.extensions import db
 from portal.models.funding import FormVariant, QuestionKind, ServiceArea
@@ -89,7 +90,7 @@ OFFICER_PAGES = [
 def test_officer_funding_page_is_accessible(page, assert_accessible, funding, path, heading):
     sign_in(page, funding["officer"], PASSWORD)
     page.goto(path.format(**funding))
-    assert page.locator("h1").inner_text() == heading
+    expect(page.locator("h1")).to_have_text(heading)
     assert_accessible(page)
 
 
@@ -107,27 +108,27 @@ PUBLIC_PAGES = [
 @pytest.mark.parametrize(("path", "heading"), PUBLIC_PAGES)
 def test_public_funding_page_is_accessible(page, assert_accessible, funding, path, heading):
     page.goto(path.format(**funding))
-    assert page.locator("h1").inner_text() == heading
+    expect(page.locator("h1")).to_have_text(heading)
     assert_accessible(page)
 
 
 def test_the_empty_funding_pages_are_accessible(page, assert_accessible):
     create_officer(email="officer@example.org")
     page.goto("/funding/")
-    assert "There are no open or upcoming rounds" in page.locator("main").inner_text()
+    expect(page.locator("main")).to_contain_text("There are no open or upcoming rounds")
     assert_accessible(page)
     sign_in(page, "officer@example.org", PASSWORD)
     page.goto("/staff/funds/")
-    assert "There are no funds yet" in page.locator("main").inner_text()
+    expect(page.locator("main")).to_contain_text("There are no funds yet")
     assert_accessible(page)
 
 
 def test_funding_opportunities_are_in_the_navigation_for_everyone(page, funding):
     page.goto("/")
     page.get_by_role("link", name="Funding opportunities").click()
-    assert page.locator("h1").inner_text() == "Funding opportunities"
+    expect(page.locator("h1")).to_have_text("Funding opportunities")
     sign_in(page, funding["officer"], PASSWORD)
-    assert page.get_by_role("link", name="Funding opportunities").is_visible()
+    expect(page.get_by_role("link", name="Funding opportunities")).to_be_visible()
     page.get_by_role("link", name="Funds and rounds").click()
     assert page.locator("h1").inner_text() == "Funds and rounds"
 
@@ -139,7 +140,7 @@ def test_filtering_opportunities_works_without_javascript(browser, live_server, 
     page.get_by_label("Service area").select_option(label="Hate crime")
     page.get_by_role("button", name="Apply filters").click()
     assert "area=hate_crime" in page.url
-    assert "There are no open or upcoming rounds that match your filters" in page.locator("main").inner_text()
+    expect(page.locator("main")).to_contain_text("There are no open or upcoming rounds that match your filters")
     context.close()
 
 
@@ -151,8 +152,8 @@ def test_form_errors_are_accessible_and_keep_what_was_typed(page, assert_accessi
     page.locator("#opens_on-month").fill("2")
     page.locator("#opens_on-year").fill("2027")
     page.get_by_role("button", name="Save round").click()
-    assert page.locator(".govuk-error-summary").is_visible()
-    assert "Opening date must be a real date" in page.locator(".govuk-error-summary").inner_text()
+    expect(page.locator(".govuk-error-summary")).to_be_visible()
+    expect(page.locator(".govuk-error-summary")).to_contain_text("Opening date must be a real date")
     assert page.get_by_label("Title").input_value() == "Spring round"
     assert page.locator("#opens_on-day").input_value() == "31"
     assert_accessible(page)
@@ -163,17 +164,17 @@ def test_form_errors_are_accessible_and_keep_what_was_typed(page, assert_accessi
     page.get_by_label("Choose one option").check()
     page.get_by_label("Options (choice questions only)").fill("Only one")
     page.get_by_role("button", name="Save question").click()
-    assert "Give at least two options" in page.locator(".govuk-error-summary").inner_text()
+    expect(page.locator(".govuk-error-summary")).to_contain_text("Give at least two options")
     assert_accessible(page)
 
     page.goto(f"/staff/funds/rounds/{funding['draft']}/publish")
     page.get_by_role("button", name="Publish round").click()
-    assert "Give a reason for the short window" in page.locator(".govuk-error-summary").inner_text()
+    expect(page.locator(".govuk-error-summary")).to_contain_text("Give a reason for the short window")
     assert_accessible(page)
 
     page.goto("/staff/funds/new")
     page.get_by_role("button", name="Save fund").click()
-    assert "Enter the fund's name" in page.locator(".govuk-error-summary").inner_text()
+    expect(page.locator(".govuk-error-summary")).to_contain_text("Enter the fund's name")
     assert_accessible(page)
 
 
@@ -188,7 +189,7 @@ def test_an_officer_runs_a_round_from_a_new_fund_to_published(page, assert_acces
     page.get_by_label("Purpose").fill("Small grants for community groups that prevent hate crime.")
     page.get_by_label("Hate crime").check()
     page.get_by_role("button", name="Save fund").click()
-    assert page.locator("h1").inner_text() == "Hate crime small grants"
+    expect(page.locator("h1")).to_have_text("Hate crime small grants")
 
     page.get_by_role("button", name="Create a round in this fund").click()
     opens = today() + timedelta(days=21)
@@ -205,24 +206,24 @@ def test_an_officer_runs_a_round_from_a_new_fund_to_published(page, assert_acces
     page.get_by_label("Opening time").fill("9am")
     page.get_by_label("Closing time").fill("midday")
     page.get_by_role("button", name="Save round").click()
-    assert "The round has been saved as a draft" in page.locator(".govuk-notification-banner").inner_text()
-    assert "The minimum duration is 24 months" in page.locator(".govuk-warning-text").first.inner_text()
+    expect(page.locator(".govuk-notification-banner")).to_contain_text("The round has been saved as a draft")
+    expect(page.locator(".govuk-warning-text").first).to_contain_text("The minimum duration is 24 months")
 
     page.get_by_role("link", name="Edit scoring criteria").click()
     page.get_by_role("button", name="Add a criterion").click()
     page.get_by_label("Name").fill("Community reach")
     page.get_by_label("Weight").fill("2")
     page.get_by_role("button", name="Save criterion").click()
-    assert "100%" in page.locator("table").inner_text()
+    expect(page.locator("table")).to_contain_text("100%")
     page.get_by_role("link", name="Back", exact=True).click()
 
     page.get_by_role("button", name="Publish round").click()
     page.get_by_label("Reason for the short window").fill("The grant must be spent by March.")
     page.get_by_role("button", name="Publish round").click()
-    assert "The round has been published." in page.locator(".govuk-notification-banner").inner_text()
+    expect(page.locator(".govuk-notification-banner")).to_contain_text("The round has been published.")
     assert_accessible(page)
 
     page.get_by_role("link", name="See the public page").click()
-    assert page.locator("h1").inner_text() == "Hate crime small grants 2027"
-    assert "The grant must be spent by March." in page.locator(".govuk-notification-banner").inner_text()
+    expect(page.locator("h1")).to_have_text("Hate crime small grants 2027")
+    expect(page.locator(".govuk-notification-banner")).to_contain_text("The grant must be spent by March.")
     assert_accessible(page)

@@ -1,6 +1,8 @@
 """Withdrawing an award in a real browser, checked with axe-core: the confirmation page, its error state, and the
 officer's and the organisation's award pages showing the withdrawal."""
 
+from playwright.sync_api import expect
+
 from portal.extensions import db
 from portal.models import Award, AwardStatus, MembershipRole
 from tests.browser.conftest import sign_in_as
@@ -17,13 +19,13 @@ def test_withdrawing_an_award_with_no_reason_then_with_one_is_accessible(page, a
     sign_in_as(page, officer)
     page.goto(f"/staff/awards/{award.id}")
     page.get_by_role("button", name="Withdraw this award").click()
-    assert page.locator("h1").inner_text() == "Withdraw this award"
-    assert "takes the award off the public directory" in page.locator("#withdrawal-effects").inner_text()
+    expect(page.locator("h1")).to_have_text("Withdraw this award")
+    expect(page.locator("#withdrawal-effects")).to_contain_text("takes the award off the public directory")
     assert_accessible(page)
 
     page.get_by_role("button", name="Withdraw the award").click()
     summary = page.locator(".govuk-error-summary")
-    assert summary.is_visible()
+    expect(summary).to_be_visible()
     assert "Enter why the award is being withdrawn" in summary.inner_text()
     assert page.title().startswith("Error: ")
     assert_accessible(page)
@@ -32,7 +34,7 @@ def test_withdrawing_an_award_with_no_reason_then_with_one_is_accessible(page, a
 
     page.get_by_label("Why is the award being withdrawn?").fill(REASON)
     page.get_by_role("button", name="Withdraw the award").click()
-    assert "is withdrawn" in page.locator(".govuk-notification-banner--success").inner_text()
+    expect(page.locator(".govuk-notification-banner--success")).to_contain_text("is withdrawn")
     banner = page.locator(".govuk-notification-banner", has=page.locator("#withdrawn"))
     assert "Withdrawn on" in banner.inner_text() and REASON in banner.inner_text()
     assert page.get_by_role("button", name="Withdraw this award").count() == 0
@@ -63,6 +65,6 @@ def test_the_officers_monitoring_page_for_a_withdrawn_award_is_accessible(page, 
     withdraw_award(award, REASON, officer)
     sign_in_as(page, officer)
     page.goto(f"/staff/monitoring/awards/{award.id}")
-    assert f"The reason given: {REASON}" in page.locator(".govuk-inset-text").inner_text()
+    expect(page.locator(".govuk-inset-text")).to_contain_text(f"The reason given: {REASON}")
     assert page.get_by_role("button", name="Add measure").count() == 0
     assert_accessible(page)

@@ -280,3 +280,18 @@ def test_the_organisation_sees_its_payment_schedule_and_what_has_been_paid(clien
     first = [cell.get_text(" ", strip=True) for cell in table.select("tbody tr")[0].select("td, th")]
     assert first == ["Q1 2025/26", "1 April 2025", "£10,000", "Paid", "Paid 15 August 2025, reference BACS-77"]
     assert "Accepted by Helen Price, Chief executive" in page.get_text()
+
+
+def test_the_agreement_is_shown_with_its_parts_as_headings_and_its_clauses_numbered(client):
+    award, owner = award_with_owner()
+    client.sign_in(owner)
+    page = client.get_page(agreement_url(award))
+    document = page.select_one("#agreement-text")
+    assert [h.get_text() for h in document.select("h3")] == [
+        "Part 1: The particulars of this award",
+        "Part 2: Standard conditions (version 2026-1)",
+    ]
+    clauses = [h.get_text() for h in document.select("h4")]
+    assert clauses[:2] == ["1. Use of the grant", "2. Payments"] and clauses[-1] == "10. Ending the award"
+    assert [li.get_text() for li in document.select("ul")[0].select("li")][-1] == "Total: £80,000"
+    assert document.find("strong", string="Fund:").parent.get_text() == f"Fund: {award.fund.name}"

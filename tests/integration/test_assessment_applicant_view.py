@@ -152,3 +152,45 @@ def test_the_decision_block_shows_the_outcome_feedback_and_conditions_and_nothin
 def test_the_decision_block_shows_nothing_before_the_bid_is_decided(app):
     application = create_bid(create_assessed_round(), status=ApplicationStatus.MODERATED)
     assert render_decision(app, application) == ""
+
+
+def test_a_funded_bid_links_to_its_award_and_agreement_and_the_list_says_funded_or_not(client):
+    from tests.factories_agreements import accept
+    from tests.factories_funding import create_application
+    from tests.factories_monitoring import create_award
+
+    funded = decided_bid_with_private_assessment(DecisionOutcome.FUND)
+    owner = funded.organisation.memberships[0].user
+    declined = create_application(
+        create_assessed_round("Another round"), funded.organisation, status=ApplicationStatus.DECIDED, title="Later"
+    )
+    db.session.add(Decision(application_id=declined.id, outcome=DecisionOutcome.DECLINE, feedback="Not this time."))
+    db.session.commit()
+    client.sign_in(owner)
+
+    page = client.get_page(f"/applications/{funded.id}/view")
+    assert "An officer will set up your award" in page.get_text()  # no award yet
+
+    award = create_award(funded.organisation, title=funded.project_title or "Funded bid")
+    award.application_id = funded.id
+    db.session.commit()
+    award_url = f"/organisations/{award.organisation_id}/awards/{award.id}"
+    page = client.get_page(f"/applications/{funded.id}/view")
+    text = page.get_text(" ", strip=True)
+    assert "An officer will set up your award" not in text
+    assert f"award {award.reference} is approved" in text
+    assert page.find("a", string="See your award")["href"] == award_url
+    button = page.select_one("main a.govuk-button")
+    assert (button.get_text(strip=True), button["href"]) == ("Accept your grant agreement", f"{award_url}/agreement")
+    assert page.select_one("main .govuk-tag").get_text(strip=True) == "Funded"
+
+    accept(award, owner)
+    page = client.get_page(f"/applications/{funded.id}/view")
+    assert page.find("a", string="read the grant agreement you accepted")["href"] == f"{award_url}/agreement"
+
+    listing = client.get_page(f"/organisations/{funded.organisation_id}/applications")
+    tags = {
+        row.select_one("a").get_text(strip=True): row.select_one(".govuk-tag").get_text(strip=True)
+        for row in listing.select("tbody tr")
+    }
+    assert sorted(tags.values()) == ["Funded", "Not funded"]

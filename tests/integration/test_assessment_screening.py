@@ -189,3 +189,21 @@ def test_drafts_and_other_rounds_bids_are_not_found(client):
     assert client.get(url(draft)).status_code == 404
     assert client.get(f"/staff/rounds/{other_round.id}/applications/{submitted.id}").status_code == 404
     assert client.get(f"/staff/rounds/{round_.id + 999}/applications").status_code == 404
+
+
+def test_passing_screening_leads_on_to_assigning_reviewers(client):
+    officer = create_officer()
+    application = create_bid(create_assessed_round(), status=S.SCREENING)
+    record_all_checks(application, officer)
+    client.sign_in(officer)
+    response = client.post_form(url(application, "/screening/pass"))
+    assert response.headers["Location"] == url(application, "/reviewers")
+    assert "The bid passed screening and is ready for reviewers." in flashed(client, response)
+
+
+def test_setting_up_the_award_goes_back_to_the_bid(client):
+    officer = create_officer()
+    application = create_bid(create_assessed_round(), status=S.SCREENING)
+    client.sign_in(officer)
+    page = client.get_page(f"/staff/awards/from-bid/{application.id}")
+    assert page.select_one(".govuk-back-link")["href"] == url(application, "")

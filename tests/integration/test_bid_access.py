@@ -131,4 +131,4 @@ def test_a_decided_bids_page_shows_the_decision_in_its_own_block(client):
     page = client.get_page(f"/applications/{application.id}/view")
     assert "The decision on your bid" in page.get_text()
     assert "Show the referral routes." in page.get_text()
-    assert "Decided" in page.select_one("main .govuk-tag").get_text()
+    assert "Not funded" in page.select_one("main .govuk-tag").get_text()

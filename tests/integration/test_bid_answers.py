@@ -1,11 +1,13 @@
 """Pages of questions: every kind of question, show-if, word limits, files, save and return, and autosave."""
 
 import io
+from datetime import timedelta
 
 import pytest
 import sqlalchemy as sa
 from bs4 import BeautifulSoup
 
+from portal.directory.published import london_today
 from portal.extensions import db
 from portal.models import Answer, QuestionKind, UploadedFile
 from tests.bids import answer_questions, bidding_setup, fill, fill_project, form_data, start_bid
@@ -367,3 +369,29 @@ def test_question_pages_wait_until_the_amount_is_known(client):
 def test_fill_helper_works(client, bid):
     _setup, _application, _q, url = bid
     assert fill(client, url, {}, action="later").status_code == 302
+
+
+def test_a_date_that_has_happened_cannot_be_in_the_future(client):
+    setup = bidding_setup()
+    reviewed = create_question(
+        setup.round,
+        "When was your safeguarding policy last reviewed?",
+        kind=QuestionKind.DATE,
+        section="Safeguarding",
+        date_not_in_future=True,
+    )
+    application = start_bid(client, setup)
+    fill_project(client, application)
+    tomorrow = london_today() + timedelta(days=1)
+    page = answer_questions(
+        client,
+        application,
+        2,
+        {f"q{reviewed.id}": [str(tomorrow.day), str(tomorrow.month), str(tomorrow.year)]},
+        expected_status=200,
+    )
+    assert "The date must be today or in the past" in summary_errors(page)
+    assert saved(application, reviewed) is None
+    today = london_today()
+    answer_questions(client, application, 2, {f"q{reviewed.id}": [str(today.day), str(today.month), str(today.year)]})
+    assert saved(application, reviewed) == today.isoformat()

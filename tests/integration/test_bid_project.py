@@ -103,14 +103,25 @@ def test_a_project_shorter_or_longer_than_the_round_allows_is_refused(client):
     assert "Your project must run for between 24 and 48 months" in summary_errors(page)
 
 
-def test_a_project_under_three_years_is_warned_but_allowed(client):
-    setup = bidding_setup()
+def test_a_project_under_three_years_that_the_round_allows_is_not_warned(client):
+    setup = bidding_setup()  # the round allows 24 to 48 months
     application = start_bid(client, setup)
     response = fill_project(client, application, duration_months="24")
     assert response.status_code == 302
     page = client.get_page(f"/applications/{application.id}")
-    warning = page.select_one(".govuk-warning-text").get_text(" ", strip=True)
-    assert "The target for funded services is 3 to 4 years" in warning
+    assert page.select_one(".govuk-warning-text") is None
+    assert client.get_page(f"/applications/{application.id}/project").text.count("3 to 4 years") == 1  # the hint
+
+
+def test_a_project_shorter_than_the_round_allows_is_told_the_target_once(client):
+    setup = bidding_setup()
+    application = start_bid(client, setup)
+    response = fill_project(client, application, duration_months="18")
+    from bs4 import BeautifulSoup
+
+    page = BeautifulSoup(response.data, "html.parser")
+    assert "Your project must run for between 24 and 48 months" in summary_errors(page)
+    assert page.text.count("3 to 4 years") == 1
 
 
 def test_a_start_date_before_the_round_closes_is_refused(client):
@@ -281,3 +292,22 @@ def test_the_organisation_details_autosave_saves_the_contact(client):
     db.session.expire_all()
     assert application.contact_name == "Ama Boateng"
     assert application.organisation_confirmed_at is None  # saving is not confirming
+
+
+def test_boxes_the_dates_have_just_added_are_not_marked_in_error(client):
+    setup = bidding_setup()
+    application = start_bid(client, setup)
+    start = project_start(setup.round)
+    url = f"/applications/{application.id}/project"
+    page = fill(
+        client,
+        url,
+        {"start_date": [str(start.day), str(start.month), str(start.year)], "duration_months": "36"},
+        expected_status=200,
+    )
+    assert page.select("input[name^=amount_]")
+    assert not [name for name in error_messages(page) if name.startswith("amount_")]
+    assert "project_title" in error_messages(page)
+    # Asked now: continuing without amounts says so beside each box.
+    page = fill(client, url, {}, expected_status=200)
+    assert [name for name in error_messages(page) if name.startswith("amount_")]

@@ -78,7 +78,7 @@ def test_the_job_builds_a_spreadsheet_with_one_row_per_public_service(run_jobs):
     assert run.generated_at is not None
 
     workbook = load_workbook(io.BytesIO(run.xlsx))
-    assert workbook.sheetnames == ["Summary", "Services"]
+    assert workbook.sheetnames == ["Summary", "Services", "Borough projects", "Evaluations"]
     services = workbook["Services"]
     headings = [cell.value for cell in services[1]]
     assert headings[:13] == [
@@ -135,7 +135,7 @@ def test_the_job_builds_an_a4_landscape_pdf_with_a_title_page_and_the_table(run_
     funding = create_funding()
     run = build(funding.officer, run_jobs)
     assert run.pdf.startswith(b"%PDF")
-    assert pdf_pages(run.pdf) == 2
+    assert pdf_pages(run.pdf) == 4  # the title page, the services, the borough projects and the evaluations
     assert b"/MediaBox [ 0 0 841.8898 595.2756 ]" in run.pdf  # A4, landscape
     text = pdf_text(run.pdf)
     assert "Report to the Police and Crime Committee for April to September 2025" in text
@@ -173,7 +173,11 @@ def test_a_failure_marks_the_run_failed_with_a_message_and_keeps_no_file(run_job
     assert "the PDF library ran out of memory" in run.message
     assert "No files were kept" in run.message
     assert (run.xlsx, run.pdf) == (None, None)  # the spreadsheet was built, but is not kept half-way
-    actions = list(db.session.scalars(sa.select(AuditEvent.action).where(AuditEvent.subject_type == "report_run")))
+    actions = list(
+        db.session.scalars(
+            sa.select(AuditEvent.action).where(AuditEvent.subject_type == "report_run").order_by(AuditEvent.id)
+        )
+    )
     assert actions == ["report.requested", "report.failed"]
 
 
@@ -255,7 +259,7 @@ def test_the_run_page_shows_a_progress_bar_while_the_report_is_built(client):
     assert page.find("label", attrs={"for": bar["id"]}).get_text(strip=True) == "Progress"
     assert "35% done: Writing the spreadsheet of 3 services" in page.get_text(" ", strip=True)
     assert page.find("a", string="Refresh this page")["href"] == f"/staff/reports/{run.id}"
-    assert page.find("script", src="/assets/js/report-progress.mjs")
+    assert page.find("script", src="/assets/js/job-progress.mjs")
     assert client.get(f"/staff/reports/{run.id}/download/pdf").status_code == 404
     assert client.get(f"/staff/reports/{run.id}/publish").status_code == 404
 

@@ -3,12 +3,14 @@ shows up once the cache has expired."""
 
 import json
 import time
+from datetime import date
 
 import pytest
 
 from portal.extensions import db
 from portal.models import ApplicationStatus, AwardStatus, MeasureActual, Membership, MembershipRole, ReturnStatus
-from tests.directory_support import create_service, rate
+from portal.periods import financial_year_start
+from tests.directory_support import create_service, rate, today
 from tests.factories import create_organisation, create_user
 from tests.factories_assessment import (
     assign,
@@ -107,7 +109,8 @@ def test_signed_in_staff_see_the_same_public_directory(client, private_data):
 
 def test_a_new_service_appears_once_the_cache_expires(app, client):
     create_service("First service", boroughs=("Hackney",))
-    app.config["PUBLIC_CACHE_SECONDS"] = 1
+    # The cache keeps expiry times in whole seconds, so an entry lasts between two and three seconds here.
+    app.config["PUBLIC_CACHE_SECONDS"] = 3
     try:
         assert "First service" in client.get("/services").get_data(as_text=True)
         before = json.loads(client.get("/map/data.json?shade=services").data)
@@ -118,7 +121,7 @@ def test_a_new_service_appears_once_the_cache_expires(app, client):
         assert "Second service" not in client.get("/services").get_data(as_text=True)
         assert json.loads(client.get("/map/data.json?shade=services").data)["boroughs"]["E09000012"]["services"] == 1
 
-        time.sleep(1.2)
+        time.sleep(3.2)
         # ...and once it expires, the change shows.
         assert "Second service" in client.get("/services").get_data(as_text=True)
         after = json.loads(client.get("/map/data.json?shade=services").data)
@@ -146,19 +149,21 @@ def test_the_cache_is_keyed_by_the_whole_query(client):
     assert "Hackney service" not in client.get("/services?borough=E09000007").get_data(as_text=True)
 
 
-def test_map_figures_share_funding_among_boroughs_and_count_london_wide_services_apart(client):
-    create_service("Two boroughs", boroughs=("Hackney", "Camden"), amounts_pence=(100_000_00,))
-    create_service("Everywhere", pan_london=True, amounts_pence=(500_000_00,))
+def test_map_figures_share_funding_among_boroughs_and_count_london_wide_services_in_every_borough(client):
+    start = date(financial_year_start(today()), 4, 1)
+    create_service("Two boroughs", boroughs=("Hackney", "Camden"), start=start, amounts_pence=(100_000_00,))
+    create_service("Everywhere", pan_london=True, start=start, amounts_pence=(500_000_00,))
     data = json.loads(client.get("/map/data.json").data)
-    assert data["boroughs"]["E09000012"]["funding"] == 50_000_00
-    assert data["boroughs"]["E09000007"]["funding"] == 50_000_00
-    assert data["boroughs"]["E09000012"]["titles"][0]["title"] == "Two boroughs"
+    # By residents: Hackney 259,146 and Camden 210,136, plus each one's share of the London-wide service.
+    assert data["boroughs"]["E09000012"]["funding"] == 5_522_181 + 1_473_904
+    assert data["boroughs"]["E09000007"]["funding"] == 4_477_819 + 1_195_157
+    assert data["boroughs"]["E09000012"]["titles"][0]["title"] == "Everywhere"
     assert data["panLondonServices"] == 1
     assert data["boroughs"]["E09000001"]["band"] == 0 and data["legend"][0] == "None"
     assert data["boroughs"]["E09000012"]["band"] > 0
     page = client.get_page("/map")
     row = next(tr for tr in page.select("tbody tr") if tr.select_one("th").get_text(strip=True) == "Hackney")
-    assert "£50,000" in row.get_text()
+    assert "£69,960.85" in row.get_text()
     assert "1 service works across the whole of London" in page.get_text(" ", strip=True)
 
 

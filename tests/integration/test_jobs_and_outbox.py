@@ -228,6 +228,8 @@ def test_the_admin_outbox_shows_bodies_when_email_is_only_logged(app, admin_clie
     assert "Dear Helen Price" in page.get_text(" ", strip=True)
     [logged] = _messages()
     assert logged.status is MessageStatus.SENT
+    # Shown line for line as sent, with no indentation the page's markup would add.
+    assert page.select_one(".portal-pre").get_text() == logged.body
 
 
 def test_the_admin_outbox_shows_the_last_error_of_a_failed_message(app, admin_client, run_jobs):
@@ -283,3 +285,17 @@ def test_a_service_that_fails_after_auditing_leaves_neither_change_nor_event(mon
     assert db.session.scalar(sa.select(User).where(User.email == "new.officer@example.org")) is None
     assert _messages() == []
     assert mailbox.messages == []
+
+
+def test_the_outbox_hides_other_peoples_live_links_but_not_the_readers_own(app, admin_client, run_jobs):
+    from portal.auth.services import request_password_reset
+
+    create_user("helen@example.org", full_name="Helen Price")
+    with _config(app, MAIL_BACKEND="log"):
+        request_password_reset("helen@example.org")
+        request_password_reset("admin@example.org")
+        run_jobs()
+        text = admin_client.get_page("/staff/outbox").get_text(" ", strip=True)
+
+    assert text.count("http://portal.test/reset-password/") == 1  # the administrator's own
+    assert "[link hidden: only the person it was sent to can use it]" in text

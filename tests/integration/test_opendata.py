@@ -323,14 +323,6 @@ def test_files_are_served_with_their_stamp_for_anyone_and_revalidate(client):
     assert client.get("/data/performance.csv").status_code == 200
 
 
-def test_a_new_installation_generates_the_files_on_first_request(client):
-    london_awards()
-    assert stored(files.THREESIXTY_JSON) is None
-    response = client.get("/data/360giving.json")
-    assert response.status_code == 200
-    assert stored(files.THREESIXTY_JSON) is not None
-
-
 def test_the_open_data_page_says_what_each_file_is_and_when_it_was_made(client):
     london_awards()
     with time_machine.travel("2026-06-03 14:30:00+01:00", tick=False):

@@ -1,4 +1,5 @@
-"""The demo's open data: every approved demo award published, valid, and unchanged by loading the demo again."""
+"""The demo's open data: every approved demo award (and Lewisham's LCPF allocation) published, valid, and unchanged
+by loading the demo again."""
 
 import json
 
@@ -16,7 +17,10 @@ def test_the_demo_publishes_every_approved_award_and_loading_again_changes_nothi
     package = json.loads(files.fetch_file(files.THREESIXTY_JSON).body)
     assert validation.errors(validation.threesixty_validator(), package) == []
     approved = db.session.scalars(published_awards()).unique().all()
-    assert len(package["grants"]) == len(approved) > 0
+    lcpf = [grant for grant in package["grants"] if grant["grantProgramme"][0]["code"] == "LCPF-BOROUGHS"]
+    assert len(package["grants"]) - len(lcpf) == len(approved) > 0
+    # Lewisham's approved delivery plan: its allocations, as grants to the council that it regrants.
+    assert any(grant["recipientOrganization"][0]["id"] == "GB-LAE-LEW" for grant in lcpf)
     assert files.fetch_file(files.PERFORMANCE_CSV).records > 0
     stamps = {name: file.generated_at for name, file in files.fetch_files().items()}
 

@@ -53,7 +53,9 @@ def link_in(message, path: str) -> str:
 def test_a_charity_registers_and_its_first_user_becomes_the_owner(client, mailbox, run_jobs):
     response = client.post_form("/register", registration())
 
-    assert response.headers["Location"] == "/confirm-email?registered=1"
+    assert response.headers["Location"] == "/register/check-your-email"
+    page = client.get_page("/register/check-your-email")
+    assert f"We have sent an email to {EMAIL}" in " ".join(page.get_text(" ").split())
     organisation = db.session.scalar(sa.select(Organisation))
     assert organisation.name == "Brixton Youth Forum"
     assert organisation.status is OrganisationStatus.ACTIVE
@@ -80,7 +82,7 @@ def test_registering_sends_a_link_that_confirms_the_email_address(client, mailbo
     response = client.get(link_in(message, "/confirm-email/"))
 
     assert response.status_code == 302
-    assert response.headers["Location"] == f"/organisations/{user.memberships[0].organisation_id}"
+    assert response.headers["Location"] == "/sign-in"  # registering does not sign in: the address is proved first
     db.session.refresh(user)
     assert user.email_confirmed_at is not None
 
@@ -157,14 +159,50 @@ def test_bad_input_is_explained_beside_the_field_and_nothing_is_saved(client, ch
     assert count(User) == 0
 
 
-def test_an_email_address_that_already_has_an_account_is_refused(client):
+def test_registering_with_an_address_that_has_an_account_reveals_nothing_and_tells_its_owner(client, mailbox, app):
     create_user(EMAIL)
+    newcomer = app.test_client()
 
-    page = client.post_form("/register", registration(email=EMAIL.upper()), expected_status=200)
+    taken = client.post_form("/register", registration(email=EMAIL.upper()))
+    fresh = newcomer.post_form("/register", registration(email="someone.new@brixtonyouth.org.uk"))
 
-    assert_refused(page, "email", "An account already exists with this email address")
+    assert taken.headers["Location"] == fresh.headers["Location"] == "/register/check-your-email"
+    taken_page = client.get_page("/register/check-your-email").get_text(" ")
+    fresh_page = newcomer.get_page("/register/check-your-email").get_text(" ")
+    assert taken_page.replace(EMAIL.upper(), "ADDRESS") == fresh_page.replace(
+        "someone.new@brixtonyouth.org.uk", "ADDRESS"
+    )
+    assert mailbox.last_to(EMAIL)["Subject"] == "Someone tried to register with your email address"
+    assert count(Organisation) == 1 and count(User) == 2  # only the newcomer's
+
+
+def test_a_password_from_breaches_or_with_the_organisations_name_is_refused(client):
+    breached = client.post_form(
+        "/register", registration(password="password123", confirm_password="password123"), expected_status=200
+    )
+    named = client.post_form(
+        "/register",
+        registration(password="brixton-lantern-orchard", confirm_password="brixton-lantern-orchard"),
+        expected_status=200,
+    )
+
+    assert "among the most common in published data breaches" in error_messages(breached)["password"]
+    assert "must not contain your name, email address or organisation's name" in error_messages(named)["password"]
     assert count(Organisation) == 0
-    assert count(User) == 1
+
+
+def test_registering_is_rate_limited_per_address(client):
+    for number in range(5):
+        client.post_form(
+            "/register",
+            registration(
+                email=f"person{number}@brixtonyouth.org.uk", name=f"Forum {number}", charity_number=f"112345{number}"
+            ),
+        )
+
+    response = client.post("/register", data={"csrf_token": client.csrf_token(), **registration(email="x@y.org")})
+
+    assert response.status_code == 429
 
 
 def test_a_second_council_for_the_same_borough_is_refused(client):

@@ -111,6 +111,28 @@ def test_a_return_cannot_be_submitted_before_its_period_ends(client):
     assert "You can submit this return once its period ends on 30 June 2025" in summary_errors(page)
 
 
+def test_the_current_periods_return_says_when_it_can_be_submitted_and_saves_a_draft(client):
+    _, owner, award = setup_award()
+    measure = create_measure(award)
+    return_ = first_return(award)
+    with time_machine.travel("2025-06-15 10:00:00+01:00", tick=False):
+        client.sign_in(owner)
+        page = client.get_page(return_url(award, return_))
+        buttons = [button.get_text(strip=True) for button in page.select("main form button")]
+        assert buttons == ["Save draft"]
+        assert "You can submit this return once its period ends on 30 June 2025" in page.select_one("#submit-from").text
+        client.post_form(return_url(award, return_), full_answers(return_, measure, save="S"))
+    assert reload(return_).status is ReturnStatus.IN_PROGRESS
+    assert reload(return_).progress == "We ran 12 sessions after school."
+    with time_machine.travel(AFTER_Q1, tick=False):
+        client.sign_in(owner)
+        page = client.get_page(return_url(award, return_))
+        assert [b.get_text(strip=True) for b in page.select("main form button")] == [
+            "Submit return",
+            "Save and come back later",
+        ]
+
+
 def test_two_people_saving_one_return_at_once_do_not_silently_overwrite_each_other(client):
     _, owner, award = setup_award()
     editor = create_member(award.organisation, MembershipRole.EDITOR)

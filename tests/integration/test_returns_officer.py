@@ -46,7 +46,11 @@ def test_an_officer_adds_and_changes_a_measure_with_errors_shown_beside_the_fiel
     )
     db.session.expire_all()
     assert (measure.name, measure.target, measure.basis) == ("Mentored", 30, MeasureBasis.QUARTER)
-    actions = list(db.session.scalars(sa.select(AuditEvent.action).where(AuditEvent.subject_type == "measure")))
+    actions = list(
+        db.session.scalars(
+            sa.select(AuditEvent.action).where(AuditEvent.subject_type == "measure").order_by(AuditEvent.id)
+        )
+    )
     assert actions == ["measure.created", "measure.updated"]
 
 

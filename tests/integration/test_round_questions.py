@@ -52,7 +52,9 @@ KINDS = [
         {"options": ["Under 10", "10 to 17", "18 to 24"]},
     ),
     ({"kind": "multiple_choice", "options": "Schools\r\nParents"}, {"options": ["Schools", "Parents"]}),
-    ({"kind": "date"}, {}),
+    ({"kind": "date"}, {"date_not_in_future": False}),
+    ({"kind": "date", "date_not_in_future": "y"}, {"date_not_in_future": True}),
+    ({"kind": "text", "date_not_in_future": "y"}, {"date_not_in_future": False}),
     ({"kind": "file", "required": ""}, {"required": False}),
 ]
 

@@ -68,3 +68,44 @@ def test_production_session_cookies_are_secure_and_http_only(monkeypatch, app):
         response = client.get("/sign-in")
         cookie = response.headers.get("Set-Cookie", "")
         assert "Secure" in cookie and "HttpOnly" in cookie
+
+
+def test_outside_production_the_key_is_random_and_kept_in_the_instance_folder(app):
+    from config import INSTANCE_DIR
+
+    assert app.config["SECRET_KEY"] == (INSTANCE_DIR / "secret_key").read_text().strip()
+    assert len(app.config["SECRET_KEY"]) == 64 and "development" not in app.config["SECRET_KEY"]
+
+
+def test_processes_starting_together_all_read_the_one_kept_key(tmp_path):
+    from concurrent.futures import ProcessPoolExecutor
+
+    from portal import kept_secret_key
+
+    path = tmp_path / "secret_key"
+    with ProcessPoolExecutor(max_workers=8) as pool:
+        keys = set(pool.map(kept_secret_key, [path] * 64))
+    assert keys == {path.read_text().strip()}
+    assert len(path.read_text()) == 64
+    assert oct(path.stat().st_mode & 0o777) == "0o600"
+    assert [p.name for p in tmp_path.iterdir()] == ["secret_key"]
+
+
+def test_a_cookie_forged_with_the_formerly_published_key_opens_nothing(app, client):
+    from flask import Flask
+    from flask.sessions import SecureCookieSessionInterface
+
+    from portal.models import StaffRole
+    from tests.factories import create_user
+
+    admin = create_user(staff_role=StaffRole.ADMIN)
+    forger = Flask("forger")
+    forger.secret_key = "development-only-secret-key-change-me"
+    forged = (
+        SecureCookieSessionInterface()
+        .get_signing_serializer(forger)
+        .dumps({"_user_id": admin.get_id(), "_fresh": True})
+    )
+    client.set_cookie("session", forged)
+
+    assert client.get("/staff/").headers["Location"].startswith("/sign-in")

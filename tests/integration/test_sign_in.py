@@ -2,6 +2,8 @@ from urllib.parse import quote
 
 import pytest
 
+from portal.auth.second_factor import current_code
+from portal.auth.services import fetch_user_by_email
 from portal.extensions import db
 from portal.models import Membership, MembershipRole, StaffRole
 from tests.client import error_messages, summary_errors
@@ -11,8 +13,13 @@ WRONG = "Enter a correct email address and password"
 
 
 def sign_in(client, email: str, password: str = PASSWORD, *, next_url: str | None = None, expected_status=302):
+    """Sign in through the form, giving the code from the authenticator app when it is asked for."""
     url = f"/sign-in?next={quote(next_url, safe='')}" if next_url else "/sign-in"
-    return client.post_form(url, {"email": email, "password": password}, expected_status=expected_status)
+    response = client.post_form(url, {"email": email, "password": password}, expected_status=expected_status)
+    if expected_status == 302 and response.headers["Location"] == "/sign-in/security-code":
+        user = fetch_user_by_email(email)
+        return client.post_form("/sign-in/security-code", {"code": current_code(user.totp_secret)})
+    return response
 
 
 def is_signed_in(client) -> bool:

@@ -62,3 +62,14 @@ def test_the_same_password_hashes_differently_each_time():
 @pytest.mark.parametrize("stored", [None, "", "not-an-argon2-hash"])
 def test_an_account_without_a_usable_hash_never_verifies(stored):
     assert not verify_password(stored, PASSWORD)
+
+
+@pytest.mark.parametrize("breached", ["1q2w3e4r5t", "manchester", "q1w2e3r4t5"])
+def test_a_password_from_the_shipped_breach_list_is_refused(breached):
+    assert "among the most common in published data breaches" in password_problem(breached)
+
+
+def test_a_password_containing_the_persons_name_or_organisation_is_refused():
+    assert "must not contain" in password_problem("orbit-Kowalski-kettle", name="Daniel Kowalski")
+    assert "must not contain" in password_problem("orbit-kettle-peckham9", organisation="Peckham Women's Aid")
+    assert "must not contain" in password_problem("helenprice-orbit-kettle", email="helenprice@example.org")

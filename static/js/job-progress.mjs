@@ -1,8 +1,9 @@
-// Keeps a committee report's progress bar up to date while it is built. Without JavaScript, the page has a
-// refresh link instead. When the report is finished (or has failed), the page reloads to show the result.
+// Keeps a background job's progress bar up to date (a committee report being built, a spreadsheet being checked).
+// Without JavaScript, the page has a refresh link instead. When the job has finished, the page reloads to show
+// the result.
 const POLL_EVERY_MS = 1500;
 
-for (const container of document.querySelectorAll('[data-module="report-progress"]')) {
+for (const container of document.querySelectorAll('[data-module="job-progress"]')) {
   const url = container.dataset.progressUrl;
   const bar = container.querySelector("progress");
   const percent = container.querySelector("[data-progress-percent]");

@@ -1,0 +1,307 @@
+"""The HTTP benchmark: ``make bench`` (London x10 on DATABASE_URL) or ``make bench-smoke`` (about a minute, CI).
+
+Loads the bench data (:func:`bench.__main__.load`; ``--no-load`` reuses a database loaded before), then starts the
+portal and a one-line Flask "hello" app (:mod:`bench.hello`, the ceiling) under the same gunicorn settings (2 sync
+workers), and drives each page with ``wrk`` (Debian's package) at 1, 5 and 20 concurrent connections. For every
+page and concurrency it reports requests a second, p50/p95/p99, errors and the share of the ceiling's requests a
+second at the same concurrency; for every page the SQL statements of one request with the public cache empty and
+of the next, and that first request's time in the process; and each web worker's peak resident memory. Results go
+to ``bench/results/<label>.json`` and a table to ``bench/results/<label>.md``.
+
+Nothing here asserts a time. The machine is shared: note what else ran, and compare runs made on the same machine.
+"""
+
+import argparse
+import json
+import os
+import platform
+import re
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from pathlib import Path
+
+import sqlalchemy as sa
+
+from bench.__main__ import counting_queries, ids_in_database, load
+from config import TestingConfig
+from portal import create_app
+from portal.auth.sessions import SESSION_KEY
+from portal.auth.tokens import new_random_token
+from portal.database import utcnow
+from portal.extensions import cache, db
+from portal.models import Award, UserSession
+
+ROOT = Path(__file__).resolve().parent.parent
+RESULTS = ROOT / "bench" / "results"
+SECRET_KEY = "bench-only-secret-key-never-used-for-anything-real"  # noqa: S105  local, throwaway
+
+# (label, path, who): the issue's pages, public and officers'.
+PAGES = [
+    ("/services", "/services", None),
+    ("/services with filters", "/services?postcode=SE15&area=crime_prevention", None),
+    ("/services/<id>", "/services/{award_id}", None),
+    ("/map", "/map", None),
+    ("/dashboards", "/dashboards", None),
+    ("/funding/", "/funding/", None),
+    ("/openreferral/services", "/openreferral/services", None),
+    ("/openreferral/services/<uuid>", "/openreferral/services/{oruk_id}", None),
+    ("/data/360giving.json (gzip)", "/data/360giving.json", None),
+    ("officer: bids in the largest round", "/staff/rounds/{round_id}/applications", "officer"),
+    ("officer: returns awaiting review", "/staff/monitoring/returns?show=awaiting_review", "officer"),
+    ("officer: payments", "/staff/payments?show=all", "officer"),
+]
+GZIP_PAGES = {"/data/360giving.json (gzip)"}
+
+
+def gunicorn_command(app_spec: str, port: int) -> list[str]:
+    """The same settings for the portal and the ceiling: 2 sync workers, as production runs it here."""
+    return [
+        str(Path(sys.executable).parent / "gunicorn"),
+        "--workers",
+        "2",
+        "--worker-class",
+        "sync",
+        "--bind",
+        f"127.0.0.1:{port}",
+        "--timeout",
+        "60",
+        "--log-level",
+        "warning",
+        app_spec,
+    ]
+
+
+@contextmanager
+def served(app_spec: str, port: int, env: dict, cwd: Path):
+    process = subprocess.Popen(gunicorn_command(app_spec, port), env=env, cwd=cwd, start_new_session=True)  # noqa: S603
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=5).read()
+                break
+            except urllib.error.HTTPError:
+                break  # it answers
+            except OSError:
+                if process.poll() is not None or time.monotonic() > deadline:
+                    raise SystemExit(f"{app_spec} did not start on port {port}")
+                time.sleep(0.3)
+        yield process
+    finally:
+        os.killpg(process.pid, signal.SIGTERM)
+        process.wait(timeout=30)
+
+
+def worker_peaks_mb(master_pid: int) -> list[float]:
+    """Each gunicorn worker's peak resident memory (VmHWM), in MB."""
+    peaks = []
+    for child in Path(f"/proc/{master_pid}/task/{master_pid}/children").read_text().split():
+        status = Path(f"/proc/{child}/status").read_text()
+        found = re.search(r"VmHWM:\s+(\d+) kB", status)
+        if found:
+            peaks.append(round(int(found.group(1)) / 1024, 1))
+    return peaks
+
+
+def wrk(url: str, connections: int, seconds: float, headers: dict) -> dict:
+    command = ["wrk", f"-t{min(connections, 2)}", f"-c{connections}", f"-d{seconds:g}s", "--timeout", "10s"]
+    command += ["-s", str(ROOT / "bench" / "wrk_report.lua")]
+    for name, value in headers.items():
+        command += ["-H", f"{name}: {value}"]
+    output = subprocess.run([*command, url], capture_output=True, text=True, timeout=seconds + 60).stdout  # noqa: S603
+    line = next((line for line in output.splitlines() if line.startswith("BENCH_JSON ")), None)
+    if line is None:
+        raise SystemExit(f"wrk gave no summary for {url}:\n{output}")
+    raw = json.loads(line.removeprefix("BENCH_JSON "))
+    duration = raw["duration_us"] / 1e6
+    return {
+        "requests": raw["requests"],
+        "rps": round(raw["requests"] / duration, 1),
+        "p50_ms": round(raw["p50_us"] / 1000, 1),
+        "p95_ms": round(raw["p95_us"] / 1000, 1),
+        "p99_ms": round(raw["p99_us"] / 1000, 1),
+        "errors": raw["socket_errors"] + raw["bad_status"],
+    }
+
+
+def officer_cookie(app, officer_id: int) -> str:
+    """A signed-in officer's cookie, made as a real sign-in makes it: a server session and the signed cookie."""
+    with app.app_context():
+        token, token_hash = new_random_token()
+        now = utcnow()
+        db.session.add(
+            UserSession(
+                token_hash=token_hash, user_id=officer_id, created_at=now, last_seen_at=now, authenticated_at=now
+            )
+        )
+        db.session.commit()
+        from portal.models import User
+
+        user_id = db.session.get(User, officer_id).get_id()
+        db.session.remove()
+    client = app.test_client()
+    with client.session_transaction() as session:
+        session.update({"_user_id": user_id, "_fresh": True, SESSION_KEY: token})
+    value = client.get_cookie(app.config["SESSION_COOKIE_NAME"]).value
+    return f"{app.config['SESSION_COOKIE_NAME']}={value}"
+
+
+def in_process(app, path: str, cookie: str | None) -> dict:
+    """SQL statements of one request with the public cache empty and of the next, and the first one's time."""
+    client = app.test_client()
+    if cookie:
+        name, _, value = cookie.partition("=")
+        client.set_cookie(name, value)
+    with app.app_context():
+        cache.clear()
+    counts, timings = [], []
+    for _ in range(2):
+        with app.app_context():
+            engine = db.engine
+        with counting_queries(engine) as counter:
+            started = time.perf_counter()
+            response = client.get(path)
+            timings.append((time.perf_counter() - started) * 1000)
+        if response.status_code != 200:
+            raise SystemExit(f"{path} answered {response.status_code} {response.headers.get('Location', '')}")
+        counts.append(counter["queries"])
+    return {"queries_cold": counts[0], "queries_warm": counts[1], "cold_ms": round(timings[0], 1)}
+
+
+def table(results: dict) -> str:
+    concurrencies = results["concurrency"]
+    lines = [
+        f"Machine: {results['machine']}; data: scale {results['scale']} ({results['rows']}); "
+        f"{results['seconds']} s a measurement; {results['started']}",
+        "",
+        "| page | c | req/s | p50 ms | p95 ms | p99 ms | errors | share of ceiling | queries cold / warm | cold ms |",
+        "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |",
+    ]
+    for page in results["pages"]:
+        for c in concurrencies:
+            run = page["runs"][str(c)]
+            queries = f"{page['queries_cold']} / {page['queries_warm']}" if "queries_cold" in page else "—"
+            cold = page.get("cold_ms", "—")
+            lines.append(
+                f"| {page['label']} | {c} | {run['rps']} | {run['p50_ms']} | {run['p95_ms']} | {run['p99_ms']} | "
+                f"{run['errors']} | {run.get('share', 100.0)} % | {queries} | {cold} |"
+            )
+    lines += ["", f"Web workers' peak resident memory (MB): {results['worker_peak_mb']}"]
+    return "\n".join(lines) + "\n"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--scale", type=int, default=10)
+    parser.add_argument("--seed", type=int, default=2026)
+    parser.add_argument("--seconds", type=float, default=5)
+    parser.add_argument("--concurrency", default="1,5,20")
+    parser.add_argument("--no-load", action="store_true", help="use the data a run loaded before")
+    parser.add_argument("--smoke", action="store_true", help="scale 1 on SQLite, 2 s a measurement, 1 and 5")
+    parser.add_argument("--label", default="latest", help="the results' file name")
+    parser.add_argument("--app-dir", default=str(ROOT), help="serve the portal from this checkout (before/after)")
+    parser.add_argument("--port", type=int, default=8731)
+    args = parser.parse_args()
+    if shutil.which("wrk") is None:
+        raise SystemExit("wrk is needed: apt-get install wrk")
+    url = TestingConfig.SQLALCHEMY_DATABASE_URI if os.environ.get("DATABASE_URL") else ""  # the driver named
+    if args.smoke:
+        args.scale, args.seconds, args.concurrency = 1, 2, "1,5"
+        url = url if args.no_load else f"sqlite:///{tempfile.mkdtemp()}/bench.db"
+    if not url:
+        raise SystemExit("Set DATABASE_URL (PostgreSQL) for the benchmark, or use --smoke")
+    redis_url = os.environ.get("REDIS_URL") or None
+    concurrencies = [int(c) for c in args.concurrency.split(",")]
+    app = create_app(
+        TestingConfig,
+        SQLALCHEMY_DATABASE_URI=url,
+        REDIS_URL=redis_url,
+        RUN_JOBS_INLINE=redis_url is None,
+        RATELIMIT_ENABLED=False,
+        MAIL_BACKEND="log",
+        SECRET_KEY=SECRET_KEY,
+    )
+    started = time.monotonic()
+    ids = ids_in_database(app) if args.no_load else load(app, args.scale, args.seed)
+    load_seconds = round(time.monotonic() - started, 1)
+    with app.app_context():
+        ids["oruk_id"] = db.session.scalar(sa.select(Award.oruk_id).where(Award.id == ids["award_id"]))
+        from portal.opendata import files
+
+        if not files.fetch_files():
+            files.regenerate()  # as the job would have, before anyone asks
+        rows = {
+            name: db.session.scalar(sa.text(f"SELECT count(*) FROM {table}"))
+            for name, table in (("awards", "award"), ("bids", "application"), ("returns", "monitoring_return"))
+        }
+        db.session.remove()
+    cookie = officer_cookie(app, ids["officer"])
+
+    env = {
+        **os.environ,
+        "PORTAL_ENV": "production",
+        "FORCE_HTTPS": "0",
+        "SECRET_KEY": SECRET_KEY,
+        "DATABASE_URL": url,
+        "MAIL_BACKEND": "log",
+        "PYTHONPATH": args.app_dir,
+    }
+    if redis_url:
+        env["REDIS_URL"] = redis_url
+    else:
+        env.pop("REDIS_URL", None)
+    results = {
+        "label": args.label,
+        "started": datetime.now(UTC).isoformat(timespec="seconds"),
+        "machine": f"{platform.node()}: {os.cpu_count()} cores shared, {platform.python_implementation()} "
+        f"{platform.python_version()}, {'PostgreSQL' if url.startswith('postgresql') else 'SQLite'}"
+        f"{', Redis' if redis_url else ''}, gunicorn 2 sync workers, wrk",
+        "scale": args.scale,
+        "seed": args.seed,
+        "rows": ", ".join(f"{count:,} {name}" for name, count in rows.items()),
+        "load_seconds": load_seconds,
+        "seconds": args.seconds,
+        "concurrency": concurrencies,
+        "pages": [],
+    }
+    ceiling_port, portal_port = args.port, args.port + 1
+    with served("bench.hello:app", ceiling_port, {**env, "PYTHONPATH": str(ROOT)}, ROOT):
+        ceiling = {str(c): wrk(f"http://127.0.0.1:{ceiling_port}/", c, args.seconds, {}) for c in concurrencies}
+    results["pages"].append({"label": "hello ceiling", "path": "/", "runs": ceiling})
+    with served("wsgi:app", portal_port, env, Path(args.app_dir)) as portal:
+        for label, path, who in PAGES:
+            path = path.format(**ids)
+            headers = {"Cookie": cookie} if who else {}
+            if label in GZIP_PAGES:
+                headers["Accept-Encoding"] = "gzip"
+            page = {"label": label, "path": path, "runs": {}}
+            if Path(args.app_dir) == ROOT:  # the queries are counted by this checkout's code
+                page.update(in_process(app, path, cookie if who else None))
+            urllib.request.urlopen(
+                urllib.request.Request(f"http://127.0.0.1:{portal_port}{path}", headers=headers), timeout=120
+            ).read()  # one request first, as a visitor before the measurement would have
+            for c in concurrencies:
+                run = wrk(f"http://127.0.0.1:{portal_port}{path}", c, args.seconds, headers)
+                run["share"] = round(100 * run["rps"] / ceiling[str(c)]["rps"], 1)
+                page["runs"][str(c)] = run
+            results["pages"].append(page)
+            print(f"{label}: " + ", ".join(f"c{c} {page['runs'][str(c)]['rps']} req/s" for c in concurrencies))
+        results["worker_peak_mb"] = worker_peaks_mb(portal.pid)
+    RESULTS.mkdir(exist_ok=True)
+    (RESULTS / f"{args.label}.json").write_text(json.dumps(results, indent=2) + "\n")
+    (RESULTS / f"{args.label}.md").write_text(table(results))
+    print(table(results))
+    errors = sum(run["errors"] for page in results["pages"] for run in page["runs"].values())
+    if args.smoke and errors:
+        raise SystemExit(f"{errors} requests failed")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,150 @@
+"""Quarterly returns on plan projects: the council fills them in; officers accept or query them. The forms, the
+saving, the states and the ratings are the award returns' own (``portal.monitoring``)."""
+
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+
+from portal.boroughs import returns as plan_returns
+from portal.boroughs.plan_views import load_council_plan, plans
+from portal.errors import DomainError
+from portal.models import PlanStatus, ReturnStatus
+from portal.monitoring.forms import ActionForm, QueryForm, return_form
+from portal.monitoring.performance import profile_pence
+from portal.monitoring.returns import ReturnConflict, accept_return, query_return, save_return, today
+from portal.permissions import Permission, can, check, permission_required
+
+
+@plans.route("/organisations/<int:organisation_id>/delivery-plans/<int:plan_id>/returns")
+@permission_required(Permission.VIEW_DELIVERY_PLAN)
+def borough_returns(organisation_id: int, plan_id: int):
+    plan = load_council_plan(organisation_id, plan_id, Permission.VIEW_DELIVERY_PLAN)
+    return render_template(
+        "boroughs/borough_returns.html", plan=plan, returns=plan_returns.fetch_plan_returns(plan), today=today()
+    )
+
+
+def _load_plan_return(organisation_id: int, plan_id: int, return_id: int, permission: Permission):
+    plan = load_council_plan(organisation_id, plan_id, permission)
+    return_ = plan_returns.fetch_plan_return(plan, return_id) or abort(404)
+    return plan, return_
+
+
+@plans.route(
+    "/organisations/<int:organisation_id>/delivery-plans/<int:plan_id>/returns/<int:return_id>",
+    methods=["GET", "POST"],
+)
+@permission_required(Permission.VIEW_DELIVERY_PLAN)
+def borough_return(organisation_id: int, plan_id: int, return_id: int):
+    plan, return_ = _load_plan_return(organisation_id, plan_id, return_id, Permission.VIEW_DELIVERY_PLAN)
+    project = return_.plan_project
+    measures = list(project.measures)
+    may_edit = (
+        plan.approved_at is not None
+        and return_.status.editable
+        and return_.period_start <= today()
+        and can(current_user, Permission.EDIT_DELIVERY_PLAN, plan)
+    )
+    form = return_form(return_, measures, formdata=request.form if request.method == "POST" else None)
+    if request.method == "POST":
+        check(Permission.EDIT_DELIVERY_PLAN, plan)
+        if form.validate_on_submit():
+            submitting = bool(form.submit_return.data)
+            try:
+                save_return(return_, form.details(), measures, current_user._get_current_object(), submit=submitting)
+            except ReturnConflict as conflict:
+                form.version.data = str(conflict.current_version)
+                form.show_error(conflict)
+            except DomainError as error:
+                form.show_error(error)
+            else:
+                flash(f"Return {return_.label} for {project.name} {'submitted' if submitting else 'saved'}.", "success")
+                if submitting:
+                    return redirect(url_for(".borough_returns", organisation_id=organisation_id, plan_id=plan.id))
+                return redirect(request.path)
+    return render_template(
+        "boroughs/return_form.html",
+        plan=plan,
+        project=project,
+        return_=return_,
+        measures=measures,
+        form=form,
+        may_edit=may_edit,
+        record=plan_returns.fetch_record(return_),
+        today=today(),
+    )
+
+
+@plans.route("/staff/boroughs/returns")
+@permission_required(Permission.REVIEW_RETURNS)
+def staff_returns():
+    show = request.args.get("show", "open")
+    show = show if show in plan_returns.SHOW else "open"
+    return render_template(
+        "boroughs/staff_returns.html",
+        page=plan_returns.fetch_borough_returns(show, request.args.get("page", 1, type=int), today()),
+        show=show,
+        shows=plan_returns.SHOW,
+        today=today(),
+    )
+
+
+def _load_staff_return(return_id: int, permission: Permission):
+    from portal.monitoring import queries
+
+    return_ = queries.fetch_return(return_id)
+    if return_ is None or return_.plan_project is None:
+        abort(404)
+    check(permission, return_)
+    return return_
+
+
+def _review_page(return_, query_form):
+    plan = return_.plan_project.plan
+    return render_template(
+        "boroughs/staff_return.html",
+        return_=return_,
+        project=return_.plan_project,
+        plan=plan,
+        measures=list(return_.plan_project.measures),
+        record=plan_returns.fetch_record(return_),
+        profile=profile_pence(return_),
+        action_form=ActionForm(),
+        query_form=query_form,
+        can_review=return_.status is ReturnStatus.SUBMITTED and plan.status is not PlanStatus.DRAFT,
+    )
+
+
+@plans.route("/staff/boroughs/returns/<int:return_id>")
+@permission_required(Permission.REVIEW_RETURNS)
+def staff_return(return_id: int):
+    return _review_page(_load_staff_return(return_id, Permission.REVIEW_RETURNS), QueryForm(formdata=None))
+
+
+@plans.route("/staff/boroughs/returns/<int:return_id>/accept", methods=["POST"])
+@permission_required(Permission.REVIEW_RETURNS)
+def accept(return_id: int):
+    return_ = _load_staff_return(return_id, Permission.REVIEW_RETURNS)
+    if ActionForm().validate_on_submit():
+        try:
+            record = accept_return(return_, current_user._get_current_object())
+        except DomainError as error:
+            flash(error.message, "error")
+        else:
+            flash(f"Return {return_.label} accepted. Overall rating: {record.overall.label}.", "success")
+    return redirect(url_for(".staff_return", return_id=return_id))
+
+
+@plans.route("/staff/boroughs/returns/<int:return_id>/query", methods=["POST"])
+@permission_required(Permission.REVIEW_RETURNS)
+def query(return_id: int):
+    return_ = _load_staff_return(return_id, Permission.REVIEW_RETURNS)
+    form = QueryForm()
+    if form.validate_on_submit():
+        try:
+            query_return(return_, form.question.data, current_user._get_current_object())
+        except DomainError as error:
+            form.show_error(error)
+        else:
+            flash(f"Return {return_.label} sent back to the borough with your query.", "success")
+            return redirect(url_for(".staff_return", return_id=return_id))
+    return _review_page(return_, form)

@@ -1,0 +1,1 @@
+"""The London Crime Prevention Fund formula: its data, versions, consultation and public pages."""

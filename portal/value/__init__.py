@@ -1,0 +1,1 @@
+"""Value for money: unit values, the deflator series, cost-benefit analyses of services and their publication."""

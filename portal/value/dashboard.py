@@ -1,0 +1,134 @@
+"""The dashboards' value-for-money charts: each service's cost per person helped and per outcome achieved against
+its service area's median, London-wide and by borough, with the benefit-cost ratio of its published analysis.
+
+The facts are read once per dashboard, in a fixed number of statements whatever the number of services.
+"""
+
+from collections import defaultdict
+
+import sqlalchemy as sa
+
+from portal.dashboards.charts import Chart, Column, Kind
+from portal.directory import published
+from portal.extensions import db
+from portal.models import Award, LocalAuthority, MeasureActual, Return, award_borough
+from portal.value import services
+from portal.value.comparison import ServiceCosts, compare
+
+SERVICES_ON_PAGE = 50
+NOT_RECORDED = "Not recorded"
+DEFINITION = (
+    "Cost per person: reported spend over people helped; cost per outcome: reported spend over everything the "
+    "service's measures reported achieved; both from accepted returns. Each is compared with the median of the "
+    "services in the same service area: 1.00 times is the median, 2.00 twice it, 0.50 half. Services furthest "
+    "from their median either way come first; a high cost may reflect more intensive support. The benefit-cost "
+    "ratio is from the service's published cost-benefit analysis, where there is one."
+)
+
+
+def service_costs(dashboard) -> list[ServiceCosts]:
+    """Every published service the dashboard's filters cover, with its reported spend, people and outcomes."""
+    found = dashboard.__dict__.get("_value_service_costs")
+    if found is not None:
+        return found
+    awards = dashboard.awards
+    outcomes_query = dashboard._by_fund(
+        published.accepted_measure_actuals().with_only_columns(Return.award_id, sa.func.sum(MeasureActual.actual))
+    ).group_by(Return.award_id)
+    if dashboard.filters.year is not None:
+        outcomes_query = outcomes_query.where(Return.financial_year == dashboard.filters.year)
+    outcomes = {award_id: int(total) for award_id, total in db.session.execute(outcomes_query)}
+    boroughs: dict[int, list[str]] = defaultdict(list)
+    borough_query = (
+        sa.select(award_borough.c.award_id, LocalAuthority.name)
+        .join(LocalAuthority, LocalAuthority.id == award_borough.c.local_authority_id)
+        .join(Award, Award.id == award_borough.c.award_id)
+        .where(published.is_published())
+        .order_by(LocalAuthority.name)
+    )
+    for award_id, name in db.session.execute(borough_query):
+        boroughs[award_id].append(name)
+    ratios = services.latest_ratios()
+    found = [
+        ServiceCosts(
+            award_id=award_id,
+            title=facts.title,
+            provider=facts.provider,
+            areas=tuple(dashboard.award_areas.get(award_id) or [NOT_RECORDED]),
+            boroughs=() if facts.pan_london else tuple(boroughs.get(award_id, ())),
+            spend_pence=dashboard.reported.get(award_id, (0, 0))[0],
+            people=dashboard.reported.get(award_id, (0, 0))[1],
+            outcomes=outcomes.get(award_id, 0),
+            benefit_cost_ratio=ratios.get(award_id),
+        )
+        for award_id, facts in awards.items()
+        if award_id in dashboard.reported or award_id in outcomes
+    ]
+    dashboard.__dict__["_value_service_costs"] = found
+    return found
+
+
+COMPARED = (
+    Column("Cost per person", Kind.POUNDS),
+    Column("Area median", Kind.POUNDS),
+    Column("Compared with median", Kind.RATIO),
+    Column("Outcomes achieved", Kind.COUNT),
+    Column("Cost per outcome", Kind.POUNDS),
+    Column("Area median per outcome", Kind.POUNDS),
+    Column("Outcome cost compared with median", Kind.RATIO),
+    Column("Benefit-cost ratio", Kind.RATIO),
+)
+
+
+def _compared(row) -> tuple:
+    s = row.service
+    return (
+        row.cost_per_person,
+        row.person_median,
+        row.person_ratio,
+        s.outcomes,
+        row.cost_per_outcome,
+        row.outcome_median,
+        row.outcome_ratio,
+        s.benefit_cost_ratio,
+    )
+
+
+def by_service(dashboard) -> Chart:
+    rows = [
+        (r.service.title, r.service.provider, r.area, r.service.spend_pence, r.service.people, *_compared(r))
+        for r in compare(service_costs(dashboard))
+    ]
+    return Chart(
+        "value-by-service",
+        "Cost per person and per outcome, each service against its area's median",
+        DEFINITION + " A service in several areas is compared in each.",
+        (
+            Column("Service"),
+            Column("Provider"),
+            Column("Service area"),
+            Column("Reported spend", Kind.PENCE),
+            Column("People helped", Kind.COUNT),
+            *COMPARED,
+        ),
+        rows,
+        bar_columns=(7,),
+        page_limit=SERVICES_ON_PAGE,
+    )
+
+
+def by_borough(dashboard) -> Chart:
+    rows = [
+        (r.service.title, r.borough, r.service.provider, r.area, *_compared(r))
+        for r in compare(service_costs(dashboard), by_borough=True)
+    ]
+    return Chart(
+        "value-by-borough",
+        "Cost per person and per outcome by borough, each service against its area's median in that borough",
+        DEFINITION + " Here the median is of the services in that area that name the borough; London-wide "
+        "services are compared London-wide only, above.",
+        (Column("Service"), Column("Borough"), Column("Provider"), Column("Service area"), *COMPARED),
+        rows,
+        bar_columns=(6,),
+        page_limit=SERVICES_ON_PAGE,
+    )
