@@ -53,7 +53,9 @@ def _load(token: str | None) -> UserSession | None:
     if user_session is None:
         return None
     if expired(user_session, user_session.user, utcnow()):
-        db.session.delete(user_session)
+        session_id = user_session.id
+        db.session.rollback()  # a write of its own, as in touch()
+        db.session.execute(sa.delete(UserSession).where(UserSession.id == session_id))
         db.session.commit()
         return None
     return user_session
@@ -68,11 +70,25 @@ def expired(user_session: UserSession, user: User, now: datetime) -> bool:
 
 
 def touch() -> None:
-    """Record that the session is in use, so it does not time out while someone is working."""
+    """Record that the session is in use, so it does not time out while someone is working.
+
+    Two requests of the same person often arrive together (a page and its download, several tabs) and both may find
+    the time stale. The write is one statement that changes the time only if it is still stale, in a transaction of
+    its own: SQLite refuses to turn a read that another writer has since overtaken into a write, so the read this
+    request began when it loaded the session is ended first (nothing has been changed yet).
+    """
     user_session = current()
-    if user_session is not None and utcnow() - user_session.last_seen_at > TOUCH_EVERY:
-        user_session.last_seen_at = utcnow()
-        db.session.commit()
+    now = utcnow()
+    if user_session is None or now - user_session.last_seen_at <= TOUCH_EVERY:
+        return
+    session_id = user_session.id
+    db.session.rollback()
+    db.session.execute(
+        sa.update(UserSession)
+        .where(UserSession.id == session_id, UserSession.last_seen_at < now - TOUCH_EVERY)
+        .values(last_seen_at=now)
+    )
+    db.session.commit()
 
 
 def authenticated_recently() -> bool:

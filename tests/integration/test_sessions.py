@@ -5,7 +5,9 @@ from datetime import timedelta
 
 import sqlalchemy as sa
 import time_machine
+from flask import g
 
+from portal.auth import sessions
 from portal.database import utcnow
 from portal.extensions import db
 from portal.models import AuditEvent, StaffRole, UserSession
@@ -110,3 +112,27 @@ def test_the_remember_me_cookie_is_never_set(client):
 
     assert "remember_token" not in response.headers.get("Set-Cookie", "")
     assert all(cookie.key != "remember_token" for cookie in client._cookies.values())
+
+
+def test_two_requests_finding_the_session_stale_at_once_both_succeed(client, app):
+    """Each request read the session before the other recorded its use: the second must not fail (on SQLite, a read
+    overtaken by another writer cannot become a write) and the time is written once."""
+    member = create_member(create_organisation())
+    client.sign_in(member)
+    user_session = db.session.scalar(sa.select(UserSession))
+    session_id, started = user_session.id, user_session.last_seen_at
+    db.session.commit()
+    later = started + timedelta(minutes=5)
+
+    with time_machine.travel(later), app.test_request_context("/account"):
+        g.user_session = db.session.get(UserSession, session_id)  # this request has read it
+        with db.engine.begin() as other:  # the other request records its use first
+            other.execute(sa.update(UserSession).where(UserSession.id == session_id).values(last_seen_at=later))
+        sessions.touch()
+
+    db.session.expire_all()
+    assert db.session.get(UserSession, session_id).last_seen_at == later
+    with time_machine.travel(later + timedelta(minutes=2)):
+        assert client.get("/account").status_code == 200
+    db.session.expire_all()
+    assert db.session.get(UserSession, session_id).last_seen_at > later
