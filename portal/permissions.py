@@ -5,16 +5,19 @@ roles (owner, editor) hold theirs only within their own organisation; members of
 Safer Neighbourhood Board also hold ``BOROUGH_PERMISSIONS`` over records in their borough.
 
 Every route is checked before it runs (:func:`enforce_route_permissions`): a view must be marked ``@public`` or
-carry ``@permission_required``, or the request is refused. Object-level checks go through :func:`can`.
+carry ``@permission_required``, or the request is refused. Object-level checks go through :func:`can`; the object a
+URL names is loaded and checked by :func:`loads`, never by the view itself.
 """
 
 import enum
 from collections.abc import Callable
 from functools import wraps
+from typing import Any
 
 from flask import abort, current_app, request
 from flask_login import current_user
 
+from portal.extensions import db
 from portal.models import MembershipRole, Organisation, StaffRole, User
 from portal.scope import Scope
 
@@ -257,7 +260,7 @@ def public(view: Callable) -> Callable:
 def permission_required(permission: Permission) -> Callable:
     """Require sign-in, a confirmed email address and ``permission`` held somewhere.
 
-    The view is still responsible for the object-level check, through :func:`check` or a loader.
+    The object a URL names is checked on its own scope by :func:`loads`, beneath this decorator.
     """
 
     def decorator(view: Callable) -> Callable:
@@ -275,6 +278,79 @@ def permission_required(permission: Permission) -> Callable:
         return wrapped
 
     return decorator
+
+
+class _RoutePermission:
+    def __repr__(self) -> str:
+        return "the route's permission"
+
+
+ROUTE_PERMISSION: Any = _RoutePermission()
+
+
+def loads(
+    into: str,
+    fetch: type | Callable[[int], Any],
+    *,
+    permission: Permission | None = ROUTE_PERMISSION,
+    within: str | None = None,
+    where: Callable[[Any], bool] | None = None,
+    hidden_unless: Permission | None = None,
+    allowed: Callable[[Any], bool] | None = None,
+    parameter: str | None = None,
+) -> Callable:
+    """Load the object the URL names, check the permission on it and pass it to the view as ``into``.
+
+    The URL parameter is ``<into>_id`` (or ``parameter``); the view takes the object, never the id. ``fetch`` is a
+    model (looked up by primary key) or a function from the id to the object or ``None``. In order:
+
+    - nothing found, or ``where(obj)`` false: 404;
+    - ``within="award"``: the object must belong to the ``award`` loaded above (``obj.award_id == award.id``), or
+      to the URL's ``award_id`` when no award is loaded: 404 otherwise (``within="round_"`` reads ``obj.round_id``);
+    - ``hidden_unless``: a user without that permission on the object gets 404, since even its existence is private;
+    - ``permission`` on the object's scope: 403 without it. It is the route's own permission (from
+      :func:`permission_required`) unless named here; ``None`` checks nothing (a public page, or an object that
+      belongs to a parent checked above: objects loaded ``within`` another are not checked again unless asked);
+    - ``allowed(obj)`` false: 403 (a rule beyond the permission table, such as a declared conflict of interest).
+
+    Stack it beneath ``@permission_required``, parents above children.
+    """
+    parameter = parameter or f"{into}_id"
+    if permission is ROUTE_PERMISSION and within is not None:
+        permission = None
+    get = (lambda id_: db.session.get(fetch, id_)) if isinstance(fetch, type) else fetch
+
+    def decorator(view: Callable) -> Callable:
+        @wraps(view)
+        def wrapped(*args, **kwargs):
+            obj = get(kwargs.pop(parameter))
+            if obj is None or (where is not None and not where(obj)):
+                abort(404)
+            if within is not None:
+                parent = kwargs[within].id if within in kwargs else kwargs.pop(f"{within}_id")
+                if getattr(obj, f"{within.rstrip('_')}_id") != parent:
+                    abort(404)
+            if hidden_unless is not None and not can(current_user, hidden_unless, obj):
+                abort(404)
+            required = _route_permission() if permission is ROUTE_PERMISSION else permission
+            if required is not None and required is not hidden_unless:
+                check(required, obj)
+            if allowed is not None and not allowed(obj):
+                abort(403)
+            kwargs[into] = obj
+            return view(*args, **kwargs)
+
+        wrapped.loaded_parameters = (*getattr(view, "loaded_parameters", ()), parameter)
+        return wrapped
+
+    return decorator
+
+
+def _route_permission() -> Permission:
+    policy = getattr(current_app.view_functions.get(request.endpoint), "permission_policy", None)
+    if not isinstance(policy, Permission):
+        raise RuntimeError(f"{request.endpoint} loads an object but has no permission: name it, or None")
+    return policy
 
 
 def enforce_route_permissions():

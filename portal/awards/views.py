@@ -1,6 +1,6 @@
 """Awards made from funded bids, with their approvals."""
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from portal.agreements.services import today
@@ -12,17 +12,11 @@ from portal.awards.withdrawal import preview_withdrawal, withdraw_award, withdra
 from portal.errors import DomainError
 from portal.evaluations import queries as evaluation_queries
 from portal.evaluations import rules as evaluation_rules
-from portal.models import AwardStatus
+from portal.models import Application, Award, AwardStatus
 from portal.models.awards import SECOND_APPROVER_ABOVE_PENCE
-from portal.permissions import Permission, check, permission_required
+from portal.permissions import Permission, loads, permission_required
 
 awards = Blueprint("awards", __name__, url_prefix="/staff/awards")
-
-
-def load_award(award_id: int):
-    award = services.fetch_award(award_id) or abort(404)
-    check(Permission.APPROVE_AWARDS, award)
-    return award
 
 
 @awards.route("/")
@@ -49,9 +43,8 @@ def index():
 @awards.route("/from-bid/<int:application_id>", methods=["GET", "POST"])
 @permission_required(Permission.APPROVE_AWARDS)
 @recent_authentication_required()
-def create(application_id: int):
-    application = services.fetch_application(application_id) or abort(404)
-    check(Permission.APPROVE_AWARDS, application)
+@loads("application", services.fetch_application)
+def create(application: Application):
     form = award_form(
         services.award_years(application),
         services.fetch_local_authorities(),
@@ -108,8 +101,8 @@ def create_direct():
 
 @awards.route("/<int:award_id>")
 @permission_required(Permission.APPROVE_AWARDS)
-def award(award_id: int):
-    award = load_award(award_id)
+@loads("award", services.fetch_award)
+def award(award: Award):
     evaluations = evaluation_queries.fetch_for_award(award.id)
     return render_template(
         "awards/award.html",
@@ -127,8 +120,8 @@ def award(award_id: int):
 @awards.route("/<int:award_id>/second-approval", methods=["POST"])
 @permission_required(Permission.APPROVE_AWARDS)
 @recent_authentication_required()
-def second_approval(award_id: int):
-    award = load_award(award_id)
+@loads("award", services.fetch_award)
+def second_approval(award: Award):
     if ActionForm().validate_on_submit():
         try:
             services.approve_second(award, current_user._get_current_object())
@@ -141,8 +134,8 @@ def second_approval(award_id: int):
 
 @awards.route("/<int:award_id>/withdraw", methods=["GET", "POST"])
 @permission_required(Permission.APPROVE_AWARDS)
-def withdraw(award_id: int):
-    award = load_award(award_id)
+@loads("award", services.fetch_award)
+def withdraw(award: Award):
     if award.status is AwardStatus.WITHDRAWN:
         # Already withdrawn (a second submit, or a colleague first): the award page says when and why.
         return redirect(url_for("awards.award", award_id=award.id))

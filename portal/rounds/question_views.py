@@ -13,24 +13,19 @@ from portal.database import utcnow
 from portal.errors import DomainError
 from portal.models.funding import Criterion, Question, Round, RoundStatus
 from portal.organisations.forms import ConfirmForm
-from portal.permissions import Permission, permission_required
+from portal.permissions import Permission, loads, permission_required
 from portal.rounds import criteria as criteria_services
 from portal.rounds import questions as question_services
 from portal.rounds import services
 from portal.rounds.forms import CriterionForm, QuestionForm
-from portal.rounds.views import load_round, rounds
+from portal.rounds.views import in_round, rounds
 
 DIRECTIONS = (question_services.UP, question_services.DOWN)
 
 
-def load_scope(round_id: int | None) -> Round | None:
-    return load_round(round_id) if round_id is not None else None
-
-
-def load_question(round_id: int | None, question_id: int) -> tuple[Round | None, Question]:
-    round_ = load_scope(round_id)
-    question = question_services.fetch_question(round_id, question_id) or abort(404)
-    return round_, question
+# The round named in the URL, a question of that round, and a standard question (one of no round).
+round_question = loads("question", Question, within="round_")
+standard_question = loads("question", Question, where=lambda question: question.round_id is None, permission=None)
 
 
 def scoped_url(name: str, round_id: int | None, **values) -> str:
@@ -64,12 +59,13 @@ def standard_questions():
 
 @rounds.route("/rounds/<int:round_id>/questions")
 @permission_required(Permission.MANAGE_FUNDS)
-def questions(round_id: int):
-    return _questions(round_id)
+@in_round
+def questions(round_: Round):
+    return _questions(round_)
 
 
-def _questions(round_id: int | None):
-    round_ = load_scope(round_id)
+def _questions(round_: Round | None):
+    round_id = round_.id if round_ else None
     active = question_services.fetch_questions(round_id)
     return render_template(
         "rounds/questions.html",
@@ -91,12 +87,13 @@ def standard_new_question():
 
 @rounds.route("/rounds/<int:round_id>/questions/new", methods=["GET", "POST"])
 @permission_required(Permission.MANAGE_FUNDS)
-def new_question(round_id: int):
-    return _new_question(round_id)
+@in_round
+def new_question(round_: Round):
+    return _new_question(round_)
 
 
-def _new_question(round_id: int | None):
-    round_ = load_scope(round_id)
+def _new_question(round_: Round | None):
+    round_id = round_.id if round_ else None
     form = QuestionForm()
     form.set_show_if_choices(question_services.show_if_candidates(round_id))
     if form.validate_on_submit():
@@ -118,18 +115,21 @@ def _new_question(round_id: int | None):
 
 @rounds.route("/questions/<int:question_id>", methods=["GET", "POST"])
 @permission_required(Permission.MANAGE_FUNDS)
-def standard_edit_question(question_id: int):
-    return _edit_question(None, question_id)
+@standard_question
+def standard_edit_question(question: Question):
+    return _edit_question(None, question)
 
 
 @rounds.route("/rounds/<int:round_id>/questions/<int:question_id>", methods=["GET", "POST"])
 @permission_required(Permission.MANAGE_FUNDS)
-def edit_question(round_id: int, question_id: int):
-    return _edit_question(round_id, question_id)
+@in_round
+@round_question
+def edit_question(round_: Round, question: Question):
+    return _edit_question(round_, question)
 
 
-def _edit_question(round_id: int | None, question_id: int):
-    round_, question = load_question(round_id, question_id)
+def _edit_question(round_: Round | None, question: Question):
+    round_id = round_.id if round_ else None
     form = QuestionForm.for_question(question) if request.method == "GET" else QuestionForm()
     form.set_show_if_choices(question_services.show_if_candidates(round_id, question))
     if form.validate_on_submit():
@@ -152,24 +152,27 @@ def _edit_question(round_id: int | None, question_id: int):
 
 @rounds.route("/questions/<int:question_id>/move", methods=["POST"])
 @permission_required(Permission.MANAGE_FUNDS)
-def standard_move_question(question_id: int):
-    return _move_question(None, question_id)
+@standard_question
+def standard_move_question(question: Question):
+    return _move_question(None, question)
 
 
 @rounds.route("/rounds/<int:round_id>/questions/<int:question_id>/move", methods=["POST"])
 @permission_required(Permission.MANAGE_FUNDS)
-def move_question(round_id: int, question_id: int):
-    return _move_question(round_id, question_id)
+@in_round
+@round_question
+def move_question(round_: Round, question: Question):
+    return _move_question(round_, question)
 
 
-def _move_question(round_id: int | None, question_id: int):
-    _, question = load_question(round_id, question_id)
+def _move_question(round_: Round | None, question: Question):
+    round_id = round_.id if round_ else None
     if ConfirmForm().validate_on_submit():
         try:
             question_services.move_question(question, _direction())
         except DomainError as error:
             flash(error.message, "error")
-    return redirect(questions_url(round_id, f"question-{question_id}"))
+    return redirect(questions_url(round_id, f"question-{question.id}"))
 
 
 @rounds.route("/questions/sections/move", methods=["POST"])
@@ -180,12 +183,13 @@ def standard_move_section():
 
 @rounds.route("/rounds/<int:round_id>/sections/move", methods=["POST"])
 @permission_required(Permission.MANAGE_FUNDS)
-def move_section(round_id: int):
-    return _move_section(round_id)
+@in_round
+def move_section(round_: Round):
+    return _move_section(round_)
 
 
-def _move_section(round_id: int | None):
-    load_scope(round_id)
+def _move_section(round_: Round | None):
+    round_id = round_.id if round_ else None
     if ConfirmForm().validate_on_submit():
         try:
             question_services.move_section(round_id, request.form.get("section", ""), _direction())
@@ -196,18 +200,21 @@ def _move_section(round_id: int | None):
 
 @rounds.route("/questions/<int:question_id>/remove", methods=["GET", "POST"])
 @permission_required(Permission.MANAGE_FUNDS)
-def standard_remove_question(question_id: int):
-    return _remove_question(None, question_id)
+@standard_question
+def standard_remove_question(question: Question):
+    return _remove_question(None, question)
 
 
 @rounds.route("/rounds/<int:round_id>/questions/<int:question_id>/remove", methods=["GET", "POST"])
 @permission_required(Permission.MANAGE_FUNDS)
-def remove_question(round_id: int, question_id: int):
-    return _remove_question(round_id, question_id)
+@in_round
+@round_question
+def remove_question(round_: Round, question: Question):
+    return _remove_question(round_, question)
 
 
-def _remove_question(round_id: int | None, question_id: int):
-    round_, question = load_question(round_id, question_id)
+def _remove_question(round_: Round | None, question: Question):
+    round_id = round_.id if round_ else None
     form = ConfirmForm()
     if form.validate_on_submit():
         try:
@@ -232,18 +239,21 @@ def _remove_question(round_id: int | None, question_id: int):
 
 @rounds.route("/questions/<int:question_id>/restore", methods=["POST"])
 @permission_required(Permission.MANAGE_FUNDS)
-def standard_restore_question(question_id: int):
-    return _restore_question(None, question_id)
+@standard_question
+def standard_restore_question(question: Question):
+    return _restore_question(None, question)
 
 
 @rounds.route("/rounds/<int:round_id>/questions/<int:question_id>/restore", methods=["POST"])
 @permission_required(Permission.MANAGE_FUNDS)
-def restore_question(round_id: int, question_id: int):
-    return _restore_question(round_id, question_id)
+@in_round
+@round_question
+def restore_question(round_: Round, question: Question):
+    return _restore_question(round_, question)
 
 
-def _restore_question(round_id: int | None, question_id: int):
-    _, question = load_question(round_id, question_id)
+def _restore_question(round_: Round | None, question: Question):
+    round_id = round_.id if round_ else None
     if ConfirmForm().validate_on_submit():
         try:
             question_services.restore_question(question, actor=current_user)
@@ -251,21 +261,16 @@ def _restore_question(round_id: int | None, question_id: int):
             flash(error.message, "error")
         else:
             flash("The question has been restored.", "success")
-    return redirect(questions_url(round_id, f"question-{question_id}"))
+    return redirect(questions_url(round_id, f"question-{question.id}"))
 
 
 # Scoring criteria
 
 
-def load_criterion(round_id: int, criterion_id: int) -> tuple[Round, Criterion]:
-    round_ = load_round(round_id)
-    return round_, criteria_services.fetch_criterion(round_, criterion_id) or abort(404)
-
-
 @rounds.route("/rounds/<int:round_id>/criteria")
 @permission_required(Permission.MANAGE_FUNDS)
-def criteria(round_id: int):
-    round_ = load_round(round_id)
+@in_round
+def criteria(round_: Round):
     criteria = criteria_services.fetch_criteria(round_)
     return render_template(
         "rounds/criteria.html",
@@ -280,8 +285,8 @@ def criteria(round_id: int):
 
 @rounds.route("/rounds/<int:round_id>/criteria/new", methods=["GET", "POST"])
 @permission_required(Permission.MANAGE_FUNDS)
-def new_criterion(round_id: int):
-    round_ = load_round(round_id)
+@in_round
+def new_criterion(round_: Round):
     form = CriterionForm()
     if form.validate_on_submit():
         try:
@@ -296,8 +301,9 @@ def new_criterion(round_id: int):
 
 @rounds.route("/rounds/<int:round_id>/criteria/<int:criterion_id>", methods=["GET", "POST"])
 @permission_required(Permission.MANAGE_FUNDS)
-def edit_criterion(round_id: int, criterion_id: int):
-    round_, criterion = load_criterion(round_id, criterion_id)
+@in_round
+@loads("criterion", Criterion, within="round_")
+def edit_criterion(round_: Round, criterion: Criterion):
     form = CriterionForm(obj=criterion) if request.method == "GET" else CriterionForm()
     if form.validate_on_submit():
         try:
@@ -312,17 +318,19 @@ def edit_criterion(round_id: int, criterion_id: int):
 
 @rounds.route("/rounds/<int:round_id>/criteria/<int:criterion_id>/move", methods=["POST"])
 @permission_required(Permission.MANAGE_FUNDS)
-def move_criterion(round_id: int, criterion_id: int):
-    _, criterion = load_criterion(round_id, criterion_id)
+@in_round
+@loads("criterion", Criterion, within="round_")
+def move_criterion(round_: Round, criterion: Criterion):
     if ConfirmForm().validate_on_submit():
         criteria_services.move_criterion(criterion, _direction())
-    return redirect(url_for("rounds.criteria", round_id=round_id))
+    return redirect(url_for("rounds.criteria", round_id=round_.id))
 
 
 @rounds.route("/rounds/<int:round_id>/criteria/<int:criterion_id>/remove", methods=["GET", "POST"])
 @permission_required(Permission.MANAGE_FUNDS)
-def remove_criterion(round_id: int, criterion_id: int):
-    round_, criterion = load_criterion(round_id, criterion_id)
+@in_round
+@loads("criterion", Criterion, within="round_")
+def remove_criterion(round_: Round, criterion: Criterion):
     form = ConfirmForm()
     if form.validate_on_submit():
         name = criterion.name

@@ -1,13 +1,13 @@
 """Officers' pages for funds and rounds. Questions and criteria are in question_views, on the same blueprint."""
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from portal.database import utcnow
 from portal.errors import DomainError
 from portal.models.funding import FormVariant, Fund, Round, RoundStatus
 from portal.organisations.services import fetch_local_authorities
-from portal.permissions import Permission, check, permission_required
+from portal.permissions import Permission, loads, permission_required
 from portal.rounds import criteria as criteria_services
 from portal.rounds import questions as question_services
 from portal.rounds import services
@@ -16,16 +16,8 @@ from portal.rounds.forms import FundForm, PublishRoundForm, RoundForm
 rounds = Blueprint("rounds", __name__, url_prefix="/staff/funds")
 
 
-def load_fund(fund_id: int) -> Fund:
-    fund = services.fetch_fund(fund_id) or abort(404)
-    check(Permission.MANAGE_FUNDS, fund)
-    return fund
-
-
-def load_round(round_id: int) -> Round:
-    round_ = services.fetch_round(round_id) or abort(404)
-    check(Permission.MANAGE_FUNDS, round_)
-    return round_
+# The round a URL names (its parameter ``round_id``; the view takes ``round_``), for these pages and the questions'.
+in_round = loads("round_", services.fetch_round, parameter="round_id")
 
 
 def _status_filter() -> RoundStatus | None:
@@ -70,8 +62,8 @@ def new_fund():
 
 @rounds.route("/<int:fund_id>")
 @permission_required(Permission.MANAGE_FUNDS)
-def fund(fund_id: int):
-    fund = load_fund(fund_id)
+@loads("fund", services.fetch_fund)
+def fund(fund: Fund):
     now = utcnow()
     page = services.fetch_rounds_page(request.args.get("page", 1, type=int), fund_id=fund.id, now=now)
     return render_template(
@@ -81,8 +73,8 @@ def fund(fund_id: int):
 
 @rounds.route("/<int:fund_id>/edit", methods=["GET", "POST"])
 @permission_required(Permission.MANAGE_FUNDS)
-def edit_fund(fund_id: int):
-    fund = load_fund(fund_id)
+@loads("fund", services.fetch_fund)
+def edit_fund(fund: Fund):
     form = FundForm(
         data={
             "name": fund.name,
@@ -106,8 +98,8 @@ def edit_fund(fund_id: int):
 
 @rounds.route("/<int:fund_id>/rounds/new", methods=["GET", "POST"])
 @permission_required(Permission.MANAGE_FUNDS)
-def new_round(fund_id: int):
-    fund = load_fund(fund_id)
+@loads("fund", services.fetch_fund)
+def new_round(fund: Fund):
     form = RoundForm.for_new_round(fund.id) if request.method == "GET" else RoundForm()
     form.set_choices(services.fetch_funds(), fetch_local_authorities())
     if form.validate_on_submit():
@@ -123,8 +115,8 @@ def new_round(fund_id: int):
 
 @rounds.route("/rounds/<int:round_id>")
 @permission_required(Permission.MANAGE_FUNDS)
-def overview(round_id: int):
-    round_ = load_round(round_id)
+@in_round
+def overview(round_: Round):
     now = utcnow()
     criteria = criteria_services.fetch_criteria(round_)
     return render_template(
@@ -142,8 +134,8 @@ def overview(round_id: int):
 
 @rounds.route("/rounds/<int:round_id>/edit", methods=["GET", "POST"])
 @permission_required(Permission.MANAGE_FUNDS)
-def edit_round(round_id: int):
-    round_ = load_round(round_id)
+@in_round
+def edit_round(round_: Round):
     form = RoundForm.for_round(round_) if request.method == "GET" else RoundForm()
     form.set_choices(services.fetch_funds(), fetch_local_authorities())
     if form.validate_on_submit():
@@ -166,8 +158,8 @@ def edit_round(round_id: int):
 
 @rounds.route("/rounds/<int:round_id>/publish", methods=["GET", "POST"])
 @permission_required(Permission.MANAGE_FUNDS)
-def publish_round(round_id: int):
-    round_ = load_round(round_id)
+@in_round
+def publish_round(round_: Round):
     if round_.is_published:
         flash("This round has already been published.", "info")
         return redirect(url_for("rounds.overview", round_id=round_.id))
@@ -193,18 +185,19 @@ def publish_round(round_id: int):
 
 @rounds.route("/rounds/<int:round_id>/preview/light")
 @permission_required(Permission.MANAGE_FUNDS)
-def preview_light(round_id: int):
-    return _preview(round_id, FormVariant.LIGHT)
+@in_round
+def preview_light(round_: Round):
+    return _preview(round_, FormVariant.LIGHT)
 
 
 @rounds.route("/rounds/<int:round_id>/preview/full")
 @permission_required(Permission.MANAGE_FUNDS)
-def preview_full(round_id: int):
-    return _preview(round_id, FormVariant.FULL)
+@in_round
+def preview_full(round_: Round):
+    return _preview(round_, FormVariant.FULL)
 
 
-def _preview(round_id: int, form_variant: FormVariant):
-    round_ = load_round(round_id)
+def _preview(round_: Round, form_variant: FormVariant):
 
     def asked(questions):
         return [q for q in questions if q.asked_on(form_variant)]

@@ -1,6 +1,7 @@
 """Conventions every route keeps, read from the app itself, so a new route cannot quietly break them."""
 
 import importlib
+import inspect
 import re
 from pathlib import Path
 
@@ -275,3 +276,63 @@ def test_each_role_sees_exactly_the_staff_pages_the_table_says(client, role):
 
 def test_every_page_in_the_role_table_is_a_protected_page(app):
     assert set(STAFF_PAGES) <= set(_protected_get_urls_without_parameters(app))
+
+
+# Packages whose views still load their URL's objects by hand, to be moved onto ``loads`` (this only shrinks).
+NOT_YET_ON_LOADS = {
+    "admin",
+    "agreements",
+    "applications",
+    "assessment",
+    "boroughs",
+    "dialogue",
+    "directory",
+    "drawdowns",
+    "evaluations",
+    "lcpf",
+    "monitoring",
+    "openreferral",
+    "opportunities",
+    "organisations",
+    "outcomes",
+    "reports",
+    "service_contacts",
+    "value",
+    "your_data",
+}
+
+
+def _package(view) -> str:
+    return view.__module__.split(".")[1]
+
+
+def test_no_view_loads_the_object_its_url_names_by_hand(app):
+    """A view behind a permission takes the objects its URL names (loaded and checked by ``loads``), never their ids."""
+    by_hand = sorted(
+        f"{rule.endpoint}({parameter})"
+        for rule in _rules(app)
+        if isinstance(_policy(app, rule), Permission)
+        and _package(app.view_functions[rule.endpoint]) not in NOT_YET_ON_LOADS
+        for parameter in rule.arguments
+        if parameter.endswith("_id")
+        and (
+            parameter in inspect.signature(app.view_functions[rule.endpoint]).parameters
+            or parameter not in getattr(app.view_functions[rule.endpoint], "loaded_parameters", ())
+        )
+    )
+    assert not by_hand, f"views taking an id from their URL instead of the object: {by_hand}"
+
+
+# ``def load_x(`` or ``def _load_x(`` in a views module: the per-blueprint loaders ``loads`` replaced.
+HAND_LOADER = re.compile(r"^def _?load_\w+\(", re.MULTILINE)
+
+
+def test_no_views_module_defines_its_own_loader():
+    package = Path(portal.__file__).parent
+    loaders = sorted(
+        f"{path.relative_to(package)}: {match[0]}"
+        for path in package.rglob("*views*.py")
+        if path.parent.name not in NOT_YET_ON_LOADS
+        for match in HAND_LOADER.finditer(path.read_text(encoding="utf-8"))
+    )
+    assert not loaders, f"views modules loading their own objects: {loaders}"
