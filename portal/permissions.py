@@ -235,11 +235,11 @@ def can(user: User, permission: Permission, record) -> bool:
     """Whether the user may do ``permission`` to this particular record."""
     if not user.is_authenticated:
         return False
-    scope = scope_of(record)
     if permission in PERSONAL_PERMISSIONS:
-        return permission in global_permissions(user) and user.id in scope.user_ids
+        return permission in global_permissions(user) and user.id in scope_of(record).user_ids
     if permission in global_permissions(user):
         return True
+    scope = scope_of(record)
     if any(permission in organisation_permissions(user, org_id) for org_id in scope.organisation_ids):
         return True
     return permission in BOROUGH_PERMISSIONS and bool(scope.local_authority_ids & borough_scopes(user))
@@ -298,13 +298,15 @@ def loads(
     hidden_unless: Permission | None = None,
     allowed: Callable[[Any], bool] | None = None,
     parameter: str | None = None,
+    missing_ok: bool = False,
 ) -> Callable:
     """Load the object the URL names, check the permission on it and pass it to the view as ``into``.
 
     The URL parameter is ``<into>_id`` (or ``parameter``); the view takes the object, never the id. ``fetch`` is a
     model (looked up by primary key) or a function from the id to the object or ``None``. In order:
 
-    - nothing found, or ``where(obj)`` false: 404;
+    - nothing found: 404, or ``None`` passed on with ``missing_ok`` (a second press of "Remove" after the first
+      removed it); ``where(obj)`` false: 404;
     - ``within="award"``: the object must belong to the ``award`` loaded above (``obj.award_id == award.id``), or
       to the URL's ``award_id`` when no award is loaded: 404 otherwise (``within="round_"`` reads ``obj.round_id``);
     - ``hidden_unless``: a user without that permission on the object gets 404, since even its existence is private;
@@ -323,7 +325,11 @@ def loads(
     def decorator(view: Callable) -> Callable:
         @wraps(view)
         def wrapped(*args, **kwargs):
+            if parameter not in kwargs:  # a view shared by "new" and "edit" routes: nothing to load for "new"
+                return view(*args, **kwargs, **{into: None})
             obj = get(kwargs.pop(parameter))
+            if obj is None and missing_ok:
+                return view(*args, **kwargs, **{into: None})
             if obj is None or (where is not None and not where(obj)):
                 abort(404)
             if within is not None:

@@ -1,4 +1,4 @@
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from portal import work
@@ -10,12 +10,12 @@ from portal.auth.recent import recent_authentication_required
 from portal.email.masking import readable_body
 from portal.email.outbox import fetch_outbox_page
 from portal.errors import DomainError
-from portal.models import StaffRole
+from portal.models import Organisation, StaffRole, User
 from portal.organisations import services as organisation_services
 from portal.organisations.forms import ConfirmForm
-from portal.organisations.views import load_organisation
+from portal.organisations.services import fetch_organisation
 from portal.periods import today_in_london
-from portal.permissions import Permission, has_permission, permission_required
+from portal.permissions import Permission, has_permission, loads, permission_required
 
 admin = Blueprint("admin", __name__, url_prefix="/staff")
 
@@ -65,8 +65,8 @@ def create_staff():
 @admin.route("/users/<int:user_id>", methods=["GET", "POST"])
 @permission_required(Permission.MANAGE_STAFF)
 @recent_authentication_required()
-def edit_staff(user_id: int):
-    user = services.fetch_staff_member(user_id) or abort(404)
+@loads("user", services.fetch_staff_member, permission=None)  # staff accounts are everyone's: no scope
+def edit_staff(user: User):
     form = EditStaffForm(
         data={"role": user.staff_role.value, "active": user.active} if request.method == "GET" else None
     )
@@ -86,8 +86,8 @@ def edit_staff(user_id: int):
 @admin.route("/users/<int:user_id>/second-factor/reset", methods=["POST"])
 @permission_required(Permission.MANAGE_STAFF)
 @recent_authentication_required()
-def reset_second_factor(user_id: int):
-    user = services.fetch_staff_member(user_id) or abort(404)
+@loads("user", services.fetch_staff_member, permission=None)  # staff accounts are everyone's: no scope
+def reset_second_factor(user: User):
     if ResetSecondFactorForm().validate_on_submit():
         try:
             second_factor.reset(user, reset_by=current_user._get_current_object())
@@ -111,8 +111,8 @@ def organisations():
 
 @admin.route("/organisations/<int:organisation_id>/verify", methods=["POST"])
 @permission_required(Permission.VERIFY_ORGANISATIONS)
-def verify_organisation(organisation_id: int):
-    organisation = load_organisation(organisation_id, Permission.VERIFY_ORGANISATIONS)
+@loads("organisation", fetch_organisation)
+def verify_organisation(organisation: Organisation):
     if ConfirmForm().validate_on_submit():
         try:
             organisation_services.verify_organisation(organisation, current_user)

@@ -6,9 +6,10 @@ from flask_login import current_user
 from portal.errors import DomainError
 from portal.evaluations import queries, rules, services
 from portal.evaluations.forms import KIND_HINTS, ActionForm, EvaluationForm
-from portal.evaluations.views import evaluations, load_evaluation, send_report
+from portal.evaluations.views import evaluations, send_report
+from portal.models import Evaluation
 from portal.periods import today_in_london
-from portal.permissions import Permission, permission_required
+from portal.permissions import Permission, loads, permission_required
 
 
 def _actor():
@@ -80,8 +81,8 @@ def plan():
 
 @evaluations.route("/staff/evaluations/<int:evaluation_id>")
 @permission_required(Permission.MANAGE_EVALUATIONS)
-def staff_evaluation(evaluation_id: int):
-    evaluation = load_evaluation(evaluation_id)
+@loads("evaluation", services.fetch_evaluation)
+def staff_evaluation(evaluation: Evaluation):
     return render_template(
         "evaluations/staff_evaluation.html", evaluation=evaluation, form=ActionForm(), today=today_in_london()
     )
@@ -89,8 +90,8 @@ def staff_evaluation(evaluation_id: int):
 
 @evaluations.route("/staff/evaluations/<int:evaluation_id>/edit", methods=["GET", "POST"])
 @permission_required(Permission.MANAGE_EVALUATIONS)
-def edit(evaluation_id: int):
-    evaluation = load_evaluation(evaluation_id)
+@loads("evaluation", services.fetch_evaluation)
+def edit(evaluation: Evaluation):
     if evaluation.is_published:
         flash("This evaluation has been published, so it cannot change", "error")
         return redirect(url_for(".staff_evaluation", evaluation_id=evaluation.id))
@@ -110,45 +111,45 @@ def edit(evaluation_id: int):
         "evaluations/form.html",
         form=form,
         subject=services.Subject(award=evaluation.award, fund=evaluation.fund, round=evaluation.round),
-        evaluation=load_evaluation(evaluation_id),
+        evaluation=evaluation,
         hints=KIND_HINTS,
         existing=[],
     )
 
 
-def _act(evaluation_id: int, action, message: str):
-    load_evaluation(evaluation_id)
+def _act(evaluation: Evaluation, action, message: str):
     form = ActionForm()
     if not form.validate_on_submit():
         abort(400)
     try:
-        action(evaluation_id, _actor())
+        action(evaluation.id, _actor())
     except DomainError as error:
         form.show_error(error)
-        evaluation = load_evaluation(evaluation_id)
         return render_template(
             "evaluations/staff_evaluation.html", evaluation=evaluation, form=form, today=today_in_london()
         ), 422
     flash(message, "success")
-    return redirect(url_for(".staff_evaluation", evaluation_id=evaluation_id))
+    return redirect(url_for(".staff_evaluation", evaluation_id=evaluation.id))
 
 
 @evaluations.route("/staff/evaluations/<int:evaluation_id>/done", methods=["POST"])
 @permission_required(Permission.MANAGE_EVALUATIONS)
-def mark_done(evaluation_id: int):
-    return _act(evaluation_id, services.mark_done, "Evaluation recorded as done")
+@loads("evaluation", services.fetch_evaluation)
+def mark_done(evaluation: Evaluation):
+    return _act(evaluation, services.mark_done, "Evaluation recorded as done")
 
 
 @evaluations.route("/staff/evaluations/<int:evaluation_id>/publish", methods=["POST"])
 @permission_required(Permission.MANAGE_EVALUATIONS)
-def publish(evaluation_id: int):
-    return _act(evaluation_id, services.publish_evaluation, "Evaluation published")
+@loads("evaluation", services.fetch_evaluation)
+def publish(evaluation: Evaluation):
+    return _act(evaluation, services.publish_evaluation, "Evaluation published")
 
 
 @evaluations.route("/staff/evaluations/<int:evaluation_id>/delete", methods=["POST"])
 @permission_required(Permission.MANAGE_EVALUATIONS)
-def delete(evaluation_id: int):
-    evaluation = load_evaluation(evaluation_id)
+@loads("evaluation", services.fetch_evaluation)
+def delete(evaluation: Evaluation):
     form = ActionForm()
     if not form.validate_on_submit():
         abort(400)
@@ -165,5 +166,6 @@ def delete(evaluation_id: int):
 
 @evaluations.route("/staff/evaluations/<int:evaluation_id>/report")
 @permission_required(Permission.MANAGE_EVALUATIONS)
-def staff_report(evaluation_id: int):
-    return send_report(load_evaluation(evaluation_id))
+@loads("evaluation", services.fetch_evaluation)
+def staff_report(evaluation: Evaluation):
+    return send_report(evaluation)

@@ -14,10 +14,6 @@ from portal.models import Evaluation
 evaluations = Blueprint("evaluations", __name__)
 
 
-def load_evaluation(evaluation_id: int) -> Evaluation:
-    return services.fetch_evaluation(evaluation_id) or abort(404)
-
-
 def send_report(evaluation: Evaluation):
     """The uploaded report as a download; 404 if the evaluation's report is a link or there is none."""
     if not evaluation.report_filename:

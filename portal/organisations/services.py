@@ -411,8 +411,7 @@ def accept_invitation_as_new_user(token: str, *, full_name: str, password: str) 
     return user
 
 
-def revoke_invitation(organisation: Organisation, invitation_id: int) -> None:
-    invitation = db.session.get(Invitation, invitation_id)
+def revoke_invitation(organisation: Organisation, invitation: Invitation | None) -> None:
     if invitation is None or invitation.organisation_id != organisation.id or not invitation.is_open(utcnow()):
         raise DomainError("This invitation is no longer open")
     invitation.revoked_at = utcnow()
@@ -426,13 +425,6 @@ def _owner_count(organisation: Organisation) -> int:
         .select_from(Membership)
         .where(Membership.organisation_id == organisation.id, Membership.role == MembershipRole.OWNER)
     )
-
-
-def fetch_membership(organisation: Organisation, membership_id: int) -> Membership | None:
-    membership = db.session.get(Membership, membership_id)
-    if membership is None or membership.organisation_id != organisation.id:
-        return None
-    return membership
 
 
 def change_member_role(organisation: Organisation, membership: Membership, role: MembershipRole) -> None:

@@ -1,11 +1,11 @@
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, session, url_for
+from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
 from flask_login import current_user
 
 from portal import work
 from portal.auth.views import start_signed_in
 from portal.errors import DomainError
 from portal.extensions import limiter
-from portal.models import MembershipRole, Organisation
+from portal.models import Invitation, Membership, MembershipRole, Organisation
 from portal.navigation import home_for
 from portal.organisations import services
 from portal.organisations.forms import (
@@ -17,17 +17,9 @@ from portal.organisations.forms import (
     RegistrationForm,
 )
 from portal.periods import today_in_london
-from portal.permissions import Permission, check, permission_required, public
+from portal.permissions import Permission, loads, permission_required, public
 
 organisations = Blueprint("organisations", __name__)
-
-
-def load_organisation(organisation_id: int, permission: Permission) -> Organisation:
-    organisation = services.fetch_organisation(organisation_id)
-    if organisation is None:
-        abort(404)
-    check(permission, organisation)
-    return organisation
 
 
 def _registration_limit() -> str:
@@ -76,9 +68,9 @@ def choose():
 
 @organisations.route("/organisations/<int:organisation_id>")
 @permission_required(Permission.VIEW_ORGANISATION)
-def overview(organisation_id: int):
-    organisation = load_organisation(organisation_id, Permission.VIEW_ORGANISATION)
-    member = any(m.organisation_id == organisation.id for m in current_user.memberships)
+@loads("organisation", services.fetch_organisation)
+def overview(organisation: Organisation):
+    member = any(m.organisation.id == organisation.id for m in current_user.memberships)
     return render_template(
         "organisations/overview.html",
         organisation=organisation,
@@ -88,8 +80,8 @@ def overview(organisation_id: int):
 
 @organisations.route("/organisations/<int:organisation_id>/profile", methods=["GET", "POST"])
 @permission_required(Permission.EDIT_ORGANISATION)
-def edit_profile(organisation_id: int):
-    organisation = load_organisation(organisation_id, Permission.EDIT_ORGANISATION)
+@loads("organisation", services.fetch_organisation)
+def edit_profile(organisation: Organisation):
     form = OrganisationProfileForm(obj=organisation)
     form.set_borough_choices(services.fetch_local_authorities())
     if request.method == "GET":
@@ -107,8 +99,8 @@ def edit_profile(organisation_id: int):
 
 @organisations.route("/organisations/<int:organisation_id>/members")
 @permission_required(Permission.VIEW_ORGANISATION)
-def members(organisation_id: int):
-    organisation = load_organisation(organisation_id, Permission.VIEW_ORGANISATION)
+@loads("organisation", services.fetch_organisation)
+def members(organisation: Organisation):
     return render_template(
         "organisations/members.html",
         organisation=organisation,
@@ -120,8 +112,8 @@ def members(organisation_id: int):
 
 @organisations.route("/organisations/<int:organisation_id>/members/invite", methods=["GET", "POST"])
 @permission_required(Permission.MANAGE_MEMBERS)
-def invite(organisation_id: int):
-    organisation = load_organisation(organisation_id, Permission.MANAGE_MEMBERS)
+@loads("organisation", services.fetch_organisation)
+def invite(organisation: Organisation):
     form = InviteMemberForm()
     if form.validate_on_submit():
         try:
@@ -138,11 +130,13 @@ def invite(organisation_id: int):
 
 @organisations.route("/organisations/<int:organisation_id>/invitations/<int:invitation_id>/revoke", methods=["POST"])
 @permission_required(Permission.MANAGE_MEMBERS)
-def revoke_invitation(organisation_id: int, invitation_id: int):
-    organisation = load_organisation(organisation_id, Permission.MANAGE_MEMBERS)
+@loads("organisation", services.fetch_organisation)
+# An invitation of another organisation, or none, is "no longer open" to the service, as a revoked one is.
+@loads("invitation", Invitation, permission=None, missing_ok=True)
+def revoke_invitation(organisation: Organisation, invitation: Invitation | None):
     if ConfirmForm().validate_on_submit():
         try:
-            services.revoke_invitation(organisation, invitation_id)
+            services.revoke_invitation(organisation, invitation)
         except DomainError as error:
             flash(error.message, "error")
         else:
@@ -152,9 +146,9 @@ def revoke_invitation(organisation_id: int, invitation_id: int):
 
 @organisations.route("/organisations/<int:organisation_id>/members/<int:membership_id>", methods=["GET", "POST"])
 @permission_required(Permission.MANAGE_MEMBERS)
-def edit_member(organisation_id: int, membership_id: int):
-    organisation = load_organisation(organisation_id, Permission.MANAGE_MEMBERS)
-    membership = services.fetch_membership(organisation, membership_id) or abort(404)
+@loads("organisation", services.fetch_organisation)
+@loads("membership", Membership, within="organisation")
+def edit_member(organisation: Organisation, membership: Membership):
     form = ChangeRoleForm(data={"role": membership.role.value} if request.method == "GET" else None)
     if form.validate_on_submit():
         try:
@@ -175,9 +169,9 @@ def edit_member(organisation_id: int, membership_id: int):
 
 @organisations.route("/organisations/<int:organisation_id>/members/<int:membership_id>/remove", methods=["POST"])
 @permission_required(Permission.MANAGE_MEMBERS)
-def remove_member(organisation_id: int, membership_id: int):
-    organisation = load_organisation(organisation_id, Permission.MANAGE_MEMBERS)
-    membership = services.fetch_membership(organisation, membership_id) or abort(404)
+@loads("organisation", services.fetch_organisation)
+@loads("membership", Membership, within="organisation")
+def remove_member(organisation: Organisation, membership: Membership):
     if ConfirmForm().validate_on_submit():
         name = membership.user.full_name
         try:
@@ -185,7 +179,7 @@ def remove_member(organisation_id: int, membership_id: int):
         except DomainError as error:
             flash(error.message, "error")
             return redirect(
-                url_for("organisations.edit_member", organisation_id=organisation.id, membership_id=membership_id)
+                url_for("organisations.edit_member", organisation_id=organisation.id, membership_id=membership.id)
             )
         flash(f"{name} has been removed from {organisation.name}.", "success")
     return redirect(url_for("organisations.members", organisation_id=organisation.id))

@@ -5,16 +5,11 @@ from flask_login import current_user
 
 from portal.directory import published
 from portal.errors import DomainError
+from portal.models import Award
 from portal.outcomes import catalogue
 from portal.outcomes.forms import ActionForm, catalogue_form
 from portal.outcomes.views import outcomes
-from portal.permissions import Permission, check, permission_required
-
-
-def load_published_award(award_id: int):
-    award = published.public_award(award_id) or abort(404)
-    check(Permission.MANAGE_OUTCOMES, award)
-    return award
+from portal.permissions import Permission, loads, permission_required
 
 
 @outcomes.route("/staff/outcomes/catalogue")
@@ -25,8 +20,8 @@ def catalogue_list():
 
 @outcomes.route("/staff/outcomes/catalogue/<int:award_id>", methods=["GET", "POST"])
 @permission_required(Permission.MANAGE_OUTCOMES)
-def catalogue_entry(award_id: int):
-    award = load_published_award(award_id)
+@loads("award", published.public_award)
+def catalogue_entry(award: Award):
     entry = catalogue.fetch_entry(award.id)
     form = catalogue_form(entry, formdata=request.form if request.method == "POST" else None)
     if form.validate_on_submit():
@@ -57,8 +52,8 @@ def catalogue_entry(award_id: int):
 
 @outcomes.route("/staff/outcomes/catalogue/<int:award_id>/publish", methods=["POST"])
 @permission_required(Permission.MANAGE_OUTCOMES)
-def publish_catalogue_entry(award_id: int):
-    award = load_published_award(award_id)
+@loads("award", published.public_award)
+def publish_catalogue_entry(award: Award):
     if not ActionForm().validate_on_submit():
         abort(400)
     try:

@@ -1,16 +1,15 @@
 """Officers' pages for mapping: what is not yet mapped to an outcome, and choosing the outcome of an award's
 measure or of a borough's plan project."""
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from portal.errors import DomainError
-from portal.extensions import db
 from portal.models import AwardStatus, Measure, PlanProject
 from portal.outcomes import mapping
 from portal.outcomes.forms import mapping_form
 from portal.outcomes.views import outcomes
-from portal.permissions import Permission, check, permission_required
+from portal.permissions import Permission, loads, permission_required
 
 
 def _posted():
@@ -39,11 +38,8 @@ def _mapping_page(subject, current, save, template_args: dict, done: str):
 
 @outcomes.route("/staff/outcomes/measures/<int:measure_id>", methods=["GET", "POST"])
 @permission_required(Permission.MANAGE_OUTCOMES)
-def map_measure(measure_id: int):
-    measure = db.session.get(Measure, measure_id)
-    if measure is None or measure.award is None or measure.award.status is not AwardStatus.APPROVED:
-        abort(404)
-    check(Permission.MANAGE_OUTCOMES, measure.award)
+@loads("measure", Measure, where=lambda measure: measure.award and measure.award.status is AwardStatus.APPROVED)
+def map_measure(measure: Measure):
     award = measure.award
     # Back to the award's page when the officer came from there, otherwise to the list still to do.
     from_award = request.args.get("from") == "award"
@@ -65,11 +61,8 @@ def map_measure(measure_id: int):
 
 @outcomes.route("/staff/outcomes/projects/<int:project_id>", methods=["GET", "POST"])
 @permission_required(Permission.MANAGE_OUTCOMES)
-def map_project(project_id: int):
-    project = db.session.get(PlanProject, project_id) or abort(404)
-    if project.plan.status not in mapping.MAPPED_PLAN_STATUSES:
-        abort(404)
-    check(Permission.MANAGE_OUTCOMES, project)
+@loads("project", PlanProject, where=lambda project: project.plan.status in mapping.MAPPED_PLAN_STATUSES)
+def map_project(project: PlanProject):
     done = url_for(".unmapped")
     return _mapping_page(
         project,

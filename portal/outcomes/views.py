@@ -4,27 +4,16 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_login import current_user
 
 from portal.errors import DomainError
+from portal.models import Outcome, OutcomeFramework
 from portal.outcomes import frameworks, mapping
 from portal.outcomes.forms import ActionForm, FrameworkForm, OutcomeForm
-from portal.permissions import Permission, permission_required
+from portal.permissions import Permission, loads, permission_required
 
 outcomes = Blueprint("outcomes", __name__)
 
 
 def _posted():
     return request.form if request.method == "POST" else None
-
-
-def load_framework(framework_id: int):
-    return frameworks.fetch_framework(framework_id) or abort(404)
-
-
-def load_draft_outcome(framework_id: int, outcome_id: int):
-    framework = load_framework(framework_id)
-    outcome = frameworks.fetch_outcome(outcome_id)
-    if outcome is None or outcome.framework_id != framework.id:
-        abort(404)
-    return framework, outcome
 
 
 @outcomes.route("/staff/outcomes")
@@ -56,8 +45,8 @@ def start_draft():
 
 @outcomes.route("/staff/outcomes/frameworks/<int:framework_id>", methods=["GET", "POST"])
 @permission_required(Permission.MANAGE_OUTCOMES)
-def framework(framework_id: int):
-    framework = load_framework(framework_id)
+@loads("framework", frameworks.fetch_framework)
+def framework(framework: OutcomeFramework):
     form = FrameworkForm(formdata=_posted(), obj=framework)
     if form.validate_on_submit():
         try:
@@ -78,8 +67,8 @@ def framework(framework_id: int):
 
 @outcomes.route("/staff/outcomes/frameworks/<int:framework_id>/outcomes/new", methods=["GET", "POST"])
 @permission_required(Permission.MANAGE_OUTCOMES)
-def add_outcome(framework_id: int):
-    framework = load_framework(framework_id)
+@loads("framework", frameworks.fetch_framework)
+def add_outcome(framework: OutcomeFramework):
     form = OutcomeForm(formdata=_posted())
     if form.validate_on_submit():
         try:
@@ -98,8 +87,9 @@ def add_outcome(framework_id: int):
 
 @outcomes.route("/staff/outcomes/frameworks/<int:framework_id>/outcomes/<int:outcome_id>", methods=["GET", "POST"])
 @permission_required(Permission.MANAGE_OUTCOMES)
-def edit_outcome(framework_id: int, outcome_id: int):
-    framework, outcome = load_draft_outcome(framework_id, outcome_id)
+@loads("framework", frameworks.fetch_framework)
+@loads("outcome", frameworks.fetch_outcome, within="framework")
+def edit_outcome(framework: OutcomeFramework, outcome: Outcome):
     form = OutcomeForm(formdata=_posted(), obj=outcome)
     if form.validate_on_submit():
         try:
@@ -124,13 +114,13 @@ def edit_outcome(framework_id: int, outcome_id: int):
 
 @outcomes.route("/staff/outcomes/frameworks/<int:framework_id>/outcomes/<int:outcome_id>/remove", methods=["POST"])
 @permission_required(Permission.MANAGE_OUTCOMES)
-def remove_outcome(framework_id: int, outcome_id: int):
-    framework = load_framework(framework_id)
-    outcome = frameworks.fetch_outcome(outcome_id)
+@loads("framework", frameworks.fetch_framework)
+@loads("outcome", frameworks.fetch_outcome, within="framework", missing_ok=True)
+def remove_outcome(framework: OutcomeFramework, outcome: Outcome | None):
     if outcome is None:  # already removed: a second press changes nothing
         return redirect(url_for(".framework", framework_id=framework.id))
-    if outcome.framework_id != framework.id or not ActionForm().validate_on_submit():
-        abort(404 if outcome.framework_id != framework.id else 400)
+    if not ActionForm().validate_on_submit():
+        abort(400)
     try:
         name = outcome.name
         frameworks.remove_outcome(outcome, current_user._get_current_object())
@@ -143,8 +133,8 @@ def remove_outcome(framework_id: int, outcome_id: int):
 
 @outcomes.route("/staff/outcomes/frameworks/<int:framework_id>/publish", methods=["POST"])
 @permission_required(Permission.MANAGE_OUTCOMES)
-def publish(framework_id: int):
-    framework = load_framework(framework_id)
+@loads("framework", frameworks.fetch_framework)
+def publish(framework: OutcomeFramework):
     if not ActionForm().validate_on_submit():
         abort(400)
     try:

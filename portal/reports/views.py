@@ -10,7 +10,7 @@ from flask_login import current_user
 from portal.errors import DomainError
 from portal.evaluations import report as evaluation_report
 from portal.models import ReportRun, ReportStatus
-from portal.permissions import Permission, check, permission_required, public
+from portal.permissions import Permission, loads, permission_required, public
 from portal.reports import content, runs
 from portal.reports.forms import ActionForm, RequestReportForm
 
@@ -21,12 +21,6 @@ MEDIA_TYPES = {
     "pdf": "application/pdf",
 }
 PUBLIC_MAX_AGE_SECONDS = 3600
-
-
-def load_run(run_id: int, permission: Permission = Permission.PRODUCE_REPORTS) -> ReportRun:
-    run = runs.fetch_run(run_id) or abort(404)
-    check(permission, run)
-    return run
 
 
 def _download(run: ReportRun, kind: str):
@@ -54,8 +48,8 @@ def index():
 
 @reports.route("/staff/reports/<int:run_id>")
 @permission_required(Permission.PRODUCE_REPORTS)
-def run(run_id: int):
-    run = load_run(run_id)
+@loads("run", runs.fetch_run)
+def run(run: ReportRun):
     period = runs.period_of(run)
     return render_template(
         "reports/run.html",
@@ -69,8 +63,8 @@ def run(run_id: int):
 
 @reports.route("/staff/reports/<int:run_id>/progress")
 @permission_required(Permission.PRODUCE_REPORTS)
-def progress(run_id: int):
-    run = load_run(run_id)
+@loads("run", runs.fetch_run)
+def progress(run: ReportRun):
     response = jsonify(
         status=run.status.value,
         status_label=run.status.label,
@@ -84,14 +78,15 @@ def progress(run_id: int):
 
 @reports.route("/staff/reports/<int:run_id>/download/<any(xlsx, pdf):kind>")
 @permission_required(Permission.PRODUCE_REPORTS)
-def download(run_id: int, kind: str):
-    return _download(load_run(run_id), kind)
+@loads("run", runs.fetch_run)
+def download(run: ReportRun, kind: str):
+    return _download(run, kind)
 
 
 @reports.route("/staff/reports/<int:run_id>/publish", methods=["GET", "POST"])
 @permission_required(Permission.PUBLISH_REPORTS)
-def publish(run_id: int):
-    run = load_run(run_id, Permission.PUBLISH_REPORTS)
+@loads("run", runs.fetch_run)
+def publish(run: ReportRun):
     if run.status is not ReportStatus.DONE:
         abort(404)
     form = ActionForm()
@@ -108,8 +103,8 @@ def publish(run_id: int):
 
 @reports.route("/staff/reports/<int:run_id>/unpublish", methods=["POST"])
 @permission_required(Permission.PUBLISH_REPORTS)
-def unpublish(run_id: int):
-    run = load_run(run_id, Permission.PUBLISH_REPORTS)
+@loads("run", runs.fetch_run)
+def unpublish(run: ReportRun):
     if ActionForm().validate_on_submit():
         runs.unpublish_report(run, current_user._get_current_object())
         flash(f"The committee report for {runs.period_of(run).label} is no longer public.", "success")

@@ -2,12 +2,12 @@
 
 from decimal import ROUND_HALF_UP, Decimal
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from portal.errors import DomainError
-from portal.models import ValueAnalysis, ValueOutcome
-from portal.permissions import Permission, check, permission_required
+from portal.models import UnitValue, ValueAnalysis, ValueCost, ValueOutcome
+from portal.permissions import Permission, check, loads, permission_required
 from portal.scope import Scope
 from portal.value import deflators, services
 from portal.value.forms import CostForm, DeflatorForm, NewAnalysisForm, OutcomeForm, SettingsForm, UnitValueForm
@@ -24,12 +24,6 @@ def _actor():
 
 def _status(form) -> int:
     return 400 if form.errors or form.form_errors else 200
-
-
-def load_analysis(analysis_id: int) -> ValueAnalysis:
-    analysis = services.fetch_analysis(analysis_id) or abort(404)
-    check(MANAGE, analysis)
-    return analysis
 
 
 @value_staff.route("")
@@ -55,11 +49,8 @@ def unit_values():
 @value_staff.route("/unit-values/new", methods=["GET", "POST"])
 @value_staff.route("/unit-values/<int:unit_value_id>/edit", methods=["GET", "POST"])
 @permission_required(MANAGE)
-def unit_value_form(unit_value_id: int | None = None):
-    unit_value = None
-    if unit_value_id is not None:
-        unit_value = services.fetch_unit_value(unit_value_id) or abort(404)
-        check(MANAGE, unit_value)
+@loads("unit_value", services.fetch_unit_value)
+def unit_value_form(unit_value: UnitValue | None):
     form = UnitValueForm(obj=unit_value)
     if form.validate_on_submit():
         try:
@@ -143,8 +134,8 @@ def new_analysis():
 
 @value_staff.route("/analyses/<int:analysis_id>")
 @permission_required(MANAGE)
-def analysis(analysis_id: int):
-    analysis = load_analysis(analysis_id)
+@loads("analysis", services.fetch_analysis)
+def analysis(analysis: ValueAnalysis):
     workings, problems = services.work_out(analysis)
     return render_template(
         "value/staff/analysis.html",
@@ -165,8 +156,8 @@ def _refuse_if_published(analysis: ValueAnalysis):
 
 @value_staff.route("/analyses/<int:analysis_id>/settings", methods=["GET", "POST"])
 @permission_required(MANAGE)
-def settings(analysis_id: int):
-    analysis = load_analysis(analysis_id)
+@loads("analysis", services.fetch_analysis)
+def settings(analysis: ValueAnalysis):
     if refused := _refuse_if_published(analysis):
         return refused
     form = SettingsForm(obj=analysis)
@@ -184,8 +175,8 @@ def settings(analysis_id: int):
 
 @value_staff.route("/analyses/<int:analysis_id>/costs", methods=["POST"])
 @permission_required(MANAGE)
-def add_cost(analysis_id: int):
-    analysis = load_analysis(analysis_id)
+@loads("analysis", services.fetch_analysis)
+def add_cost(analysis: ValueAnalysis):
     if refused := _refuse_if_published(analysis):
         return refused
     form = CostForm()
@@ -211,11 +202,13 @@ def add_cost(analysis_id: int):
 
 @value_staff.route("/analyses/<int:analysis_id>/costs/<int:cost_id>/remove", methods=["POST"])
 @permission_required(MANAGE)
-def remove_cost(analysis_id: int, cost_id: int):
-    analysis = load_analysis(analysis_id)
+@loads("analysis", services.fetch_analysis)
+@loads("cost", ValueCost, within="analysis", missing_ok=True)
+def remove_cost(analysis: ValueAnalysis, cost: ValueCost | None):
     if refused := _refuse_if_published(analysis):
         return refused
-    services.remove_cost(analysis, cost_id, _actor())
+    if cost is not None:  # None: already removed, and a second click changes nothing
+        services.remove_cost(analysis, cost.id, _actor())
     flash("Cost removed.", "success")
     return redirect(url_for(".analysis", analysis_id=analysis.id, _anchor="costs"))
 
@@ -223,13 +216,11 @@ def remove_cost(analysis_id: int, cost_id: int):
 @value_staff.route("/analyses/<int:analysis_id>/outcomes/new", methods=["GET", "POST"])
 @value_staff.route("/analyses/<int:analysis_id>/outcomes/<int:outcome_id>/edit", methods=["GET", "POST"])
 @permission_required(MANAGE)
-def outcome_form(analysis_id: int, outcome_id: int | None = None):
-    analysis = load_analysis(analysis_id)
+@loads("analysis", services.fetch_analysis)
+@loads("outcome", ValueOutcome, within="analysis")
+def outcome_form(analysis: ValueAnalysis, outcome: ValueOutcome | None):
     if refused := _refuse_if_published(analysis):
         return refused
-    outcome: ValueOutcome | None = None
-    if outcome_id is not None:
-        outcome = next((o for o in analysis.outcomes if o.id == outcome_id), None) or abort(404)
     unit_values = services.fetch_unit_values()
     counts = services.measure_counts(analysis.award)
     starting = {}
@@ -271,19 +262,21 @@ def outcome_form(analysis_id: int, outcome_id: int | None = None):
 
 @value_staff.route("/analyses/<int:analysis_id>/outcomes/<int:outcome_id>/remove", methods=["POST"])
 @permission_required(MANAGE)
-def remove_outcome(analysis_id: int, outcome_id: int):
-    analysis = load_analysis(analysis_id)
+@loads("analysis", services.fetch_analysis)
+@loads("outcome", ValueOutcome, within="analysis", missing_ok=True)
+def remove_outcome(analysis: ValueAnalysis, outcome: ValueOutcome | None):
     if refused := _refuse_if_published(analysis):
         return refused
-    services.remove_outcome(analysis, outcome_id, _actor())
+    if outcome is not None:  # None: already removed, and a second click changes nothing
+        services.remove_outcome(analysis, outcome.id, _actor())
     flash("Outcome removed.", "success")
     return redirect(url_for(".analysis", analysis_id=analysis.id, _anchor="outcomes"))
 
 
 @value_staff.route("/analyses/<int:analysis_id>/publish", methods=["POST"])
 @permission_required(MANAGE)
-def publish(analysis_id: int):
-    analysis = load_analysis(analysis_id)
+@loads("analysis", services.fetch_analysis)
+def publish(analysis: ValueAnalysis):
     if analysis.is_published:
         flash("This analysis is already published.", "success")  # a second click: nothing more to do
         return redirect(url_for(".analysis", analysis_id=analysis.id))

@@ -10,26 +10,27 @@ from werkzeug.datastructures import MultiDict
 from portal.database import utcnow
 from portal.errors import DomainError
 from portal.models import PersonalDataExport
-from portal.permissions import Permission, can, permission_required
+from portal.permissions import Permission, loads, permission_required
 from portal.your_data import collect, services
 from portal.your_data.forms import AskForYourDataForm, FindPersonForm, SubjectAccessForm
 
 your_data = Blueprint("your_data", __name__)
 
 
-def load_own_export(export_id: int) -> PersonalDataExport:
-    """The signed-in person's own download; anyone else's, or a subject access export, does not exist for them."""
-    export = services.fetch_export(export_id)
-    if export is None or export.subject_access or not can(current_user, Permission.DOWNLOAD_YOUR_DATA, export):
-        abort(404)
-    return export
-
-
-def load_subject_access_export(export_id: int) -> PersonalDataExport:
-    export = services.fetch_export(export_id)
-    if export is None or not export.subject_access or not can(current_user, Permission.HANDLE_SUBJECT_ACCESS, export):
-        abort(404)
-    return export
+# The signed-in person's own download; anyone else's, or a subject access export, does not exist for them.
+own_export = loads(
+    "export",
+    services.fetch_export,
+    where=lambda export: not export.subject_access,
+    hidden_unless=Permission.DOWNLOAD_YOUR_DATA,
+)
+# An administrator's subject access export; a person's own download does not exist here.
+requested_export = loads(
+    "export",
+    services.fetch_export,
+    where=lambda export: export.subject_access,
+    hidden_unless=Permission.HANDLE_SUBJECT_ACCESS,
+)
 
 
 def _progress(export: PersonalDataExport):
@@ -85,20 +86,23 @@ def index():
 
 @your_data.route("/account/your-data/<int:export_id>")
 @permission_required(Permission.DOWNLOAD_YOUR_DATA)
-def export(export_id: int):
-    return _export_page("your_data/export.html", load_own_export(export_id), form=AskForYourDataForm())
+@own_export
+def export(export: PersonalDataExport):
+    return _export_page("your_data/export.html", export, form=AskForYourDataForm())
 
 
 @your_data.route("/account/your-data/<int:export_id>/progress")
 @permission_required(Permission.DOWNLOAD_YOUR_DATA)
-def progress(export_id: int):
-    return _progress(load_own_export(export_id))
+@own_export
+def progress(export: PersonalDataExport):
+    return _progress(export)
 
 
 @your_data.route("/account/your-data/<int:export_id>/download")
 @permission_required(Permission.DOWNLOAD_YOUR_DATA)
-def download(export_id: int):
-    return _download(load_own_export(export_id))
+@own_export
+def download(export: PersonalDataExport):
+    return _download(export)
 
 
 @your_data.route("/staff/subject-access")
@@ -157,26 +161,29 @@ def request_subject_access():
 
 @your_data.route("/staff/subject-access/<int:export_id>")
 @permission_required(Permission.HANDLE_SUBJECT_ACCESS)
-def subject_access_export(export_id: int):
-    return _export_page("your_data/subject_access_export.html", load_subject_access_export(export_id))
+@requested_export
+def subject_access_export(export: PersonalDataExport):
+    return _export_page("your_data/subject_access_export.html", export)
 
 
 @your_data.route("/staff/subject-access/<int:export_id>/progress")
 @permission_required(Permission.HANDLE_SUBJECT_ACCESS)
-def subject_access_progress(export_id: int):
-    return _progress(load_subject_access_export(export_id))
+@requested_export
+def subject_access_progress(export: PersonalDataExport):
+    return _progress(export)
 
 
 @your_data.route("/staff/subject-access/<int:export_id>/download")
 @permission_required(Permission.HANDLE_SUBJECT_ACCESS)
-def subject_access_download(export_id: int):
-    return _download(load_subject_access_export(export_id))
+@requested_export
+def subject_access_download(export: PersonalDataExport):
+    return _download(export)
 
 
 @your_data.route("/staff/subject-access/<int:export_id>/restart", methods=["POST"])
 @permission_required(Permission.HANDLE_SUBJECT_ACCESS)
-def restart_subject_access_export(export_id: int):
-    export = load_subject_access_export(export_id)
+@requested_export
+def restart_subject_access_export(export: PersonalDataExport):
     if AskForYourDataForm().validate_on_submit():
         services.restart_export(export)
     return redirect(url_for(".subject_access_export", export_id=export.id))
