@@ -293,7 +293,8 @@ def loads(
     fetch: type | Callable[[int], Any],
     *,
     permission: Permission | None = ROUTE_PERMISSION,
-    within: str | None = None,
+    within: str | tuple[str, str] | None = None,
+    checked: bool | None = None,
     where: Callable[[Any], bool] | None = None,
     hidden_unless: Permission | None = None,
     allowed: Callable[[Any], bool] | None = None,
@@ -308,17 +309,22 @@ def loads(
     - nothing found: 404, or ``None`` passed on with ``missing_ok`` (a second press of "Remove" after the first
       removed it); ``where(obj)`` false: 404;
     - ``within="award"``: the object must belong to the ``award`` loaded above (``obj.award_id == award.id``), or
-      to the URL's ``award_id`` when no award is loaded: 404 otherwise (``within="round_"`` reads ``obj.round_id``);
+      to the URL's ``award_id`` when no award is loaded: 404 otherwise. ``within="round_"`` reads ``obj.round_id``;
+      ``within=("board", "organisation_id")`` names the attribute when it is not the parent's name;
     - ``hidden_unless``: a user without that permission on the object gets 404, since even its existence is private;
     - ``permission`` on the object's scope: 403 without it. It is the route's own permission (from
-      :func:`permission_required`) unless named here; ``None`` checks nothing (a public page, or an object that
-      belongs to a parent checked above: objects loaded ``within`` another are not checked again unless asked);
+      :func:`permission_required`) unless named here; ``None`` checks nothing (a public page). An object loaded
+      ``within`` a parent checked above is not checked again unless ``checked=True`` or a permission is named;
     - ``allowed(obj)`` false: 403 (a rule beyond the permission table, such as a declared conflict of interest).
 
     Stack it beneath ``@permission_required``, parents above children.
     """
     parameter = parameter or f"{into}_id"
-    if permission is ROUTE_PERMISSION and within is not None:
+    if within is None or isinstance(within, tuple):
+        parent_name, parent_key = within or (None, None)
+    else:
+        parent_name, parent_key = within, f"{within.rstrip('_')}_id"
+    if checked is False or (checked is None and permission is ROUTE_PERMISSION and within is not None):
         permission = None
     get = (lambda id_: db.session.get(fetch, id_)) if isinstance(fetch, type) else fetch
 
@@ -332,9 +338,9 @@ def loads(
                 return view(*args, **kwargs, **{into: None})
             if obj is None or (where is not None and not where(obj)):
                 abort(404)
-            if within is not None:
-                parent = kwargs[within].id if within in kwargs else kwargs.pop(f"{within}_id")
-                if getattr(obj, f"{within.rstrip('_')}_id") != parent:
+            if parent_name is not None:
+                parent = kwargs[parent_name].id if parent_name in kwargs else kwargs.pop(f"{parent_name}_id")
+                if getattr(obj, parent_key) != parent:
                     abort(404)
             if hidden_unless is not None and not can(current_user, hidden_unless, obj):
                 abort(404)

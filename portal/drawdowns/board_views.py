@@ -6,15 +6,16 @@ from flask_login import current_user
 from portal.drawdowns import queries
 from portal.drawdowns.forms import drawdown_form
 from portal.drawdowns.requests import request_drawdown
-from portal.drawdowns.views import drawdowns, load_board, load_board_allocation, load_board_drawdown
+from portal.drawdowns.views import drawdowns, with_board, with_board_allocation, with_drawdown
 from portal.errors import DomainError
+from portal.models import Allocation, Drawdown, Organisation
 from portal.permissions import Permission, can, permission_required
 
 
 @drawdowns.route("/organisations/<int:organisation_id>/allocations")
 @permission_required(Permission.VIEW_ALLOCATION)
-def board_allocations(organisation_id: int):
-    board = load_board(organisation_id, Permission.VIEW_ALLOCATION)
+@with_board
+def board_allocations(board: Organisation):
     allocations = queries.fetch_board_allocations(board)
     return render_template(
         "drawdowns/board_allocations.html",
@@ -26,8 +27,9 @@ def board_allocations(organisation_id: int):
 
 @drawdowns.route("/organisations/<int:organisation_id>/allocations/<int:allocation_id>")
 @permission_required(Permission.VIEW_ALLOCATION)
-def board_allocation(organisation_id: int, allocation_id: int):
-    allocation = load_board_allocation(organisation_id, allocation_id, Permission.VIEW_ALLOCATION)
+@with_board
+@with_board_allocation
+def board_allocation(board: Organisation, allocation: Allocation):
     return render_template(
         "drawdowns/board_allocation.html",
         allocation=allocation,
@@ -40,8 +42,9 @@ def board_allocation(organisation_id: int, allocation_id: int):
     "/organisations/<int:organisation_id>/allocations/<int:allocation_id>/drawdowns/new", methods=["GET", "POST"]
 )
 @permission_required(Permission.REQUEST_DRAWDOWN)
-def request_form(organisation_id: int, allocation_id: int):
-    allocation = load_board_allocation(organisation_id, allocation_id, Permission.REQUEST_DRAWDOWN)
+@with_board
+@with_board_allocation
+def request_form(board: Organisation, allocation: Allocation):
     form = drawdown_form(formdata=request.form if request.method == "POST" else None)
     if form.validate_on_submit():
         try:
@@ -53,12 +56,12 @@ def request_form(organisation_id: int, allocation_id: int):
             return redirect(
                 url_for(
                     ".board_drawdown",
-                    organisation_id=organisation_id,
-                    allocation_id=allocation_id,
+                    organisation_id=board.id,
+                    allocation_id=allocation.id,
                     drawdown_id=drawdown.id,
                 )
             )
-    allocation = queries.fetch_allocation(allocation_id)
+    allocation = queries.fetch_allocation(allocation.id)
     return render_template(
         "drawdowns/request.html", allocation=allocation, amounts=queries.fetch_amounts_of(allocation), form=form
     )
@@ -66,8 +69,8 @@ def request_form(organisation_id: int, allocation_id: int):
 
 @drawdowns.route("/organisations/<int:organisation_id>/allocations/<int:allocation_id>/drawdowns/<int:drawdown_id>")
 @permission_required(Permission.VIEW_ALLOCATION)
-def board_drawdown(organisation_id: int, allocation_id: int, drawdown_id: int):
-    allocation = load_board_allocation(organisation_id, allocation_id, Permission.VIEW_ALLOCATION)
-    return render_template(
-        "drawdowns/board_drawdown.html", allocation=allocation, drawdown=load_board_drawdown(allocation, drawdown_id)
-    )
+@with_board
+@with_board_allocation
+@with_drawdown
+def board_drawdown(board: Organisation, allocation: Allocation, drawdown: Drawdown):
+    return render_template("drawdowns/board_drawdown.html", allocation=allocation, drawdown=drawdown)

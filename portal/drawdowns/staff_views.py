@@ -1,6 +1,6 @@
 """Officers' pages: every drawdown with its turnaround, allocations and issuing them, deciding and paying."""
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from portal.auth.recent import recent_authentication_required
@@ -11,9 +11,9 @@ from portal.drawdowns.requests import decide_drawdown, record_payment
 from portal.drawdowns.turnaround import summarise, target_working_days, today, turnaround
 from portal.drawdowns.views import drawdowns
 from portal.errors import DomainError
-from portal.models import DrawdownStatus
+from portal.models import Allocation, Drawdown, DrawdownStatus
 from portal.periods import financial_year_start
-from portal.permissions import Permission, check, permission_required
+from portal.permissions import Permission, loads, permission_required
 
 
 def _filters() -> queries.DrawdownFilters:
@@ -102,12 +102,6 @@ def new_allocation():
     return render_template("drawdowns/new_allocation.html", form=form)
 
 
-def _load_allocation(allocation_id: int):
-    allocation = queries.fetch_allocation(allocation_id) or abort(404)
-    check(Permission.MANAGE_DRAWDOWNS, allocation)
-    return allocation
-
-
 def _allocation_page(allocation, issue_form):
     target, now = target_working_days(), today()
     return render_template(
@@ -123,14 +117,15 @@ def _allocation_page(allocation, issue_form):
 
 @drawdowns.route("/staff/drawdowns/allocations/<int:allocation_id>")
 @permission_required(Permission.MANAGE_DRAWDOWNS)
-def allocation(allocation_id: int):
-    return _allocation_page(_load_allocation(allocation_id), IssueForm(formdata=None))
+@loads("allocation", queries.fetch_allocation)
+def allocation(allocation: Allocation):
+    return _allocation_page(allocation, IssueForm(formdata=None))
 
 
 @drawdowns.route("/staff/drawdowns/allocations/<int:allocation_id>/issue", methods=["POST"])
 @permission_required(Permission.MANAGE_DRAWDOWNS)
-def issue(allocation_id: int):
-    allocation = _load_allocation(allocation_id)
+@loads("allocation", queries.fetch_allocation)
+def issue(allocation: Allocation):
     form = IssueForm()
     if form.validate_on_submit():
         try:
@@ -142,12 +137,6 @@ def issue(allocation_id: int):
             flash(f"Allocation recorded as issued{late}. The board has been emailed.", "success")
             return redirect(url_for(".allocation", allocation_id=allocation.id))
     return _allocation_page(allocation, form)
-
-
-def _load_drawdown(drawdown_id: int):
-    drawdown = queries.fetch_drawdown(drawdown_id) or abort(404)
-    check(Permission.MANAGE_DRAWDOWNS, drawdown)
-    return drawdown
 
 
 def _drawdown_page(drawdown, decision_form, payment_form):
@@ -165,15 +154,16 @@ def _drawdown_page(drawdown, decision_form, payment_form):
 
 @drawdowns.route("/staff/drawdowns/<int:drawdown_id>")
 @permission_required(Permission.MANAGE_DRAWDOWNS)
-def drawdown(drawdown_id: int):
-    return _drawdown_page(_load_drawdown(drawdown_id), DecisionForm(formdata=None), PaymentForm(formdata=None))
+@loads("drawdown", queries.fetch_drawdown)
+def drawdown(drawdown: Drawdown):
+    return _drawdown_page(drawdown, DecisionForm(formdata=None), PaymentForm(formdata=None))
 
 
 @drawdowns.route("/staff/drawdowns/<int:drawdown_id>/decision", methods=["POST"])
 @permission_required(Permission.MANAGE_DRAWDOWNS)
 @recent_authentication_required()
-def decide(drawdown_id: int):
-    drawdown = _load_drawdown(drawdown_id)
+@loads("drawdown", queries.fetch_drawdown)
+def decide(drawdown: Drawdown):
     form = DecisionForm()
     if form.validate_on_submit():
         approve = form.decision.data == "approve"
@@ -183,15 +173,15 @@ def decide(drawdown_id: int):
             form.show_error(error)
         else:
             flash(f"Drawdown {'approved' if approve else 'refused'}. The board has been emailed.", "success")
-            return redirect(url_for(".drawdown", drawdown_id=drawdown_id))
-    return _drawdown_page(queries.fetch_drawdown(drawdown_id), form, PaymentForm(formdata=None))
+            return redirect(url_for(".drawdown", drawdown_id=drawdown.id))
+    return _drawdown_page(queries.fetch_drawdown(drawdown.id), form, PaymentForm(formdata=None))
 
 
 @drawdowns.route("/staff/drawdowns/<int:drawdown_id>/payment", methods=["POST"])
 @permission_required(Permission.MANAGE_DRAWDOWNS)
 @recent_authentication_required()
-def pay(drawdown_id: int):
-    drawdown = _load_drawdown(drawdown_id)
+@loads("drawdown", queries.fetch_drawdown)
+def pay(drawdown: Drawdown):
     form = PaymentForm()
     if form.validate_on_submit():
         try:
@@ -202,5 +192,5 @@ def pay(drawdown_id: int):
             form.show_error(error)
         else:
             flash("Payment recorded. The board has been emailed.", "success")
-            return redirect(url_for(".drawdown", drawdown_id=drawdown_id))
-    return _drawdown_page(queries.fetch_drawdown(drawdown_id), DecisionForm(formdata=None), form)
+            return redirect(url_for(".drawdown", drawdown_id=drawdown.id))
+    return _drawdown_page(queries.fetch_drawdown(drawdown.id), DecisionForm(formdata=None), form)

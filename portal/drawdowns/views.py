@@ -5,12 +5,12 @@ Routes live in modules that share this blueprint and its loaders: ``board_views`
 ``staff_views`` (officers).
 """
 
-from flask import Blueprint, abort
+from flask import Blueprint
 
 from portal.drawdowns import queries
-from portal.models import Allocation, Drawdown, Organisation, OrganisationType
+from portal.models import OrganisationType
 from portal.periods import financial_year_label
-from portal.permissions import Permission, check
+from portal.permissions import loads
 
 drawdowns = Blueprint("drawdowns", __name__)
 
@@ -21,30 +21,16 @@ def financial_year_filter(start_year: int) -> str:
     return financial_year_label(start_year)
 
 
-def load_board(organisation_id: int, permission: Permission) -> Organisation:
-    """A Safer Neighbourhood Board the user may act for. Other organisations have no allocations: 404."""
-    organisation = queries.fetch_organisation(organisation_id)
-    if organisation is None or organisation.organisation_type is not OrganisationType.SNB:
-        abort(404)
-    check(permission, organisation)
-    return organisation
-
-
-def load_board_allocation(organisation_id: int, allocation_id: int, permission: Permission) -> Allocation:
-    """This board's allocation. Another board's is 404: its existence is private."""
-    load_board(organisation_id, permission)
-    allocation = queries.fetch_allocation(allocation_id)
-    if allocation is None or allocation.organisation_id != organisation_id:
-        abort(404)
-    check(permission, allocation)
-    return allocation
-
-
-def load_board_drawdown(allocation: Allocation, drawdown_id: int) -> Drawdown:
-    drawdown = queries.fetch_drawdown(drawdown_id)
-    if drawdown is None or drawdown.allocation_id != allocation.id:
-        abort(404)
-    return drawdown
+# A Safer Neighbourhood Board the user may act for (other organisations have no allocations: 404), this board's
+# allocation (another board's is 404: its existence is private) and a drawdown on that allocation.
+with_board = loads(
+    "board",
+    queries.fetch_organisation,
+    parameter="organisation_id",
+    where=lambda organisation: organisation.organisation_type is OrganisationType.SNB,
+)
+with_board_allocation = loads("allocation", queries.fetch_allocation, within=("board", "organisation_id"), checked=True)
+with_drawdown = loads("drawdown", queries.fetch_drawdown, within="allocation")
 
 
 from portal.drawdowns import board_views, staff_views  # noqa: E402, F401  (routes on this blueprint)

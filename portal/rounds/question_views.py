@@ -18,14 +18,14 @@ from portal.rounds import criteria as criteria_services
 from portal.rounds import questions as question_services
 from portal.rounds import services
 from portal.rounds.forms import CriterionForm, QuestionForm
-from portal.rounds.views import in_round, rounds
+from portal.rounds.views import rounds, with_round
 
 DIRECTIONS = (question_services.UP, question_services.DOWN)
 
 
 # The round named in the URL, a question of that round, and a standard question (one of no round).
-round_question = loads("question", Question, within="round_")
-standard_question = loads("question", Question, where=lambda question: question.round_id is None, permission=None)
+with_round_question = loads("question", Question, within="round_")
+with_standard_question = loads("question", Question, where=lambda question: question.round_id is None, permission=None)
 
 
 def scoped_url(name: str, round_id: int | None, **values) -> str:
@@ -59,7 +59,7 @@ def standard_questions():
 
 @rounds.route("/rounds/<int:round_id>/questions")
 @permission_required(Permission.MANAGE_FUNDS)
-@in_round
+@with_round
 def questions(round_: Round):
     return _questions(round_)
 
@@ -87,7 +87,7 @@ def standard_new_question():
 
 @rounds.route("/rounds/<int:round_id>/questions/new", methods=["GET", "POST"])
 @permission_required(Permission.MANAGE_FUNDS)
-@in_round
+@with_round
 def new_question(round_: Round):
     return _new_question(round_)
 
@@ -115,15 +115,15 @@ def _new_question(round_: Round | None):
 
 @rounds.route("/questions/<int:question_id>", methods=["GET", "POST"])
 @permission_required(Permission.MANAGE_FUNDS)
-@standard_question
+@with_standard_question
 def standard_edit_question(question: Question):
     return _edit_question(None, question)
 
 
 @rounds.route("/rounds/<int:round_id>/questions/<int:question_id>", methods=["GET", "POST"])
 @permission_required(Permission.MANAGE_FUNDS)
-@in_round
-@round_question
+@with_round
+@with_round_question
 def edit_question(round_: Round, question: Question):
     return _edit_question(round_, question)
 
@@ -152,15 +152,15 @@ def _edit_question(round_: Round | None, question: Question):
 
 @rounds.route("/questions/<int:question_id>/move", methods=["POST"])
 @permission_required(Permission.MANAGE_FUNDS)
-@standard_question
+@with_standard_question
 def standard_move_question(question: Question):
     return _move_question(None, question)
 
 
 @rounds.route("/rounds/<int:round_id>/questions/<int:question_id>/move", methods=["POST"])
 @permission_required(Permission.MANAGE_FUNDS)
-@in_round
-@round_question
+@with_round
+@with_round_question
 def move_question(round_: Round, question: Question):
     return _move_question(round_, question)
 
@@ -183,7 +183,7 @@ def standard_move_section():
 
 @rounds.route("/rounds/<int:round_id>/sections/move", methods=["POST"])
 @permission_required(Permission.MANAGE_FUNDS)
-@in_round
+@with_round
 def move_section(round_: Round):
     return _move_section(round_)
 
@@ -200,15 +200,15 @@ def _move_section(round_: Round | None):
 
 @rounds.route("/questions/<int:question_id>/remove", methods=["GET", "POST"])
 @permission_required(Permission.MANAGE_FUNDS)
-@standard_question
+@with_standard_question
 def standard_remove_question(question: Question):
     return _remove_question(None, question)
 
 
 @rounds.route("/rounds/<int:round_id>/questions/<int:question_id>/remove", methods=["GET", "POST"])
 @permission_required(Permission.MANAGE_FUNDS)
-@in_round
-@round_question
+@with_round
+@with_round_question
 def remove_question(round_: Round, question: Question):
     return _remove_question(round_, question)
 
@@ -239,15 +239,15 @@ def _remove_question(round_: Round | None, question: Question):
 
 @rounds.route("/questions/<int:question_id>/restore", methods=["POST"])
 @permission_required(Permission.MANAGE_FUNDS)
-@standard_question
+@with_standard_question
 def standard_restore_question(question: Question):
     return _restore_question(None, question)
 
 
 @rounds.route("/rounds/<int:round_id>/questions/<int:question_id>/restore", methods=["POST"])
 @permission_required(Permission.MANAGE_FUNDS)
-@in_round
-@round_question
+@with_round
+@with_round_question
 def restore_question(round_: Round, question: Question):
     return _restore_question(round_, question)
 
@@ -269,7 +269,7 @@ def _restore_question(round_: Round | None, question: Question):
 
 @rounds.route("/rounds/<int:round_id>/criteria")
 @permission_required(Permission.MANAGE_FUNDS)
-@in_round
+@with_round
 def criteria(round_: Round):
     criteria = criteria_services.fetch_criteria(round_)
     return render_template(
@@ -285,7 +285,7 @@ def criteria(round_: Round):
 
 @rounds.route("/rounds/<int:round_id>/criteria/new", methods=["GET", "POST"])
 @permission_required(Permission.MANAGE_FUNDS)
-@in_round
+@with_round
 def new_criterion(round_: Round):
     form = CriterionForm()
     if form.validate_on_submit():
@@ -301,7 +301,7 @@ def new_criterion(round_: Round):
 
 @rounds.route("/rounds/<int:round_id>/criteria/<int:criterion_id>", methods=["GET", "POST"])
 @permission_required(Permission.MANAGE_FUNDS)
-@in_round
+@with_round
 @loads("criterion", Criterion, within="round_")
 def edit_criterion(round_: Round, criterion: Criterion):
     form = CriterionForm(obj=criterion) if request.method == "GET" else CriterionForm()
@@ -318,7 +318,7 @@ def edit_criterion(round_: Round, criterion: Criterion):
 
 @rounds.route("/rounds/<int:round_id>/criteria/<int:criterion_id>/move", methods=["POST"])
 @permission_required(Permission.MANAGE_FUNDS)
-@in_round
+@with_round
 @loads("criterion", Criterion, within="round_")
 def move_criterion(round_: Round, criterion: Criterion):
     if ConfirmForm().validate_on_submit():
@@ -328,7 +328,7 @@ def move_criterion(round_: Round, criterion: Criterion):
 
 @rounds.route("/rounds/<int:round_id>/criteria/<int:criterion_id>/remove", methods=["GET", "POST"])
 @permission_required(Permission.MANAGE_FUNDS)
-@in_round
+@with_round
 @loads("criterion", Criterion, within="round_")
 def remove_criterion(round_: Round, criterion: Criterion):
     form = ConfirmForm()

@@ -17,7 +17,7 @@ rounds = Blueprint("rounds", __name__, url_prefix="/staff/funds")
 
 
 # The round a URL names (its parameter ``round_id``; the view takes ``round_``), for these pages and the questions'.
-in_round = loads("round_", services.fetch_round, parameter="round_id")
+with_round = loads("round_", services.fetch_round, parameter="round_id")
 
 
 def _status_filter() -> RoundStatus | None:
@@ -115,7 +115,7 @@ def new_round(fund: Fund):
 
 @rounds.route("/rounds/<int:round_id>")
 @permission_required(Permission.MANAGE_FUNDS)
-@in_round
+@with_round
 def overview(round_: Round):
     now = utcnow()
     criteria = criteria_services.fetch_criteria(round_)
@@ -134,7 +134,7 @@ def overview(round_: Round):
 
 @rounds.route("/rounds/<int:round_id>/edit", methods=["GET", "POST"])
 @permission_required(Permission.MANAGE_FUNDS)
-@in_round
+@with_round
 def edit_round(round_: Round):
     form = RoundForm.for_round(round_) if request.method == "GET" else RoundForm()
     form.set_choices(services.fetch_funds(), fetch_local_authorities())
@@ -158,7 +158,7 @@ def edit_round(round_: Round):
 
 @rounds.route("/rounds/<int:round_id>/publish", methods=["GET", "POST"])
 @permission_required(Permission.MANAGE_FUNDS)
-@in_round
+@with_round
 def publish_round(round_: Round):
     if round_.is_published:
         flash("This round has already been published.", "info")
@@ -185,14 +185,14 @@ def publish_round(round_: Round):
 
 @rounds.route("/rounds/<int:round_id>/preview/light")
 @permission_required(Permission.MANAGE_FUNDS)
-@in_round
+@with_round
 def preview_light(round_: Round):
     return _preview(round_, FormVariant.LIGHT)
 
 
 @rounds.route("/rounds/<int:round_id>/preview/full")
 @permission_required(Permission.MANAGE_FUNDS)
-@in_round
+@with_round
 def preview_full(round_: Round):
     return _preview(round_, FormVariant.FULL)
 

@@ -18,14 +18,14 @@ your_data = Blueprint("your_data", __name__)
 
 
 # The signed-in person's own download; anyone else's, or a subject access export, does not exist for them.
-own_export = loads(
+with_own_export = loads(
     "export",
     services.fetch_export,
     where=lambda export: not export.subject_access,
     hidden_unless=Permission.DOWNLOAD_YOUR_DATA,
 )
 # An administrator's subject access export; a person's own download does not exist here.
-requested_export = loads(
+with_requested_export = loads(
     "export",
     services.fetch_export,
     where=lambda export: export.subject_access,
@@ -86,21 +86,21 @@ def index():
 
 @your_data.route("/account/your-data/<int:export_id>")
 @permission_required(Permission.DOWNLOAD_YOUR_DATA)
-@own_export
+@with_own_export
 def export(export: PersonalDataExport):
     return _export_page("your_data/export.html", export, form=AskForYourDataForm())
 
 
 @your_data.route("/account/your-data/<int:export_id>/progress")
 @permission_required(Permission.DOWNLOAD_YOUR_DATA)
-@own_export
+@with_own_export
 def progress(export: PersonalDataExport):
     return _progress(export)
 
 
 @your_data.route("/account/your-data/<int:export_id>/download")
 @permission_required(Permission.DOWNLOAD_YOUR_DATA)
-@own_export
+@with_own_export
 def download(export: PersonalDataExport):
     return _download(export)
 
@@ -161,28 +161,28 @@ def request_subject_access():
 
 @your_data.route("/staff/subject-access/<int:export_id>")
 @permission_required(Permission.HANDLE_SUBJECT_ACCESS)
-@requested_export
+@with_requested_export
 def subject_access_export(export: PersonalDataExport):
     return _export_page("your_data/subject_access_export.html", export)
 
 
 @your_data.route("/staff/subject-access/<int:export_id>/progress")
 @permission_required(Permission.HANDLE_SUBJECT_ACCESS)
-@requested_export
+@with_requested_export
 def subject_access_progress(export: PersonalDataExport):
     return _progress(export)
 
 
 @your_data.route("/staff/subject-access/<int:export_id>/download")
 @permission_required(Permission.HANDLE_SUBJECT_ACCESS)
-@requested_export
+@with_requested_export
 def subject_access_download(export: PersonalDataExport):
     return _download(export)
 
 
 @your_data.route("/staff/subject-access/<int:export_id>/restart", methods=["POST"])
 @permission_required(Permission.HANDLE_SUBJECT_ACCESS)
-@requested_export
+@with_requested_export
 def restart_subject_access_export(export: PersonalDataExport):
     if AskForYourDataForm().validate_on_submit():
         services.restart_export(export)

@@ -286,7 +286,6 @@ NOT_YET_ON_LOADS = {
     "boroughs",
     "dialogue",
     "directory",
-    "drawdowns",
     "lcpf",
     "monitoring",
     "openreferral",
