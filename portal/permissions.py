@@ -352,7 +352,8 @@ def loads(
             kwargs[into] = obj
             return view(*args, **kwargs)
 
-        wrapped.loaded_parameters = (*getattr(view, "loaded_parameters", ()), parameter)
+        consumed = (parameter,) if parent_name is None else (parameter, f"{parent_name}_id")
+        wrapped.loaded_parameters = (*getattr(view, "loaded_parameters", ()), *consumed)
         return wrapped
 
     return decorator

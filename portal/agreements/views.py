@@ -7,27 +7,14 @@ from flask_login import current_user
 from portal.agreements import services, variations
 from portal.agreements.forms import AcceptanceForm, ActionForm, DecisionForm, PaymentForm, variation_form
 from portal.auth.recent import recent_authentication_required
+from portal.awards.scoped import with_organisation_award
 from portal.awards.services import fetch_award
 from portal.errors import DomainError
-from portal.models import Award, Instalment, VariationKind
-from portal.monitoring.views import load_organisation_award
+from portal.models import Award, Instalment, Variation, VariationKind
 from portal.navigation import safe_next_url
-from portal.permissions import Permission, can, check, permission_required
+from portal.permissions import Permission, can, check, loads, permission_required
 
 agreements = Blueprint("agreements", __name__)
-
-
-def load_staff_award(award_id: int, permission: Permission) -> Award:
-    award = fetch_award(award_id) or abort(404)
-    check(permission, award)
-    return award
-
-
-def load_instalment(award: Award, instalment_id: int) -> Instalment:
-    instalment = services.fetch_instalment(instalment_id)
-    if instalment is None or instalment.award_id != award.id:
-        abort(404)
-    return instalment
 
 
 def _actor():
@@ -39,8 +26,8 @@ def _actor():
 
 @agreements.route("/organisations/<int:organisation_id>/awards/<int:award_id>/agreement", methods=["GET", "POST"])
 @permission_required(Permission.VIEW_AWARD)
-def agreement(organisation_id: int, award_id: int):
-    award = load_organisation_award(organisation_id, award_id, Permission.VIEW_AWARD)
+@with_organisation_award
+def agreement(award: Award):
     form = AcceptanceForm(formdata=request.form if request.method == "POST" else None)
     if request.method == "POST":
         check(Permission.ACCEPT_GRANT_AGREEMENT, award)
@@ -97,9 +84,9 @@ def _back(award: Award):
 @agreements.route("/staff/awards/<int:award_id>/payments/<int:instalment_id>/release", methods=["POST"])
 @permission_required(Permission.MANAGE_PAYMENTS)
 @recent_authentication_required()
-def release(award_id: int, instalment_id: int):
-    award = load_staff_award(award_id, Permission.MANAGE_PAYMENTS)
-    instalment = load_instalment(award, instalment_id)
+@loads("award", fetch_award)
+@loads("instalment", services.fetch_instalment, within="award")
+def release(award: Award, instalment: Instalment):
     if ActionForm().validate_on_submit():
         try:
             released = services.release_instalment(instalment, _actor())
@@ -114,9 +101,9 @@ def release(award_id: int, instalment_id: int):
 @agreements.route("/staff/awards/<int:award_id>/payments/<int:instalment_id>/paid", methods=["GET", "POST"])
 @permission_required(Permission.MANAGE_PAYMENTS)
 @recent_authentication_required()
-def record_paid(award_id: int, instalment_id: int):
-    award = load_staff_award(award_id, Permission.MANAGE_PAYMENTS)
-    instalment = load_instalment(award, instalment_id)
+@loads("award", fetch_award)
+@loads("instalment", services.fetch_instalment, within="award")
+def record_paid(award: Award, instalment: Instalment):
     form = PaymentForm(formdata=request.form if request.method == "POST" else None)
     if form.validate_on_submit():
         try:
@@ -135,8 +122,8 @@ def record_paid(award_id: int, instalment_id: int):
 
 @agreements.route("/staff/awards/<int:award_id>/agreement")
 @permission_required(Permission.APPROVE_AWARDS)
-def staff_agreement(award_id: int):
-    award = load_staff_award(award_id, Permission.APPROVE_AWARDS)
+@loads("award", fetch_award)
+def staff_agreement(award: Award):
     if award.agreement is None:
         abort(404)
     return render_template("agreements/staff_agreement.html", award=award, agreement=award.agreement)
@@ -150,8 +137,8 @@ KINDS = {kind.slug: kind for kind in VariationKind}
     methods=["GET", "POST"],
 )
 @permission_required(Permission.APPROVE_AWARDS)
-def propose(award_id: int, kind: str):
-    award = load_staff_award(award_id, Permission.APPROVE_AWARDS)
+@loads("award", fetch_award)
+def propose(award: Award, kind: str):
     variation_kind = KINDS[kind]
     form = variation_form(
         award,
@@ -181,11 +168,9 @@ def propose(award_id: int, kind: str):
 @agreements.route("/staff/awards/<int:award_id>/variations/<int:variation_id>", methods=["GET", "POST"])
 @permission_required(Permission.APPROVE_AWARDS)
 @recent_authentication_required()
-def variation(award_id: int, variation_id: int):
-    award = load_staff_award(award_id, Permission.APPROVE_AWARDS)
-    found = variations.fetch_variation(variation_id)
-    if found is None or found.award_id != award.id:
-        abort(404)
+@loads("award", fetch_award)
+@loads("found", variations.fetch_variation, parameter="variation_id", within="award")
+def variation(award: Award, found: Variation):
     form = DecisionForm(formdata=request.form if request.method == "POST" else None)
     if form.validate_on_submit():
         try:

@@ -1,11 +1,12 @@
 """The provider's page for a funded service's public contact details, and the officers' approval queue."""
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
+from portal.awards.scoped import with_organisation_award
 from portal.errors import DomainError
-from portal.monitoring.views import load_organisation_award
-from portal.permissions import Permission, check, permission_required
+from portal.models import Award, ServiceContact
+from portal.permissions import Permission, loads, permission_required
 from portal.service_contacts import services
 from portal.service_contacts.forms import ApproveForm, ContactForm, ReturnForm
 
@@ -16,8 +17,8 @@ service_contacts = Blueprint("service_contacts", __name__)
     "/organisations/<int:organisation_id>/awards/<int:award_id>/contact-details", methods=["GET", "POST"]
 )
 @permission_required(Permission.EDIT_ORGANISATION)
-def edit(organisation_id: int, award_id: int):
-    award = load_organisation_award(organisation_id, award_id, Permission.EDIT_ORGANISATION)
+@with_organisation_award
+def edit(award: Award):
     working = services.working_copy(award)
     published = services.published_copy(award.id)
     form = ContactForm()
@@ -35,7 +36,7 @@ def edit(organisation_id: int, award_id: int):
                 flash("Your contact details have been sent for approval. They are public once approved.", "success")
             else:
                 flash("Your draft has been saved. Send it for approval when it is ready.", "success")
-            return redirect(url_for(".edit", organisation_id=organisation_id, award_id=award.id))
+            return redirect(url_for(".edit", organisation_id=award.organisation_id, award_id=award.id))
     return render_template(
         "service_contacts/edit.html",
         award=award,
@@ -54,16 +55,10 @@ def queue():
     return render_template("service_contacts/queue.html", contacts=services.waiting())
 
 
-def _load(contact_id: int):
-    contact = services.fetch_contact(contact_id) or abort(404)
-    check(Permission.APPROVE_AWARDS, contact)
-    return contact
-
-
 @service_contacts.route("/staff/service-contacts/<int:contact_id>", methods=["GET", "POST"])
 @permission_required(Permission.APPROVE_AWARDS)
-def review(contact_id: int):
-    contact = _load(contact_id)
+@loads("contact", services.fetch_contact)
+def review(contact: ServiceContact):
     approve_form, return_form = ApproveForm(prefix="approve"), ReturnForm(prefix="return")
     if request.method == "POST":
         try:
