@@ -51,7 +51,6 @@ PRIVATE_RECORDS = frozenset(
         "OutboundMessage",
         "JobHandover",
         "ReminderSent",
-        "FollowUpReminderSent",
         "AlertSubscription",
         "AlertSent",
         "ScreeningCheck",
@@ -59,7 +58,6 @@ PRIVATE_RECORDS = frozenset(
         "Score",
         "Moderation",
         "ReturnQuery",
-        "FollowUpQuery",
     }
 )
 

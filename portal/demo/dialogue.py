@@ -15,7 +15,6 @@ from portal import audit
 from portal.database import utcnow
 from portal.demo.registry import is_demo_award
 from portal.demo.seed import DEMO_DOMAIN
-from portal.dialogue.follow_ups import move_follow_up
 from portal.extensions import db
 from portal.models import (
     Award,
@@ -36,6 +35,7 @@ from portal.models import (
     ThreadStatus,
     User,
 )
+from portal.monitoring.workflow import move_follow_up
 from portal.periods import financial_year_start
 from portal.references import next_award_reference
 

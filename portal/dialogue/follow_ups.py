@@ -20,28 +20,14 @@ from portal.database import utcnow
 from portal.email.outbox import queue_email
 from portal.errors import DomainError, raise_if_any
 from portal.extensions import db
-from portal.models import Award, AwardStatus, FollowUpQuery, FollowUpReturn, ReturnStatus, Sustained, User
+from portal.models import Award, AwardStatus, FollowUpReturn, ReturnQuery, ReturnStatus, Sustained, User
+from portal.monitoring.workflow import move_follow_up
 from portal.periods import today_in_london as today
 from portal.template_helpers import external_url, format_date
-from portal.workflow import Workflow
 
 FOLLOW_UP_MONTHS = (6, 12)
 DAYS_TO_REPORT = 30
 
-S = ReturnStatus
-FOLLOW_UPS = Workflow(
-    {
-        (S.DUE, S.IN_PROGRESS): "follow_up.started",
-        (S.DUE, S.SUBMITTED): "follow_up.submitted",
-        (S.IN_PROGRESS, S.SUBMITTED): "follow_up.submitted",
-        (S.SUBMITTED, S.ACCEPTED): "follow_up.accepted",
-        (S.SUBMITTED, S.QUERIED): "follow_up.queried",
-        (S.QUERIED, S.SUBMITTED): "follow_up.resubmitted",
-    },
-    noun="follow-up",
-    organisation_of=lambda follow_up: follow_up.award.organisation_id,
-)
-move_follow_up = FOLLOW_UPS.move
 NOT_YET_SUBMITTED = (ReturnStatus.DUE, ReturnStatus.IN_PROGRESS)
 
 
@@ -244,6 +230,6 @@ def query_follow_up(follow_up: FollowUpReturn, question: str, actor: User) -> No
     if not (question or "").strip():
         raise DomainError("Enter what the organisation needs to answer or change", "question")
     move_follow_up(follow_up, ReturnStatus.QUERIED, actor=actor, detail={"question": question.strip()})
-    follow_up.queries.append(FollowUpQuery(question=question.strip(), asked_by=actor))
+    follow_up.queries.append(ReturnQuery(question=question.strip(), asked_by=actor))
     _notify(follow_up, "follow_up_queried", question=question.strip())
     db.session.commit()

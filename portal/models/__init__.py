@@ -43,8 +43,6 @@ from portal.models.boroughs import (
 from portal.models.dialogue import (
     DialogueMessage,
     DialogueThread,
-    FollowUpQuery,
-    FollowUpReminderSent,
     FollowUpReturn,
     PublishedCaseStudy,
     Sustained,
@@ -159,8 +157,6 @@ __all__ = [
     "EvaluationKind",
     "EvaluationStatus",
     "ExportStatus",
-    "FollowUpQuery",
-    "FollowUpReminderSent",
     "FollowUpReturn",
     "FormVariant",
     "FrameworkStatus",

@@ -10,7 +10,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from portal.database import UTCDateTime, enum_column, utcnow
 from portal.extensions import db
 from portal.models.awards import Award
-from portal.models.monitoring import ReminderKind, Return, ReturnStatus
+from portal.models.monitoring import PeriodicReturn, Return, ReturnQuery, ReturnStatus
 from portal.models.users import User
 from portal.scope import Scope
 
@@ -25,7 +25,7 @@ class Sustained(enum.StrEnum):
         return {"yes": "Yes", "partly": "Partly", "no": "No"}[self.value]
 
 
-class FollowUpReturn(db.Model):
+class FollowUpReturn(PeriodicReturn, db.Model):
     """A short report on what lasted, due some months after an award has ended.
 
     Its status uses the same values as a return's (due, in progress, submitted, queried, accepted); ``version``
@@ -66,8 +66,8 @@ class FollowUpReturn(db.Model):
     award: Mapped[Award] = relationship(lazy="joined")
     submitted_by: Mapped[User | None] = relationship(foreign_keys=[submitted_by_id])
     accepted_by: Mapped[User | None] = relationship(foreign_keys=[accepted_by_id])
-    queries: Mapped[list["FollowUpQuery"]] = relationship(
-        back_populates="follow_up", cascade="all, delete-orphan", order_by="FollowUpQuery.id", lazy="selectin"
+    queries: Mapped[list[ReturnQuery]] = relationship(
+        back_populates="follow_up", cascade="all, delete-orphan", order_by=ReturnQuery.id, lazy="selectin"
     )
 
     __mapper_args__ = {"version_id_col": version}
@@ -77,44 +77,19 @@ class FollowUpReturn(db.Model):
         return f"{self.months_after}-month follow-up"
 
     @property
-    def open_query(self) -> "FollowUpQuery | None":
-        return next((q for q in reversed(self.queries) if q.answered_at is None), None)
+    def organisation_id(self) -> int:
+        return self.award.organisation_id
+
+    @property
+    def organisation(self):
+        return self.award.organisation
+
+    @property
+    def responsible_officer(self) -> User | None:
+        return self.award.approved_by or self.award.created_by
 
     def permission_scope(self) -> Scope:
         return self.award.permission_scope()
-
-
-class FollowUpQuery(db.Model):
-    """An officer's question about a submitted follow-up, and the organisation's answer."""
-
-    __tablename__ = "follow_up_query"
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    follow_up_id: Mapped[int] = mapped_column(sa.ForeignKey("follow_up_return.id", ondelete="CASCADE"), index=True)
-    question: Mapped[str] = mapped_column(sa.Text)
-    asked_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user_account.id", ondelete="SET NULL"))
-    asked_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-    answer: Mapped[str | None] = mapped_column(sa.Text)
-    answered_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user_account.id", ondelete="SET NULL"))
-    answered_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-
-    follow_up: Mapped[FollowUpReturn] = relationship(back_populates="queries")
-    asked_by: Mapped[User | None] = relationship(foreign_keys=[asked_by_id])
-    answered_by: Mapped[User | None] = relationship(foreign_keys=[answered_by_id])
-
-
-class FollowUpReminderSent(db.Model):
-    """One row per follow-up reminder ever sent. Unique per due date: if the award's end date moves, the follow-up
-    falls due on a new date and its reminders are sent again for that date, once each."""
-
-    __tablename__ = "follow_up_reminder_sent"
-    __table_args__ = (sa.UniqueConstraint("follow_up_id", "kind", "due_on"),)
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    follow_up_id: Mapped[int] = mapped_column(sa.ForeignKey("follow_up_return.id", ondelete="CASCADE"))
-    kind: Mapped[ReminderKind] = mapped_column(enum_column(ReminderKind, 16, name="follow_up_reminder_kind"))
-    due_on: Mapped[date]
-    sent_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
 class ThreadKind(enum.StrEnum):

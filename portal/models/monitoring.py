@@ -128,7 +128,19 @@ class Measure(db.Model):
         return (self.award or self.plan_project).permission_scope()
 
 
-class Return(db.Model):
+class PeriodicReturn:
+    """What every kind of periodic return on something funded has in common: the organisation that writes it,
+    the officer it is escalated to when it is late, and its officers' queries (see ``portal/monitoring/kinds.py``).
+    """
+
+    queries: list["ReturnQuery"]
+
+    @property
+    def open_query(self) -> "ReturnQuery | None":
+        return next((q for q in reversed(self.queries) if q.answered_at is None), None)
+
+
+class Return(PeriodicReturn, db.Model):
     """One periodic monitoring report on something funded: an award, or a project of a borough's delivery plan.
     One mechanism for both, so schedules, states, queries, review and ratings work the same way.
     ``version`` guards against two people saving at once."""
@@ -188,10 +200,6 @@ class Return(db.Model):
     def is_short_form(self) -> bool:
         return self.frequency is ReturnFrequency.SIX_MONTHLY
 
-    @property
-    def open_query(self) -> "ReturnQuery | None":
-        return next((q for q in reversed(self.queries) if q.answered_at is None), None)
-
     def actual_for(self, measure_id: int) -> int | None:
         return next((a.actual for a in self.actuals if a.measure_id == measure_id), None)
 
@@ -216,6 +224,17 @@ class Return(db.Model):
         """The organisation that writes the return: the award's, or the council whose plan the project is in."""
         return self.award.organisation_id if self.award else self.plan_project.plan.organisation_id
 
+    @property
+    def organisation(self):
+        return self.award.organisation if self.award else self.plan_project.plan.organisation
+
+    @property
+    def responsible_officer(self) -> User | None:
+        """Who hears when the return is a week late: the officer who approved the award (or made it), or the plan."""
+        if self.award is not None:
+            return self.award.approved_by or self.award.created_by
+        return self.plan_project.plan.approved_by
+
     def permission_scope(self) -> Scope:
         return self.funded.permission_scope()
 
@@ -233,12 +252,17 @@ class MeasureActual(db.Model):
 
 
 class ReturnQuery(db.Model):
-    """An officer's question about a submitted return, and the organisation's answer."""
+    """An officer's question about a submitted return or follow-up, and the organisation's answer. One table for
+    every kind of return, so querying and answering work the same way for all of them."""
 
     __tablename__ = "return_query"
+    __table_args__ = (sa.CheckConstraint("(return_id IS NULL) != (follow_up_id IS NULL)", name="return_or_follow_up"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    return_id: Mapped[int] = mapped_column(sa.ForeignKey("monitoring_return.id", ondelete="CASCADE"), index=True)
+    return_id: Mapped[int | None] = mapped_column(sa.ForeignKey("monitoring_return.id", ondelete="CASCADE"), index=True)
+    follow_up_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("follow_up_return.id", ondelete="CASCADE"), index=True
+    )
     question: Mapped[str] = mapped_column(sa.Text)
     asked_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user_account.id", ondelete="SET NULL"))
     asked_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
@@ -246,7 +270,8 @@ class ReturnQuery(db.Model):
     answered_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user_account.id", ondelete="SET NULL"))
     answered_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
-    return_: Mapped[Return] = relationship(back_populates="queries")
+    return_: Mapped[Return | None] = relationship(back_populates="queries")
+    follow_up: Mapped["FollowUpReturn | None"] = relationship(back_populates="queries")  # noqa: F821
     asked_by: Mapped[User | None] = relationship(foreign_keys=[asked_by_id])
     answered_by: Mapped[User | None] = relationship(foreign_keys=[answered_by_id])
 
@@ -319,12 +344,20 @@ class ReminderKind(enum.StrEnum):
 
 
 class ReminderSent(db.Model):
-    """One row per reminder ever sent: the unique constraint is what stops a second run sending it again."""
+    """One row per reminder ever sent, for a return or a follow-up: the unique constraints are what stop a second
+    run sending it again. Keyed by the due date too: when a due date moves, the reminders for the new date are sent,
+    once each."""
 
     __tablename__ = "reminder_sent"
-    __table_args__ = (sa.UniqueConstraint("return_id", "kind"),)
+    __table_args__ = (
+        sa.UniqueConstraint("return_id", "kind", "due_on"),
+        sa.UniqueConstraint("follow_up_id", "kind", "due_on"),
+        sa.CheckConstraint("(return_id IS NULL) != (follow_up_id IS NULL)", name="return_or_follow_up"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    return_id: Mapped[int] = mapped_column(sa.ForeignKey("monitoring_return.id", ondelete="CASCADE"))
+    return_id: Mapped[int | None] = mapped_column(sa.ForeignKey("monitoring_return.id", ondelete="CASCADE"))
+    follow_up_id: Mapped[int | None] = mapped_column(sa.ForeignKey("follow_up_return.id", ondelete="CASCADE"))
     kind: Mapped[ReminderKind] = mapped_column(enum_column(ReminderKind, 16))
+    due_on: Mapped[date]
     sent_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -9,12 +9,10 @@ from portal.extensions import db
 from portal.models import (
     Award,
     AwardStatus,
-    DeliveryPlan,
     Fund,
     Measure,
     Organisation,
     PerformanceRecord,
-    PlanProject,
     Return,
     ReturnStatus,
 )
@@ -120,19 +118,3 @@ def fetch_returns_page(filters: ReturnFilters, page: int, today: date):
     column = SORTS.get(filters.sort, Return.due_on)
     query = query.order_by(column.desc() if filters.order == "desc" else column.asc(), Return.id)
     return db.paginate(query, page=page, per_page=RETURNS_PER_PAGE, error_out=False)
-
-
-def fetch_open_returns_due_by(day: date) -> list[Return]:
-    """Returns not yet submitted, on approved awards or on the projects of approved borough delivery plans, due on
-    or before ``day``: the reminder job's work list."""
-    on_approved_award = Return.award_id.in_(sa.select(Award.id).where(Award.status == AwardStatus.APPROVED))
-    on_approved_plan = Return.plan_project_id.in_(
-        sa.select(PlanProject.id).join(DeliveryPlan).where(DeliveryPlan.approved_at.is_not(None))
-    )
-    return list(
-        db.session.scalars(
-            sa.select(Return)
-            .where(sa.or_(on_approved_award, on_approved_plan), Return.status.in_(OPEN), Return.due_on <= day)
-            .order_by(Return.id)
-        )
-    )

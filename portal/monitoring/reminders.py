@@ -1,9 +1,10 @@
-"""Reminders about returns (on awards and on borough plan projects alike): a week before the due date, on it, the
-day after it, and to the approving officer once a return is a week late.
+"""Reminders about every kind of return (on awards, on borough plan projects and follow-ups after an award has
+ended): a week before the due date, on it, the day after it, and to the responsible officer once it is a week late.
 
 The job may run more than once a day, or on two workers at once. Each reminder is a ``ReminderSent`` row that is
-unique per return and kind, inserted before its emails are queued in the same transaction: a second insert fails,
-and that reminder is skipped, so nobody gets the same reminder twice.
+unique per return, kind and due date, inserted before its emails are queued in the same transaction: a second
+insert fails, and that reminder is skipped, so nobody gets the same reminder twice. When a due date moves (an
+award's end date changes), the reminders for the new date are sent, once each.
 """
 
 from datetime import date, timedelta
@@ -12,10 +13,9 @@ from sqlalchemy.exc import IntegrityError
 
 from portal.email.outbox import queue_email
 from portal.extensions import db
-from portal.models import ReminderKind, ReminderSent, Return
-from portal.monitoring.queries import fetch_open_returns_due_by
-from portal.monitoring.returns import today as london_today
-from portal.template_helpers import external_url
+from portal.models import ReminderKind, ReminderSent
+from portal.monitoring.kinds import KINDS, ReturnKind, fetch_open_due_by
+from portal.periods import today_in_london
 
 REMIND_DAYS_BEFORE = 7
 ESCALATE_AFTER_DAYS_LATE = 7
@@ -36,69 +36,44 @@ def kinds_due(due_on: date, today: date) -> list[ReminderKind]:
     return [ReminderKind.OVERDUE]
 
 
-def _recipients(return_: Return, kind: ReminderKind) -> list[str]:
-    """The organisation's members; once a return is a week late, the officer who approved the award (or plan)."""
-    if return_.award is not None:
-        officer, organisation = return_.award.approved_by or return_.award.created_by, return_.award.organisation
-    else:
-        officer, organisation = return_.plan_project.plan.approved_by, return_.plan_project.plan.organisation
+def _recipients(record, kind: ReminderKind) -> list[str]:
+    """The organisation's confirmed members; once it is a week late, the responsible officer."""
     if kind is ReminderKind.ESCALATED:
+        officer = record.responsible_officer
         return [officer.email] if officer else []
-    return sorted(m.user.email for m in organisation.memberships if m.user.email_confirmed_at)
+    return sorted(m.user.email for m in record.organisation.memberships if m.user.email_confirmed_at)
 
 
 def send_return_reminders(today: date | None = None) -> int:
-    """Send every reminder that is due and has not been sent, for returns and for follow-ups after an award has
-    ended. Returns how many reminders were sent."""
-    from portal.dialogue.follow_up_reminders import send_follow_up_reminders
+    """Send every reminder that is due and has not been sent, for every kind of return. Returns how many were
+    sent."""
+    today = today or today_in_london()
+    return sum(_send_reminders(kind, today) for kind in KINDS)
 
-    today = today or london_today()
+
+def _send_reminders(return_kind: ReturnKind, today: date) -> int:
     sent = 0
-    return_ids = [r.id for r in fetch_open_returns_due_by(today + timedelta(days=REMIND_DAYS_BEFORE))]
-    for return_id in return_ids:
-        return_ = db.session.get(Return, return_id)
-        for kind in kinds_due(return_.due_on, today):
-            addresses = _recipients(return_, kind)
+    for record_id in fetch_open_due_by(return_kind, today + timedelta(days=REMIND_DAYS_BEFORE)):
+        record = db.session.get(return_kind.model, record_id)
+        for kind in kinds_due(record.due_on, today):
+            addresses = _recipients(record, kind)
             if not addresses:
                 continue
             try:
                 with db.session.begin_nested():
-                    db.session.add(ReminderSent(return_id=return_.id, kind=kind))
+                    db.session.add(
+                        ReminderSent(kind=kind, due_on=record.due_on, **{return_kind.reminder_key: record.id})
+                    )
             except IntegrityError:
-                continue  # already sent, by an earlier run or by another worker right now
-            link = _link(return_, kind)
+                continue  # already sent for this due date, by an earlier run or by another worker right now
+            if kind is ReminderKind.ESCALATED:
+                link = return_kind.review_link(record)
+            else:
+                link = return_kind.organisation_link(record)
             for address in addresses:
                 queue_email(
-                    address,
-                    f"return_{kind.value}",
-                    return_=return_,
-                    organisation_name=_organisation_name(return_),
-                    link=link,
+                    address, f"{return_kind.email_prefix}_{kind.value}", link=link, **return_kind.email_context(record)
                 )
             sent += 1
         db.session.commit()
-    return sent + send_follow_up_reminders(today)
-
-
-def _organisation_name(return_: Return) -> str:
-    return (return_.award.organisation if return_.award else return_.plan_project.plan.organisation).name
-
-
-def _link(return_: Return, kind: ReminderKind) -> str:
-    if return_.plan_project is not None:
-        if kind is ReminderKind.ESCALATED:
-            return external_url("plans.staff_return", return_id=return_.id)
-        return external_url(
-            "plans.borough_return",
-            organisation_id=return_.organisation_id,
-            plan_id=return_.plan_project.plan_id,
-            return_id=return_.id,
-        )
-    if kind is ReminderKind.ESCALATED:
-        return external_url("monitoring.award", award_id=return_.award_id)
-    return external_url(
-        "monitoring.organisation_return",
-        organisation_id=return_.award.organisation_id,
-        award_id=return_.award_id,
-        return_id=return_.id,
-    )
+    return sent

@@ -30,7 +30,6 @@ from portal.models import (
     DialogueMessage,
     DialogueThread,
     ExportStatus,
-    FollowUpQuery,
     FollowUpReturn,
     GrantAgreement,
     Instalment,
@@ -323,9 +322,9 @@ def _funded_bids(now: datetime) -> sa.Select:
             sa.or_(ReturnQuery.question != REMOVED, ReturnQuery.asked_by_id.is_not(None)),
         ),
         sa.exists().where(
-            FollowUpQuery.follow_up_id == FollowUpReturn.id,
+            ReturnQuery.follow_up_id == FollowUpReturn.id,
             FollowUpReturn.award_id == Award.id,
-            sa.or_(FollowUpQuery.question != REMOVED, FollowUpQuery.asked_by_id.is_not(None)),
+            sa.or_(ReturnQuery.question != REMOVED, ReturnQuery.asked_by_id.is_not(None)),
         ),
         sa.exists().where(
             Instalment.award_id == Award.id,
@@ -370,9 +369,12 @@ def _empty_funded(ids: list[int]) -> None:
     )
     queries = {"question": REMOVED, "answer": None, "asked_by_id": None, "answered_by_id": None}
     returns = sa.select(Return.id).where(Return.award_id.in_(ids))
-    db.session.execute(sa.update(ReturnQuery).where(ReturnQuery.return_id.in_(returns)).values(queries))
     follow_ups = sa.select(FollowUpReturn.id).where(FollowUpReturn.award_id.in_(ids))
-    db.session.execute(sa.update(FollowUpQuery).where(FollowUpQuery.follow_up_id.in_(follow_ups)).values(queries))
+    db.session.execute(
+        sa.update(ReturnQuery)
+        .where(sa.or_(ReturnQuery.return_id.in_(returns), ReturnQuery.follow_up_id.in_(follow_ups)))
+        .values(queries)
+    )
     threads = sa.select(DialogueThread.id).where(DialogueThread.award_id.in_(ids))
     db.session.execute(
         sa.update(DialogueMessage).where(DialogueMessage.thread_id.in_(threads)).values(body=REMOVED, author_id=None)

@@ -59,8 +59,6 @@ MESSAGE_COLUMNS = (
     ("dialogue_thread", "lesson_summary"),
     ("return_query", "question"),
     ("return_query", "answer"),
-    ("follow_up_query", "question"),
-    ("follow_up_query", "answer"),
     ("lcpf_response", "body"),
     ("lcpf_response", "officer_reply"),
     ("outbound_message", "body"),

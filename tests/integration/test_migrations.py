@@ -211,3 +211,116 @@ def test_no_table_has_two_checks_of_the_same_name_which_postgresql_would_refuse(
         ddl = str(CreateTable(table).compile(dialect=postgresql.dialect()))
         names = collections.Counter(re.findall(r"CONSTRAINT (\w+) CHECK", ddl))
         assert all(count == 1 for count in names.values()), f"{table.name}: {names}"
+
+
+def test_one_return_mechanism_keeps_every_query_and_reminder_of_returns_and_follow_ups():
+    """Built at the revision before it (follow-ups with their own queries and reminders, returns' reminders keyed
+    by kind alone), then upgraded: every row is found again, in the one queries table and the one reminders
+    table, each return's reminders keyed by the due date it has."""
+    from datetime import date, datetime, timezone
+
+    from flask_migrate import downgrade, upgrade
+
+    from portal.models import FollowUpReturn, ReminderKind, ReminderSent, ReturnQuery
+    from tests.factories_dialogue import create_ended_award, follow_ups
+    from tests.factories_monitoring import award_returns
+
+    officer = create_user("officer@example.org", staff_role=StaffRole.GRANT_OFFICER)
+    award = create_ended_award(officer=officer)
+    first, second = award_returns(award)[:2]
+    six, twelve = follow_ups(award)
+    ids = {"first": first.id, "second": second.id, "six": six.id, "twelve": twelve.id, "officer": officer.id}
+    due = {"first": first.due_on, "six": six.due_on}
+    db.session.remove()
+
+    downgrade(revision="0028")
+    sent = datetime(2025, 7, 23, 6, tzinfo=timezone.utc)
+    with db.engine.begin() as connection:
+        insert = sa.text(
+            "INSERT INTO return_query (return_id, question, asked_by_id, asked_at, answer, answered_at) "
+            "VALUES (:id, :question, :officer, :at, :answer, :answered)"
+        )
+        connection.execute(
+            insert,
+            [
+                {
+                    "id": ids["first"],
+                    "question": "Which schools?",
+                    "officer": ids["officer"],
+                    "at": sent,
+                    "answer": "Two in Peckham",
+                    "answered": sent,
+                },
+                {
+                    "id": ids["second"],
+                    "question": "Why the underspend?",
+                    "officer": ids["officer"],
+                    "at": sent,
+                    "answer": None,
+                    "answered": None,
+                },
+            ],
+        )
+        connection.execute(
+            sa.text(
+                "INSERT INTO follow_up_query (follow_up_id, question, asked_by_id, asked_at, answer, answered_at) "
+                "VALUES (:id, :question, :officer, :at, :answer, :answered)"
+            ),
+            [
+                {
+                    "id": ids["six"],
+                    "question": "Who funds it now?",
+                    "officer": ids["officer"],
+                    "at": sent,
+                    "answer": "The council",
+                    "answered": sent,
+                },
+                {
+                    "id": ids["twelve"],
+                    "question": "Is it still running?",
+                    "officer": ids["officer"],
+                    "at": sent,
+                    "answer": None,
+                    "answered": None,
+                },
+            ],
+        )
+        connection.execute(
+            sa.text("INSERT INTO reminder_sent (return_id, kind, sent_at) VALUES (:id, :kind, :at)"),
+            [{"id": ids["first"], "kind": kind, "at": sent} for kind in ("upcoming", "due_today", "overdue")],
+        )
+        connection.execute(
+            sa.text(
+                "INSERT INTO follow_up_reminder_sent (follow_up_id, kind, due_on, sent_at) "
+                "VALUES (:id, :kind, :due_on, :at)"
+            ),
+            [
+                {"id": ids["six"], "kind": "upcoming", "due_on": date(2025, 10, 1), "at": sent},  # before it moved
+                {"id": ids["six"], "kind": "upcoming", "due_on": due["six"], "at": sent},
+                {"id": ids["six"], "kind": "escalated", "due_on": due["six"], "at": sent},
+            ],
+        )
+    upgrade()
+
+    questions = {
+        (q.return_id, q.follow_up_id, q.question, q.answer, q.asked_by_id)
+        for q in db.session.scalars(sa.select(ReturnQuery))
+    }
+    assert questions == {
+        (ids["first"], None, "Which schools?", "Two in Peckham", ids["officer"]),
+        (ids["second"], None, "Why the underspend?", None, ids["officer"]),
+        (None, ids["six"], "Who funds it now?", "The council", ids["officer"]),
+        (None, ids["twelve"], "Is it still running?", None, ids["officer"]),
+    }
+    reminders = {(r.return_id, r.follow_up_id, r.kind, r.due_on) for r in db.session.scalars(sa.select(ReminderSent))}
+    assert reminders == {
+        (ids["first"], None, ReminderKind.UPCOMING, due["first"]),
+        (ids["first"], None, ReminderKind.DUE_TODAY, due["first"]),
+        (ids["first"], None, ReminderKind.OVERDUE, due["first"]),
+        (None, ids["six"], ReminderKind.UPCOMING, date(2025, 10, 1)),
+        (None, ids["six"], ReminderKind.UPCOMING, due["six"]),
+        (None, ids["six"], ReminderKind.ESCALATED, due["six"]),
+    }
+    six = db.session.get(FollowUpReturn, ids["six"])
+    assert [q.question for q in six.queries] == ["Who funds it now?"] and six.open_query is None
+    assert db.session.get(FollowUpReturn, ids["twelve"]).open_query.question == "Is it still running?"

@@ -59,7 +59,8 @@ def test_the_reminders_go_a_week_before_on_the_day_and_after_the_due_date_and_ea
     run_on("2025-08-20", run_jobs)
     assert subjects(mailbox, OFFICER) == [f"Overdue return: Safer Southwark, {reference} Q1 2025/26"]
     assert len(mailbox.to(OWNER)) == 3
-    assert "/staff/monitoring/awards/" in mailbox.last_to(OFFICER).get_content()
+    # The officer is taken to the return itself, as for follow-ups and borough project returns.
+    assert f"/staff/monitoring/returns/{first_return(award).id}" in mailbox.last_to(OFFICER).get_content()
 
 
 def test_a_submitted_return_gets_no_more_reminders(mailbox, run_jobs):
@@ -74,7 +75,8 @@ def test_a_submitted_return_gets_no_more_reminders(mailbox, run_jobs):
 
 def test_a_reminder_already_recorded_by_another_worker_is_not_sent_again(mailbox, run_jobs):
     award = setup()
-    db.session.add(ReminderSent(return_id=first_return(award).id, kind=ReminderKind.DUE_TODAY))
+    return_ = first_return(award)
+    db.session.add(ReminderSent(return_id=return_.id, kind=ReminderKind.DUE_TODAY, due_on=return_.due_on))
     db.session.commit()
     run_on("2025-07-30", run_jobs, times=1)
     assert mailbox.to(OWNER) == []
@@ -97,3 +99,20 @@ def test_a_job_that_missed_days_sends_only_the_reminder_that_fits_today():
     assert kinds_due(due, date(2025, 7, 30)) == [ReminderKind.DUE_TODAY]
     assert kinds_due(due, date(2025, 8, 5)) == [ReminderKind.OVERDUE]
     assert kinds_due(due, date(2025, 8, 6)) == [ReminderKind.OVERDUE, ReminderKind.ESCALATED]
+
+
+def test_when_a_due_date_moves_the_reminders_are_sent_again_for_the_new_date_once_each(mailbox, run_jobs):
+    award = setup()
+    run_on("2025-07-23", run_jobs)
+    return_ = first_return(award)
+    return_.due_on = date(2025, 8, 29)  # given more time after the first reminder
+    db.session.commit()
+    run_on("2025-08-22", run_jobs)
+    run_on("2025-08-29", run_jobs)
+    reference = award.reference
+    assert subjects(mailbox, OWNER) == [
+        f"Return Q1 2025/26 for {reference} is due on 30 July 2025",
+        f"Return Q1 2025/26 for {reference} is due on 29 August 2025",
+        f"Return Q1 2025/26 for {reference} is due today",
+    ]
+    assert db.session.scalar(sa.select(sa.func.count(ReminderSent.id))) == 3
