@@ -18,8 +18,8 @@ from portal.models import (
     PlanProject,
     Return,
     ReturnFrequency,
-    ReturnStatus,
 )
+from portal.monitoring.kinds import shows, where_shown
 from portal.monitoring.schedule import DEFAULT_DAYS_TO_REPORT, return_periods
 from portal.periods import financial_year_bounds, today_in_london
 
@@ -79,14 +79,7 @@ def fetch_record(return_: Return) -> PerformanceRecord | None:
     return db.session.scalar(sa.select(PerformanceRecord).where(PerformanceRecord.return_id == return_.id))
 
 
-SHOW = {
-    "open": "Not yet accepted",
-    "overdue": "Overdue",
-    "awaiting_review": "Awaiting review",
-    "queried": "Queried",
-    "accepted": "Accepted",
-    "all": "All returns",
-}
+SHOW = shows("returns")
 
 
 def fetch_borough_returns(show: str, page: int, today: date | None = None):
@@ -97,18 +90,6 @@ def fetch_borough_returns(show: str, page: int, today: date | None = None):
         .join(DeliveryPlan, DeliveryPlan.id == PlanProject.plan_id)
         .join(Organisation, Organisation.id == DeliveryPlan.organisation_id)
     )
-    if show == "open":
-        query = query.where(Return.status != ReturnStatus.ACCEPTED)
-    elif show == "overdue":
-        query = query.where(
-            Return.status.in_((ReturnStatus.DUE, ReturnStatus.IN_PROGRESS)),
-            Return.due_on < (today or today_in_london()),
-        )
-    elif show == "awaiting_review":
-        query = query.where(Return.status == ReturnStatus.SUBMITTED)
-    elif show == "queried":
-        query = query.where(Return.status == ReturnStatus.QUERIED)
-    elif show == "accepted":
-        query = query.where(Return.status == ReturnStatus.ACCEPTED)
+    query = where_shown(query, Return, show, today or today_in_london())
     query = query.order_by(Return.due_on, Organisation.name, PlanProject.name, Return.id)
     return db.paginate(query, page=page, per_page=25, error_out=False)

@@ -5,7 +5,8 @@ Every approved award gets two short follow-ups, at 6 and 12 months after its end
 them and, when the award's end date has changed, moves the dates of those not yet submitted; a follow-up already
 submitted keeps the dates it was answered against.
 
-Saving uses the same guard against concurrent edits as returns: the form carries the version it was loaded at.
+Saving, submitting, the guard against concurrent edits, queries and review are the mechanism every kind of return
+shares (``portal/monitoring/review.py``); only the answers and their checks are a follow-up's own.
 """
 
 import calendar
@@ -13,22 +14,16 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 import sqlalchemy as sa
-from sqlalchemy.orm.exc import StaleDataError
 
 from portal import audit
-from portal.database import utcnow
-from portal.email.outbox import queue_email
 from portal.errors import DomainError, raise_if_any
 from portal.extensions import db
-from portal.models import Award, AwardStatus, FollowUpReturn, ReturnQuery, ReturnStatus, Sustained, User
-from portal.monitoring.workflow import move_follow_up
-from portal.periods import today_in_london as today
-from portal.template_helpers import external_url, format_date
+from portal.models import Award, AwardStatus, FollowUpReturn, Sustained, User
+from portal.monitoring import review
+from portal.monitoring.kinds import NOT_YET_SUBMITTED
 
 FOLLOW_UP_MONTHS = (6, 12)
 DAYS_TO_REPORT = 30
-
-NOT_YET_SUBMITTED = (ReturnStatus.DUE, ReturnStatus.IN_PROGRESS)
 
 
 # Dates --------------------------------------------------------------------------------------------------------------
@@ -108,17 +103,6 @@ def sync_follow_ups(award: Award) -> int:
 # The organisation's answers -------------------------------------------------------------------------------------
 
 
-class FollowUpConflict(DomainError):
-    """Someone else saved the follow-up since this person opened it."""
-
-    def __init__(self, current_version: int):
-        super().__init__(
-            "Someone else saved this follow-up while you were working on it, so your changes have not been saved. "
-            "What you typed is still below: check it, then save again to replace their version."
-        )
-        self.current_version = current_version
-
-
 @dataclass
 class FollowUpAnswers:
     version: int | None
@@ -153,28 +137,16 @@ def _problems(follow_up: FollowUpReturn, answers: FollowUpAnswers, submitting: b
     raise_if_any(errors)
 
 
-def may_fill_in(follow_up: FollowUpReturn, on: date) -> bool:
-    return follow_up.award.status is AwardStatus.APPROVED and follow_up.status.editable and follow_up.opens_on <= on
-
-
 def save_follow_up(follow_up: FollowUpReturn, answers: FollowUpAnswers, actor: User, *, submit: bool):
     """Save what the organisation has written, and submit it if asked. One commit; nothing half-written."""
-    if follow_up.award.status is AwardStatus.WITHDRAWN:
-        raise DomainError("This award has been withdrawn, so its follow-ups cannot be changed")
-    if not follow_up.status.editable:
-        raise DomainError("This follow-up has been submitted, so it cannot be changed now")
-    if follow_up.opens_on > today():
-        raise DomainError(f"You can fill in this follow-up from {format_date(follow_up.opens_on)}")
-    if answers.version != follow_up.version:
-        raise FollowUpConflict(follow_up.version)
-    _problems(follow_up, answers, submit)
-    try:
-        _write(follow_up, answers, actor, submit)
-        db.session.commit()
-    except StaleDataError:
-        db.session.rollback()
-        raise FollowUpConflict(db.session.get(FollowUpReturn, follow_up.id).version) from None
-    return follow_up
+    return review.save(
+        follow_up,
+        answers.version,
+        actor,
+        submit=submit,
+        check=lambda: _problems(follow_up, answers, submit),
+        write=lambda: _write(follow_up, answers, actor, submit),
+    )
 
 
 def _write(follow_up: FollowUpReturn, answers: FollowUpAnswers, actor: User, submit: bool) -> None:
@@ -184,52 +156,18 @@ def _write(follow_up: FollowUpReturn, answers: FollowUpAnswers, actor: User, sub
     follow_up.outcomes_sustained = answers.outcomes_sustained
     follow_up.what_changed = answers.what_changed.strip() or None
     follow_up.lessons = answers.lessons.strip() or None
-    open_query = follow_up.open_query
-    if open_query is not None and answers.answer.strip():
-        open_query.answer = answers.answer.strip()
-        if submit:
-            open_query.answered_by, open_query.answered_at = actor, utcnow()
-    if submit:
-        follow_up.submitted_at, follow_up.submitted_by = utcnow(), actor
-        move_follow_up(follow_up, ReturnStatus.SUBMITTED, actor=actor)
-    elif follow_up.status is ReturnStatus.DUE:
-        move_follow_up(follow_up, ReturnStatus.IN_PROGRESS, actor=actor)
-    else:
-        audit.record("follow_up.saved", follow_up, organisation_id=follow_up.award.organisation_id, actor=actor)
+    review.answer_open_query(follow_up, answers.answer, actor, submit=submit)
+    review.record_save(follow_up, actor, submit=submit)
 
 
 # Officers' review ---------------------------------------------------------------------------------------------------
 
 
-def _notify(follow_up: FollowUpReturn, template: str, **context) -> None:
-    if follow_up.submitted_by is None:
-        return
-    queue_email(
-        follow_up.submitted_by.email,
-        template,
-        follow_up=follow_up,
-        award=follow_up.award,
-        link=external_url(
-            "dialogue.organisation_follow_up",
-            organisation_id=follow_up.award.organisation_id,
-            award_id=follow_up.award_id,
-            follow_up_id=follow_up.id,
-        ),
-        **context,
-    )
-
-
 def accept_follow_up(follow_up: FollowUpReturn, actor: User) -> None:
-    move_follow_up(follow_up, ReturnStatus.ACCEPTED, actor=actor)
-    follow_up.accepted_at, follow_up.accepted_by = utcnow(), actor
-    _notify(follow_up, "follow_up_accepted")
+    review.mark_accepted(follow_up, actor)
+    review.notify(follow_up, "accepted")
     db.session.commit()
 
 
 def query_follow_up(follow_up: FollowUpReturn, question: str, actor: User) -> None:
-    if not (question or "").strip():
-        raise DomainError("Enter what the organisation needs to answer or change", "question")
-    move_follow_up(follow_up, ReturnStatus.QUERIED, actor=actor, detail={"question": question.strip()})
-    follow_up.queries.append(ReturnQuery(question=question.strip(), asked_by=actor))
-    _notify(follow_up, "follow_up_queried", question=question.strip())
-    db.session.commit()
+    review.query(follow_up, question, actor)

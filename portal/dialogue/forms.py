@@ -2,7 +2,7 @@
 
 from govuk_frontend_wtf.wtforms_widgets import GovRadioInput, GovTextArea, GovTextInput
 from wtforms import HiddenField, RadioField, StringField, TextAreaField
-from wtforms.validators import InputRequired, Optional
+from wtforms.validators import Optional
 
 from portal.dialogue.follow_ups import FollowUpAnswers
 from portal.dialogue.good_practice import Publication
@@ -119,16 +119,6 @@ class LessonForm(PortalForm):
         description="In a sentence or two. If you leave it empty, the log shows the organisation's first message",
     )
     submit = submit("Add to lessons-learned log")
-
-
-class QueryForm(PortalForm):
-    question = TextAreaField(
-        "Your query",
-        validators=[InputRequired("Enter what the organisation needs to answer or change")],
-        widget=GovTextArea(),
-        description="The organisation sees this, answers it and submits the follow-up again",
-    )
-    submit = submit("Send query")
 
 
 class PublishForm(PortalForm):

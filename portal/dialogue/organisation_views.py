@@ -3,12 +3,14 @@
 from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from portal.dialogue.follow_ups import FollowUpConflict, may_fill_in, save_follow_up, today
+from portal.dialogue.follow_ups import save_follow_up
 from portal.dialogue.forms import NewThreadForm, ReplyForm, follow_up_form
 from portal.dialogue.threads import organisation_reply, start_thread
 from portal.dialogue.views import dialogue, load_follow_up, load_thread
 from portal.errors import DomainError
+from portal.monitoring.review import ReturnConflict, may_fill_in
 from portal.monitoring.views import load_organisation_award
+from portal.periods import today_in_london as today
 from portal.permissions import Permission, can, check, permission_required
 
 AWARD = "/organisations/<int:organisation_id>/awards/<int:award_id>"
@@ -27,7 +29,7 @@ def organisation_follow_up(organisation_id: int, award_id: int, follow_up_id: in
             submitting = bool(form.submit_follow_up.data)
             try:
                 save_follow_up(follow_up, form.answers(), current_user._get_current_object(), submit=submitting)
-            except FollowUpConflict as conflict:
+            except ReturnConflict as conflict:
                 form.version.data = str(conflict.current_version)
                 form.show_error(conflict)
             except DomainError as error:

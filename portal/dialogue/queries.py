@@ -13,23 +13,14 @@ from portal.models import (
     FollowUpReturn,
     Fund,
     Organisation,
-    ReturnStatus,
     ThreadKind,
     ThreadStatus,
 )
+from portal.monitoring.kinds import shows, where_shown
 
 PER_PAGE = 25
-NOT_YET_SUBMITTED = (ReturnStatus.DUE, ReturnStatus.IN_PROGRESS)
 
-FOLLOW_UP_SHOW = {
-    "open": "Not yet accepted",
-    "due": "Due (not yet late)",
-    "overdue": "Overdue",
-    "awaiting_review": "Awaiting review",
-    "queried": "Queried",
-    "accepted": "Accepted",
-    "all": "All follow-ups",
-}
+FOLLOW_UP_SHOW = shows("follow-ups")
 
 INBOX_SHOW = {
     "open": "Waiting for a reply",
@@ -82,19 +73,7 @@ def fetch_follow_ups_page(filters: FollowUpFilters, page: int, today: date):
         .join(Award.organisation)
         .where(Award.status == AwardStatus.APPROVED)
     )
-    show = filters.show
-    if show == "open":
-        query = query.where(FollowUpReturn.status != ReturnStatus.ACCEPTED)
-    elif show == "due":
-        query = query.where(FollowUpReturn.status.in_(NOT_YET_SUBMITTED), FollowUpReturn.due_on >= today)
-    elif show == "overdue":
-        query = query.where(FollowUpReturn.status.in_(NOT_YET_SUBMITTED), FollowUpReturn.due_on < today)
-    elif show == "awaiting_review":
-        query = query.where(FollowUpReturn.status == ReturnStatus.SUBMITTED)
-    elif show == "queried":
-        query = query.where(FollowUpReturn.status == ReturnStatus.QUERIED)
-    elif show == "accepted":
-        query = query.where(FollowUpReturn.status == ReturnStatus.ACCEPTED)
+    query = where_shown(query, FollowUpReturn, filters.show, today)
     if filters.fund_id:
         query = query.where(Award.fund_id == filters.fund_id)
     query = query.order_by(FollowUpReturn.due_on, Organisation.name, FollowUpReturn.id)

@@ -5,14 +5,17 @@ from flask import Response, abort, flash, redirect, render_template, request, ur
 from flask_login import current_user
 
 from portal.dialogue import good_practice, lessons, queries
-from portal.dialogue.follow_ups import accept_follow_up, query_follow_up, today
-from portal.dialogue.forms import ActionForm, LessonForm, PublishForm, QueryForm, ReplyForm
+from portal.dialogue.follow_ups import accept_follow_up, query_follow_up
+from portal.dialogue.forms import ActionForm, LessonForm, PublishForm, ReplyForm
 from portal.dialogue.threads import close_thread, log_lesson, officer_reply, remove_lesson
 from portal.dialogue.views import dialogue, load_staff_follow_up, load_staff_thread
 from portal.errors import DomainError
-from portal.models import ReturnStatus, ThreadKind
+from portal.models import ThreadKind
 from portal.monitoring import queries as monitoring_queries
+from portal.monitoring.forms import QueryForm
+from portal.monitoring.review import may_review
 from portal.monitoring.views import load_award
+from portal.periods import today_in_london as today
 from portal.permissions import Permission, check, permission_required
 
 # Follow-ups ---------------------------------------------------------------------------------------------------------
@@ -39,7 +42,7 @@ def follow_ups():
 @permission_required(Permission.REVIEW_RETURNS)
 def review_follow_up(follow_up_id: int):
     follow_up = load_staff_follow_up(follow_up_id, Permission.REVIEW_RETURNS)
-    return _review_page(follow_up, QueryForm(formdata=None))
+    return _review_page(follow_up, QueryForm(formdata=None, noun="follow-up"))
 
 
 def _review_page(follow_up, query_form):
@@ -49,7 +52,7 @@ def _review_page(follow_up, query_form):
         award=follow_up.award,
         action_form=ActionForm(),
         query_form=query_form,
-        can_review=follow_up.status is ReturnStatus.SUBMITTED,
+        can_review=may_review(follow_up),
     )
 
 
@@ -71,7 +74,7 @@ def accept_follow_up_view(follow_up_id: int):
 @permission_required(Permission.REVIEW_RETURNS)
 def query_follow_up_view(follow_up_id: int):
     follow_up = load_staff_follow_up(follow_up_id, Permission.REVIEW_RETURNS)
-    form = QueryForm()
+    form = QueryForm(noun="follow-up")
     if form.validate_on_submit():
         try:
             query_follow_up(follow_up, form.question.data, current_user._get_current_object())

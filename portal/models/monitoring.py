@@ -197,6 +197,11 @@ class Return(PeriodicReturn, db.Model):
     __mapper_args__ = {"version_id_col": version}
 
     @property
+    def opens_on(self) -> date:
+        """The organisation can fill it in from the start of its period."""
+        return self.period_start
+
+    @property
     def is_short_form(self) -> bool:
         return self.frequency is ReturnFrequency.SIX_MONTHLY
 

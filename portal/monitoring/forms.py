@@ -127,13 +127,18 @@ def return_form(return_: Return, measures: list[Measure], formdata=None):
 
 
 class QueryForm(PortalForm):
+    """An officer's query on any kind of return (``noun`` names the kind: "return", "follow-up")."""
+
     question = TextAreaField(
         "Your query",
         validators=[InputRequired("Enter what the organisation needs to answer or change")],
         widget=GovTextArea(),
-        description="The organisation sees this, answers it and submits the return again",
     )
     submit = submit("Send query")
+
+    def __init__(self, *args, noun: str = "return", **kwargs):
+        super().__init__(*args, **kwargs)
+        self.question.description = f"The organisation sees this, answers it and submits the {noun} again"
 
 
 class OverrideForm(PortalForm):

@@ -36,7 +36,7 @@ class ReturnKind:
     noun: str  # how messages name one: "return", "follow-up"
     workflow: Workflow
     reminder_key: str  # the column of ``ReminderSent`` and ``ReturnQuery`` that points at one
-    email_prefix: str  # its emails are ``{email_prefix}_{reminder kind}``, ``{email_prefix}_accepted`` …
+    prefix: str  # of its audit actions (``{prefix}.saved``) and emails (``{prefix}_accepted``, ``{prefix}_overdue``)
     live: Callable[[], sa.ColumnElement[bool]]  # on funding that is still live (approved), in SQL
     email_context: Callable[[Any], dict]  # what its email templates are given, besides the link
     organisation_link: Callable[[Any], str]  # where the organisation fills it in
@@ -78,7 +78,7 @@ RETURN = ReturnKind(
     noun="return",
     workflow=RETURNS,
     reminder_key="return_id",
-    email_prefix="return",
+    prefix="return",
     live=_return_on_live_funding,
     email_context=lambda return_: {
         "return_": return_,
@@ -94,7 +94,7 @@ FOLLOW_UP = ReturnKind(
     noun="follow-up",
     workflow=FOLLOW_UPS,
     reminder_key="follow_up_id",
-    email_prefix="follow_up",
+    prefix="follow_up",
     live=lambda: FollowUpReturn.award_id.in_(sa.select(Award.id).where(Award.status == AwardStatus.APPROVED)),
     email_context=lambda follow_up: {"follow_up": follow_up, "award": follow_up.award},
     organisation_link=lambda follow_up: external_url(
@@ -124,3 +124,36 @@ def fetch_open_due_by(kind: ReturnKind, day: date) -> list[int]:
             .order_by(model.id)
         )
     )
+
+
+# The officers' tables (award returns, borough project returns, follow-ups): the same "show" choices, meaning the
+# same thing, for every kind.
+
+
+def shows(plural: str) -> dict[str, str]:
+    return {
+        "open": "Not yet accepted",
+        "due": "Due (not yet late)",
+        "overdue": "Overdue",
+        "awaiting_review": "Awaiting review",
+        "queried": "Queried",
+        "accepted": "Accepted",
+        "all": f"All {plural}",
+    }
+
+
+def where_shown(query: sa.Select, model, show: str, today: date) -> sa.Select:
+    """Narrow an officers' table of ``model`` rows to what the "show" choice asks for."""
+    if show == "open":
+        return query.where(model.status != ReturnStatus.ACCEPTED)
+    if show == "due":
+        return query.where(model.status.in_(NOT_YET_SUBMITTED), model.due_on >= today)
+    if show == "overdue":
+        return query.where(model.status.in_(NOT_YET_SUBMITTED), model.due_on < today)
+    if show == "awaiting_review":
+        return query.where(model.status == ReturnStatus.SUBMITTED)
+    if show == "queried":
+        return query.where(model.status == ReturnStatus.QUERIED)
+    if show == "accepted":
+        return query.where(model.status == ReturnStatus.ACCEPTED)
+    return query

@@ -5,10 +5,10 @@ from flask_login import current_user
 
 from portal.dialogue import queries as dialogue_queries
 from portal.errors import DomainError
-from portal.models import AwardStatus
 from portal.monitoring import queries
 from portal.monitoring.forms import return_form
 from portal.monitoring.returns import ReturnConflict, save_return, today
+from portal.monitoring.review import may_fill_in
 from portal.monitoring.views import load_organisation_award, load_return, monitoring
 from portal.permissions import Permission, can, check, permission_required
 
@@ -49,12 +49,7 @@ def organisation_return(organisation_id: int, award_id: int, return_id: int):
     award = load_organisation_award(organisation_id, award_id, Permission.VIEW_AWARD)
     return_ = load_return(award, return_id)
     measures = queries.fetch_measures(award)
-    may_edit = (
-        award.status is AwardStatus.APPROVED
-        and return_.status.editable
-        and return_.period_start <= today()
-        and can(current_user, Permission.EDIT_RETURN, award)
-    )
+    may_edit = may_fill_in(return_, today()) and can(current_user, Permission.EDIT_RETURN, award)
     form = return_form(return_, measures, formdata=request.form if request.method == "POST" else None)
     if request.method == "POST":
         check(Permission.EDIT_RETURN, award)

@@ -14,22 +14,13 @@ from portal.models import (
     Organisation,
     PerformanceRecord,
     Return,
-    ReturnStatus,
 )
+from portal.monitoring.kinds import shows, where_shown
 
 RETURNS_PER_PAGE = 25
-OPEN = (ReturnStatus.DUE, ReturnStatus.IN_PROGRESS)
 
-# The officers' table: what each "show" filter means, and the columns it can be sorted by.
-SHOW = {
-    "open": "Not yet accepted",
-    "due": "Due (not yet late)",
-    "overdue": "Overdue",
-    "awaiting_review": "Awaiting review",
-    "queried": "Queried",
-    "accepted": "Accepted",
-    "all": "All returns",
-}
+# The officers' table: what each "show" filter means (as for every kind of return), and the sortable columns.
+SHOW = shows("returns")
 SORTS = {
     "due_on": Return.due_on,
     "organisation": Organisation.name,
@@ -101,18 +92,7 @@ def fetch_funds() -> list[Fund]:
 
 def fetch_returns_page(filters: ReturnFilters, page: int, today: date):
     query = sa.select(Return).join(Return.award).join(Award.organisation).where(Award.status == AwardStatus.APPROVED)
-    if filters.show == "open":
-        query = query.where(Return.status != ReturnStatus.ACCEPTED)
-    elif filters.show == "due":
-        query = query.where(Return.status.in_(OPEN), Return.due_on >= today)
-    elif filters.show == "overdue":
-        query = query.where(Return.status.in_(OPEN), Return.due_on < today)
-    elif filters.show == "awaiting_review":
-        query = query.where(Return.status == ReturnStatus.SUBMITTED)
-    elif filters.show == "queried":
-        query = query.where(Return.status == ReturnStatus.QUERIED)
-    elif filters.show == "accepted":
-        query = query.where(Return.status == ReturnStatus.ACCEPTED)
+    query = where_shown(query, Return, filters.show, today)
     if filters.fund_id:
         query = query.where(Award.fund_id == filters.fund_id)
     column = SORTS.get(filters.sort, Return.due_on)

@@ -72,7 +72,7 @@ def _send_reminders(return_kind: ReturnKind, today: date) -> int:
                 link = return_kind.organisation_link(record)
             for address in addresses:
                 queue_email(
-                    address, f"{return_kind.email_prefix}_{kind.value}", link=link, **return_kind.email_context(record)
+                    address, f"{return_kind.prefix}_{kind.value}", link=link, **return_kind.email_context(record)
                 )
             sent += 1
         db.session.commit()

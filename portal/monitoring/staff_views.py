@@ -6,12 +6,13 @@ from flask_login import current_user
 
 from portal.dialogue import queries as dialogue_queries
 from portal.errors import DomainError
-from portal.models import AwardStatus, Rag, RatingAspect, ReturnStatus
+from portal.models import Rag, RatingAspect
 from portal.monitoring import queries
 from portal.monitoring.forms import ActionForm, MeasureForm, OverrideForm, QueryForm
 from portal.monitoring.measures import create_measure, update_measure
 from portal.monitoring.performance import override_rating, profile_pence
 from portal.monitoring.returns import accept_return, query_return, today
+from portal.monitoring.review import may_review
 from portal.monitoring.views import load_award, monitoring
 from portal.outcomes.mapping import outcomes_of_measures
 from portal.permissions import Permission, check, permission_required
@@ -111,7 +112,7 @@ def _review_page(return_, query_form):
         profile=profile_pence(return_),
         action_form=ActionForm(),
         query_form=query_form,
-        can_review=return_.status is ReturnStatus.SUBMITTED and return_.award.status is AwardStatus.APPROVED,
+        can_review=may_review(return_),
     )
 
 

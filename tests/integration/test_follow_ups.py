@@ -202,6 +202,18 @@ def test_two_people_saving_one_follow_up_at_once_do_not_silently_overwrite_each_
         assert reload(six).people_helped_since == 10
 
 
+def test_a_double_clicked_submit_of_a_follow_up_is_answered_as_the_first_click_was_as_for_returns(client):
+    _, owner, award = setup()
+    six, _ = follow_ups(award)
+    with time_machine.travel(SIX_MONTHS_OPEN, tick=False):
+        client.sign_in(owner)
+        data = answers(six, submit_follow_up="Submit")
+        client.post_form(url(award, six), data)
+        client.post_form(url(award, six), data)  # the second click carries the version the first one loaded
+    assert reload(six).status is ReturnStatus.SUBMITTED
+    assert actions().count("follow_up.submitted") == 1
+
+
 def test_another_organisation_cannot_see_or_change_a_follow_up(client):
     _, _, award = setup()
     six, _ = follow_ups(award)

@@ -1,6 +1,7 @@
 """The migrations build the schema the models describe, and the command-line loaders are safe to run again."""
 
 from collections import Counter
+from datetime import UTC
 
 import sqlalchemy as sa
 from alembic.autogenerate import compare_metadata
@@ -217,7 +218,7 @@ def test_one_return_mechanism_keeps_every_query_and_reminder_of_returns_and_foll
     """Built at the revision before it (follow-ups with their own queries and reminders, returns' reminders keyed
     by kind alone), then upgraded: every row is found again, in the one queries table and the one reminders
     table, each return's reminders keyed by the due date it has."""
-    from datetime import date, datetime, timezone
+    from datetime import date, datetime
 
     from flask_migrate import downgrade, upgrade
 
@@ -234,7 +235,7 @@ def test_one_return_mechanism_keeps_every_query_and_reminder_of_returns_and_foll
     db.session.remove()
 
     downgrade(revision="0028")
-    sent = datetime(2025, 7, 23, 6, tzinfo=timezone.utc)
+    sent = datetime(2025, 7, 23, 6, tzinfo=UTC)
     with db.engine.begin() as connection:
         insert = sa.text(
             "INSERT INTO return_query (return_id, question, asked_by_id, asked_at, answer, answered_at) "

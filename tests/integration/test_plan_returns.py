@@ -173,3 +173,19 @@ def test_an_officer_overrides_a_borough_projects_rating_with_a_reason(client):
     assert "Referrals came late in the quarter" in [change.reason for change in record.changes]
     client.sign_in(owner)
     client.get_page(f"/staff/monitoring/records/{record.id}/override", 403)
+
+
+def test_the_officers_table_of_borough_returns_offers_the_same_choices_as_award_returns_and_follow_ups(client):
+    from portal.monitoring.kinds import shows
+
+    _, _, plan = approved_plan(client)
+    late = returns_of(plan.projects[0])[0]
+    late.due_on = date(2026, 7, 1)
+    db.session.commit()
+    total = db.session.scalar(sa.select(sa.func.count(Return.id)))
+
+    page = client.get_page("/staff/boroughs/returns?show=due")
+    assert [option.get_text() for option in page.select("#show option")] == list(shows("returns").values())
+    assert page.find("caption").get_text(strip=True) == f"{total - 1} returns"
+    page = client.get_page("/staff/boroughs/returns?show=overdue")
+    assert page.find("caption").get_text(strip=True) == "1 returns"

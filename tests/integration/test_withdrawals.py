@@ -11,7 +11,7 @@ import time_machine
 
 from portal.agreements.services import Acceptance, accept_agreement, release_instalment
 from portal.awards.withdrawal import withdraw_award
-from portal.dialogue.follow_ups import FollowUpAnswers, may_fill_in, save_follow_up
+from portal.dialogue.follow_ups import FollowUpAnswers, save_follow_up
 from portal.errors import DomainError
 from portal.extensions import db
 from portal.models import (
@@ -28,6 +28,7 @@ from portal.models import (
     VariationStatus,
 )
 from portal.monitoring.returns import ReturnDetails, save_return
+from portal.monitoring.review import may_fill_in
 from portal.opendata import files, openreferral
 from tests.client import error_messages, summary_errors
 from tests.directory_support import create_service
