@@ -1,16 +1,17 @@
 """Quarterly returns on plan projects: the council fills them in; officers accept or query them. The forms, the
 saving, the states and the ratings are the award returns' own (``portal.monitoring``)."""
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import abort, render_template, request, url_for
 from flask_login import current_user
 
 from portal.boroughs import returns as plan_returns
 from portal.boroughs.plan_views import load_council_plan, plans
-from portal.errors import DomainError
 from portal.models import PlanStatus, ReturnStatus
 from portal.monitoring.forms import ActionForm, QueryForm, return_form
 from portal.monitoring.performance import profile_pence
-from portal.monitoring.returns import ReturnConflict, accept_return, query_return, save_return, today
+from portal.monitoring.returns import today
+from portal.monitoring.review import may_fill_in
+from portal.monitoring.review_views import accept_return_from_form, query_return_from_form, save_return_from_form
 from portal.permissions import Permission, can, check, permission_required
 
 
@@ -40,27 +41,17 @@ def borough_return(organisation_id: int, plan_id: int, return_id: int):
     measures = list(project.measures)
     may_edit = (
         plan.approved_at is not None
-        and return_.status.editable
-        and return_.period_start <= today()
+        and may_fill_in(return_, today())
         and can(current_user, Permission.EDIT_DELIVERY_PLAN, plan)
     )
     form = return_form(return_, measures, formdata=request.form if request.method == "POST" else None)
     if request.method == "POST":
         check(Permission.EDIT_DELIVERY_PLAN, plan)
-        if form.validate_on_submit():
-            submitting = bool(form.submit_return.data)
-            try:
-                save_return(return_, form.details(), measures, current_user._get_current_object(), submit=submitting)
-            except ReturnConflict as conflict:
-                form.version.data = str(conflict.current_version)
-                form.show_error(conflict)
-            except DomainError as error:
-                form.show_error(error)
-            else:
-                flash(f"Return {return_.label} for {project.name} {'submitted' if submitting else 'saved'}.", "success")
-                if submitting:
-                    return redirect(url_for(".borough_returns", organisation_id=organisation_id, plan_id=plan.id))
-                return redirect(request.path)
+        done = url_for(".borough_returns", organisation_id=organisation_id, plan_id=plan.id)
+        if saved := save_return_from_form(
+            return_, form, measures, name=f"Return {return_.label} for {project.name}", submitted_url=done
+        ):
+            return saved
     return render_template(
         "boroughs/return_form.html",
         plan=plan,
@@ -124,27 +115,16 @@ def staff_return(return_id: int):
 @permission_required(Permission.REVIEW_RETURNS)
 def accept(return_id: int):
     return_ = _load_staff_return(return_id, Permission.REVIEW_RETURNS)
-    if ActionForm().validate_on_submit():
-        try:
-            record = accept_return(return_, current_user._get_current_object())
-        except DomainError as error:
-            flash(error.message, "error")
-        else:
-            flash(f"Return {return_.label} accepted. Overall rating: {record.overall.label}.", "success")
-    return redirect(url_for(".staff_return", return_id=return_id))
+    return accept_return_from_form(return_, back=url_for(".staff_return", return_id=return_id))
 
 
 @plans.route("/staff/boroughs/returns/<int:return_id>/query", methods=["POST"])
 @permission_required(Permission.REVIEW_RETURNS)
 def query(return_id: int):
     return_ = _load_staff_return(return_id, Permission.REVIEW_RETURNS)
-    form = QueryForm()
-    if form.validate_on_submit():
-        try:
-            query_return(return_, form.question.data, current_user._get_current_object())
-        except DomainError as error:
-            form.show_error(error)
-        else:
-            flash(f"Return {return_.label} sent back to the borough with your query.", "success")
-            return redirect(url_for(".staff_return", return_id=return_id))
-    return _review_page(return_, form)
+    return query_return_from_form(
+        return_,
+        to="the borough",
+        back=url_for(".staff_return", return_id=return_id),
+        page=lambda form: _review_page(return_, form),
+    )

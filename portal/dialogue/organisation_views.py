@@ -8,7 +8,8 @@ from portal.dialogue.forms import NewThreadForm, ReplyForm, follow_up_form
 from portal.dialogue.threads import organisation_reply, start_thread
 from portal.dialogue.views import dialogue, load_follow_up, load_thread
 from portal.errors import DomainError
-from portal.monitoring.review import ReturnConflict, may_fill_in
+from portal.monitoring.review import may_fill_in
+from portal.monitoring.review_views import save_from_form
 from portal.monitoring.views import load_organisation_award
 from portal.periods import today_in_london as today
 from portal.permissions import Permission, can, check, permission_required
@@ -25,23 +26,14 @@ def organisation_follow_up(organisation_id: int, award_id: int, follow_up_id: in
     form = follow_up_form(follow_up, formdata=request.form if request.method == "POST" else None)
     if request.method == "POST":
         check(Permission.EDIT_RETURN, award)
-        if form.validate_on_submit():
-            submitting = bool(form.submit_follow_up.data)
-            try:
-                save_follow_up(follow_up, form.answers(), current_user._get_current_object(), submit=submitting)
-            except ReturnConflict as conflict:
-                form.version.data = str(conflict.current_version)
-                form.show_error(conflict)
-            except DomainError as error:
-                form.show_error(error)
-            else:
-                label = follow_up.label.capitalize()
-                flash(f"{label} {'submitted' if submitting else 'saved'}.", "success")
-                if submitting:
-                    return redirect(
-                        url_for("monitoring.organisation_award", organisation_id=organisation_id, award_id=award.id)
-                    )
-                return redirect(request.path)
+        if saved := save_from_form(
+            form,
+            lambda actor, submit: save_follow_up(follow_up, form.answers(), actor, submit=submit),
+            submitting=bool(form.submit_follow_up.data),
+            name=follow_up.label.capitalize(),
+            submitted_url=url_for("monitoring.organisation_award", organisation_id=organisation_id, award_id=award.id),
+        ):
+            return saved
     return render_template(
         "dialogue/follow_up_form.html", award=award, follow_up=follow_up, form=form, may_edit=may_edit, today=today()
     )

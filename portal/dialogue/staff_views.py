@@ -14,6 +14,7 @@ from portal.models import ThreadKind
 from portal.monitoring import queries as monitoring_queries
 from portal.monitoring.forms import QueryForm
 from portal.monitoring.review import may_review
+from portal.monitoring.review_views import accept_from_form, query_from_form
 from portal.monitoring.views import load_award
 from portal.periods import today_in_london as today
 from portal.permissions import Permission, check, permission_required
@@ -60,30 +61,25 @@ def _review_page(follow_up, query_form):
 @permission_required(Permission.REVIEW_RETURNS)
 def accept_follow_up_view(follow_up_id: int):
     follow_up = load_staff_follow_up(follow_up_id, Permission.REVIEW_RETURNS)
-    if ActionForm().validate_on_submit():
-        try:
-            accept_follow_up(follow_up, current_user._get_current_object())
-        except DomainError as error:
-            flash(error.message, "error")
-        else:
-            flash(f"{follow_up.label.capitalize()} accepted.", "success")
-    return redirect(url_for(".review_follow_up", follow_up_id=follow_up_id))
+    return accept_from_form(
+        ActionForm(),
+        lambda actor: accept_follow_up(follow_up, actor),
+        message=lambda _: f"{follow_up.label.capitalize()} accepted.",
+        back=url_for(".review_follow_up", follow_up_id=follow_up_id),
+    )
 
 
 @dialogue.route("/staff/monitoring/follow-ups/<int:follow_up_id>/query", methods=["POST"])
 @permission_required(Permission.REVIEW_RETURNS)
 def query_follow_up_view(follow_up_id: int):
     follow_up = load_staff_follow_up(follow_up_id, Permission.REVIEW_RETURNS)
-    form = QueryForm(noun="follow-up")
-    if form.validate_on_submit():
-        try:
-            query_follow_up(follow_up, form.question.data, current_user._get_current_object())
-        except DomainError as error:
-            form.show_error(error)
-        else:
-            flash(f"{follow_up.label.capitalize()} sent back to {follow_up.award.organisation.name}.", "success")
-            return redirect(url_for(".review_follow_up", follow_up_id=follow_up_id))
-    return _review_page(follow_up, form)
+    return query_from_form(
+        QueryForm(noun="follow-up"),
+        lambda question, actor: query_follow_up(follow_up, question, actor),
+        message=f"{follow_up.label.capitalize()} sent back to {follow_up.award.organisation.name}.",
+        back=url_for(".review_follow_up", follow_up_id=follow_up_id),
+        page=lambda form: _review_page(follow_up, form),
+    )
 
 
 # The inbox ----------------------------------------------------------------------------------------------------------

@@ -1,14 +1,14 @@
 """The funded organisation's pages: its awards, each award's returns and ratings, and the return form."""
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import abort, render_template, request, url_for
 from flask_login import current_user
 
 from portal.dialogue import queries as dialogue_queries
-from portal.errors import DomainError
 from portal.monitoring import queries
 from portal.monitoring.forms import return_form
-from portal.monitoring.returns import ReturnConflict, save_return, today
+from portal.monitoring.returns import today
 from portal.monitoring.review import may_fill_in
+from portal.monitoring.review_views import save_return_from_form
 from portal.monitoring.views import load_organisation_award, load_return, monitoring
 from portal.permissions import Permission, can, check, permission_required
 
@@ -53,20 +53,9 @@ def organisation_return(organisation_id: int, award_id: int, return_id: int):
     form = return_form(return_, measures, formdata=request.form if request.method == "POST" else None)
     if request.method == "POST":
         check(Permission.EDIT_RETURN, award)
-        if form.validate_on_submit():
-            submitting = bool(form.submit_return.data)
-            try:
-                save_return(return_, form.details(), measures, current_user._get_current_object(), submit=submitting)
-            except ReturnConflict as conflict:
-                form.version.data = str(conflict.current_version)
-                form.show_error(conflict)
-            except DomainError as error:
-                form.show_error(error)
-            else:
-                flash(f"Return {return_.label} {'submitted' if submitting else 'saved'}.", "success")
-                if submitting:
-                    return redirect(url_for(".organisation_award", organisation_id=organisation_id, award_id=award.id))
-                return redirect(request.path)
+        done = url_for(".organisation_award", organisation_id=organisation_id, award_id=award.id)
+        if saved := save_return_from_form(return_, form, measures, name=f"Return {return_.label}", submitted_url=done):
+            return saved
     return render_template(
         "monitoring/return_form.html",
         award=award,

@@ -11,8 +11,9 @@ from portal.monitoring import queries
 from portal.monitoring.forms import ActionForm, MeasureForm, OverrideForm, QueryForm
 from portal.monitoring.measures import create_measure, update_measure
 from portal.monitoring.performance import override_rating, profile_pence
-from portal.monitoring.returns import accept_return, query_return, today
+from portal.monitoring.returns import today
 from portal.monitoring.review import may_review
+from portal.monitoring.review_views import accept_return_from_form, query_return_from_form
 from portal.monitoring.views import load_award, monitoring
 from portal.outcomes.mapping import outcomes_of_measures
 from portal.permissions import Permission, check, permission_required
@@ -120,30 +121,19 @@ def _review_page(return_, query_form):
 @permission_required(Permission.REVIEW_RETURNS)
 def accept(return_id: int):
     return_ = load_staff_return(return_id, Permission.REVIEW_RETURNS)
-    if ActionForm().validate_on_submit():
-        try:
-            record = accept_return(return_, current_user._get_current_object())
-        except DomainError as error:
-            flash(error.message, "error")
-        else:
-            flash(f"Return {return_.label} accepted. Overall rating: {record.overall.label}.", "success")
-    return redirect(url_for(".review", return_id=return_id))
+    return accept_return_from_form(return_, back=url_for(".review", return_id=return_id))
 
 
 @monitoring.route("/staff/monitoring/returns/<int:return_id>/query", methods=["POST"])
 @permission_required(Permission.REVIEW_RETURNS)
 def query(return_id: int):
     return_ = load_staff_return(return_id, Permission.REVIEW_RETURNS)
-    form = QueryForm()
-    if form.validate_on_submit():
-        try:
-            query_return(return_, form.question.data, current_user._get_current_object())
-        except DomainError as error:
-            form.show_error(error)
-        else:
-            flash(f"Return {return_.label} sent back to {return_.award.organisation.name} with your query.", "success")
-            return redirect(url_for(".review", return_id=return_id))
-    return _review_page(return_, form)
+    return query_return_from_form(
+        return_,
+        to=return_.award.organisation.name,
+        back=url_for(".review", return_id=return_id),
+        page=lambda form: _review_page(return_, form),
+    )
 
 
 @monitoring.route("/staff/monitoring/records/<int:record_id>/override", methods=["GET", "POST"])
