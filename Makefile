@@ -59,6 +59,7 @@ browser:  ## make sure Chromium is installed for the browser tests
 lint: setup
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/mypy
 
 format: setup
 	$(BIN)/ruff check --fix .
@@ -74,4 +75,4 @@ bench-returns: setup  ## fifty people saving and double-submitting returns for a
 	$(BIN)/python -m bench.returns_under_load --users 50 --seconds 60 $(BENCH_ARGS)
 
 clean:
-	rm -rf $(VENV) node_modules $(STAMP) static/fonts static/images static/manifest.json static/vendor
+	rm -rf $(VENV) node_modules $(STAMP) .mypy_cache static/fonts static/images static/manifest.json static/vendor

@@ -141,7 +141,7 @@ def register_session_end(app: Flask) -> None:
     from portal.main.errors import lost_database
 
     @sa.event.listens_for(db.session, "after_commit")
-    def note_commit(session):
+    def note_commit(session) -> None:
         session.info[COMMITTED_IN_REQUEST] = True
 
     @app.teardown_appcontext

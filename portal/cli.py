@@ -95,7 +95,7 @@ def load_demo_consultation():
 
 
 @demo.command("logins")
-def demo_logins():
+def demo_logins() -> None:
     """Print the demo accounts."""
     from portal.auth.second_factor import DEMO_TOTP_SECRET
     from portal.demo.seed import DEMO_PASSWORD, demo_logins
@@ -126,7 +126,7 @@ def demo_totp(email: str):
 
 
 @outbox.command("send")
-def send_outbox():
+def send_outbox() -> None:
     """Send every unsent message now (after an SMTP outage, say), including any a stopped worker left sending."""
     from portal.email.outbox import send_unsent
 
@@ -163,7 +163,7 @@ def cron(list_only: bool):
 
 
 @opendata.command("regenerate")
-def regenerate_open_data():
+def regenerate_open_data() -> None:
     """Make the open-data files again from published data. Unchanged files are left as they are."""
     from portal.opendata.files import regenerate
 
@@ -173,7 +173,7 @@ def regenerate_open_data():
 
 @privacy.command("retention")
 @click.option("--dry-run", is_flag=True, help="Print what would be deleted or anonymised, and change nothing")
-def enforce_retention(dry_run: bool):
+def enforce_retention(dry_run: bool) -> None:
     """Delete or anonymise the personal data kept for its whole retention period (portal/privacy/retention.py)."""
     from portal.privacy import enforcement
 
@@ -224,7 +224,7 @@ FILE_ARGUMENT = click.Path(exists=True, dir_okay=False, path_type=Path)
 
 @lcpf.command("import-crime")
 @click.argument("path", type=FILE_ARGUMENT)
-def import_crime_file(path: Path):
+def import_crime_file(path: Path) -> None:
     """Import recorded crime in the MPS layout (MajorText, MinorText, BoroughName, YYYYMM…) or the tidy one."""
     from portal.lcpf.imports import import_crime
 
@@ -233,7 +233,7 @@ def import_crime_file(path: Path):
 
 @lcpf.command("import-population")
 @click.argument("path", type=FILE_ARGUMENT)
-def import_population_file(path: Path):
+def import_population_file(path: Path) -> None:
     """Import residents by borough (gss_code and census_2021_usual_residents columns)."""
     from portal.lcpf.imports import import_population
 
@@ -242,7 +242,7 @@ def import_population_file(path: Path):
 
 @lcpf.command("import-deprivation")
 @click.argument("path", type=FILE_ARGUMENT)
-def import_deprivation_file(path: Path):
+def import_deprivation_file(path: Path) -> None:
     """Import an Indices of Deprivation local-authority summary (2025 or 2019 layout)."""
     from portal.lcpf.imports import import_deprivation
 

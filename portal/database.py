@@ -4,7 +4,7 @@ import enum
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 import sqlalchemy as sa
 from sqlalchemy import event
@@ -63,7 +63,7 @@ def configure_sqlite(engine: Engine) -> None:
     """Make SQLite enforce foreign keys and honour SAVEPOINT, as PostgreSQL does."""
 
     @event.listens_for(engine, "connect")
-    def _on_connect(dbapi_connection, _record):
+    def _on_connect(dbapi_connection, _record) -> None:
         dbapi_connection.isolation_level = None  # let SQLAlchemy emit BEGIN itself
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA foreign_keys=ON")
@@ -72,7 +72,7 @@ def configure_sqlite(engine: Engine) -> None:
         cursor.close()
 
     @event.listens_for(engine, "begin")
-    def _on_begin(connection):
+    def _on_begin(connection) -> None:
         connection.exec_driver_sql("BEGIN")
 
 
@@ -80,12 +80,12 @@ _FLUSHED = "portal_flushed"
 
 
 @event.listens_for(Session, "after_flush")
-def _note_flush(session, _context):
+def _note_flush(session, _context) -> None:
     session.info[_FLUSHED] = True
 
 
 @event.listens_for(Session, "after_transaction_end")
-def _forget_flush(session, transaction):
+def _forget_flush(session, transaction) -> None:
     if transaction.parent is None:
         session.info.pop(_FLUSHED, None)
 
@@ -114,6 +114,12 @@ def lock_row(model: type[Row], row_id: Any) -> Row | None:
     if row is not None:
         session.refresh(row)
     return row
+
+
+def rows_matched(result: sa.Result[Any]) -> int:
+    """How many rows an UPDATE or DELETE run through ``Session.execute`` matched. SQLAlchemy 2.0 types what that
+    returns as ``Result``, which has no ``rowcount``; for these statements it is always a ``CursorResult``."""
+    return cast(sa.CursorResult[Any], result).rowcount
 
 
 @contextmanager

@@ -1,5 +1,7 @@
 """Flask extensions, created once here and bound to the app by the factory."""
 
+from typing import TYPE_CHECKING
+
 from flask_caching import Cache
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
@@ -10,6 +12,7 @@ from flask_sqlalchemy.session import Session as FlaskSession
 from flask_talisman import Talisman
 from flask_wtf import CSRFProtect
 from sqlalchemy import MetaData
+from sqlalchemy.orm import DeclarativeBase
 
 # Constraint names are fixed so that migrations can refer to them on every database.
 NAMING_CONVENTION = {
@@ -41,6 +44,17 @@ db = SQLAlchemy(
     metadata=MetaData(naming_convention=NAMING_CONVENTION),
     session_options={"class_": PortalSession},
 )
+
+if TYPE_CHECKING:
+    from flask_sqlalchemy.model import Model as _FlaskModel
+
+    class Model(_FlaskModel, DeclarativeBase):
+        """What ``db.Model`` is at run time (a declarative base with Flask-SQLAlchemy's query and table name), spelt
+        out for the type checker, which cannot follow a base class made when the extension is created."""
+
+else:
+    Model = db.Model
+
 migrate = Migrate(compare_type=True, render_as_batch=True)
 login_manager = LoginManager()
 csrf = CSRFProtect()

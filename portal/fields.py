@@ -35,7 +35,7 @@ class TypedTextField(Field):
     widget = GovTextInput()
     invalid_message = "Enter a valid value"
 
-    def __init__(self, label=None, validators=None, *, invalid_message: str | None = None, **kwargs):
+    def __init__(self, label=None, validators=None, *, invalid_message: str | None = None, **kwargs) -> None:
         super().__init__(label, validators, **kwargs)
         if invalid_message is not None:
             self.invalid_message = invalid_message
@@ -73,7 +73,7 @@ class WholeNumberField(TypedTextField):
 
     invalid_message = "Enter a whole number, like 120"
 
-    def __init__(self, label=None, validators=None, *, largest: int = LARGEST_WHOLE_NUMBER, **kwargs):
+    def __init__(self, label=None, validators=None, *, largest: int = LARGEST_WHOLE_NUMBER, **kwargs) -> None:
         super().__init__(label, validators, **kwargs)
         self.largest = largest
 

@@ -26,7 +26,7 @@ from rq import Queue, Retry, get_current_job
 from rq.exceptions import NoSuchJobError
 from rq.job import Job, JobStatus
 
-from portal.database import utcnow
+from portal.database import rows_matched, utcnow
 
 log = logging.getLogger(__name__)
 
@@ -188,9 +188,11 @@ def hand_over_waiting(limit: int = 500) -> int:
     ids = list(session.scalars(sa.select(JobHandover.id).where(claimable).order_by(JobHandover.id).limit(limit)))
     handed = 0
     for row_id in ids:
-        claimed = session.execute(
-            sa.update(JobHandover).where(JobHandover.id == row_id, claimable).values(claimed_at=utcnow())
-        ).rowcount
+        claimed = rows_matched(
+            session.execute(
+                sa.update(JobHandover).where(JobHandover.id == row_id, claimable).values(claimed_at=utcnow())
+            )
+        )
         session.commit()
         if not claimed:
             continue

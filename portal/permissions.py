@@ -253,7 +253,7 @@ def check(permission: Permission, record) -> None:
 
 def public(view: Callable) -> Callable:
     """Mark a view as open to everyone, signed in or not."""
-    view.permission_policy = "public"
+    view.__dict__["permission_policy"] = "public"  # read back with getattr, as every policy is
     return view
 
 
@@ -274,7 +274,7 @@ def permission_required(permission: Permission) -> Callable:
                 abort(403)
             return view(*args, **kwargs)
 
-        wrapped.permission_policy = permission
+        wrapped.__dict__["permission_policy"] = permission
         return wrapped
 
     return decorator

@@ -32,7 +32,7 @@ def _cleaned(value):
 class CleanedMultiDict(ImmutableMultiDict):
     """The request's form and query-string values, each cleaned as it is read in."""
 
-    def __init__(self, mapping=None):
+    def __init__(self, mapping=None) -> None:
         if mapping is None:
             super().__init__()
         else:
@@ -43,7 +43,7 @@ class PortalRequest(Request):
     parameter_storage_class = CleanedMultiDict
 
 
-def refuse_unstorable_paths():
+def refuse_unstorable_paths() -> None:
     """Run before each request: an address whose parts hold a control character names nothing here (404), rather
     than reaching the database with text it cannot compare."""
     for value in (request.view_args or {}).values():

@@ -21,7 +21,7 @@ class Workflow:
         *,
         noun: str,
         organisation_of: Callable[[Any], int | None],
-    ):
+    ) -> None:
         self.transitions = transitions
         self.noun = noun
         self.organisation_of = organisation_of

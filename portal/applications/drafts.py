@@ -51,7 +51,7 @@ SNAPSHOT_LABELS = {
 class Ineligible(DomainError):
     """The organisation cannot apply. ``reasons`` says why, one line for each question that ruled it out."""
 
-    def __init__(self, reasons: list[str]):
+    def __init__(self, reasons: list[str]) -> None:
         super().__init__("Your organisation cannot apply to this round")
         self.reasons = reasons
 

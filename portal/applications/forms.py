@@ -34,14 +34,14 @@ class DayMonthYearField(Field):
 
     widget = GovDateInput()
 
-    def __init__(self, label=None, validators=None, **kwargs):
+    def __init__(self, label=None, validators=None, **kwargs) -> None:
         super().__init__(label, validators, **kwargs)
         self.raw_data = None
 
     def _value(self) -> str:
         return self.data.isoformat() if self.data else ""
 
-    def process_data(self, value):
+    def process_data(self, value) -> None:
         if isinstance(value, str) and value:
             value = date.fromisoformat(value)
         self.data = value if isinstance(value, date) else None

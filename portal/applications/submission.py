@@ -143,7 +143,7 @@ def find_section(application: Application, number: int) -> Section | None:
 
 
 class Incomplete(DomainError):
-    def __init__(self, problems: list[Problem]):
+    def __init__(self, problems: list[Problem]) -> None:
         super().__init__("Your bid is not finished yet")
         self.problems = problems
 

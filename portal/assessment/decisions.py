@@ -112,7 +112,7 @@ def decide(application: Application, entry: DecisionEntry, actor: User) -> Decis
 class BulkDecisionError(DomainError):
     """One or more rows of a bulk decision are wrong; nothing was saved."""
 
-    def __init__(self, row_errors: dict[int, dict[str, str]], message: str = "Some decisions need correcting"):
+    def __init__(self, row_errors: dict[int, dict[str, str]], message: str = "Some decisions need correcting") -> None:
         super().__init__(message)
         self.row_errors = row_errors
 

@@ -21,7 +21,7 @@ def require_staff_second_factor():
     return None
 
 
-def keep_session_alive():
+def keep_session_alive() -> None:
     if request.endpoint != "static" and current_user.is_authenticated:
         sessions.touch()
 

@@ -33,7 +33,7 @@ def recent_authentication_required() -> Callable:
                 return redirect(url_for("auth.confirm_identity", next=_return_to()))
             return view(*args, **kwargs)
 
-        wrapped.needs_recent_authentication = True
+        wrapped.__dict__["needs_recent_authentication"] = True
         return wrapped
 
     return decorator

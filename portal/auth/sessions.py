@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from flask import current_app, g, request, session
 
 from portal.auth.tokens import hash_random_token, new_random_token
-from portal.database import utcnow
+from portal.database import rows_matched, utcnow
 from portal.extensions import db
 from portal.models import User, UserSession
 
@@ -131,8 +131,8 @@ def end_all(user: User, *, but_this_one: bool = False) -> None:
 
 
 def end_one(user: User, session_id: int) -> bool:
-    ended = db.session.execute(
-        sa.delete(UserSession).where(UserSession.user_id == user.id, UserSession.id == session_id)
-    ).rowcount
+    ended = rows_matched(
+        db.session.execute(sa.delete(UserSession).where(UserSession.user_id == user.id, UserSession.id == session_id))
+    )
     db.session.commit()
     return bool(ended)

@@ -23,11 +23,11 @@ class GovDateField(DateField):
 
     widget = GovDateInput()
 
-    def __init__(self, label=None, validators=None, *, invalid_message: str, **kwargs):
+    def __init__(self, label=None, validators=None, *, invalid_message: str, **kwargs) -> None:
         super().__init__(label, validators, format="%d %m %Y", **kwargs)
         self.invalid_message = invalid_message
 
-    def process(self, formdata, data=None, extra_filters=None):
+    def process(self, formdata, data=None, extra_filters=None) -> None:
         super().process(formdata, data, extra_filters)
         if self.raw_data is not None and len(self.raw_data) != 3:
             self.raw_data = None  # the widget shows the saved date unless three boxes were sent

@@ -60,7 +60,7 @@ class Problem:
 class UploadRefused(DomainError):
     """The file was checked and nothing was saved. ``problems`` lists every one found."""
 
-    def __init__(self, problems: list[Problem]):
+    def __init__(self, problems: list[Problem]) -> None:
         super().__init__(
             f"The file has {len(problems)} {'problem' if len(problems) == 1 else 'problems'}: nothing has been saved"
         )

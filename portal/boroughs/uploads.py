@@ -16,7 +16,7 @@ from flask import current_app
 from portal import audit, jobs
 from portal.boroughs import spreadsheet
 from portal.boroughs.spreadsheet import MAX_BYTES, UploadRefused
-from portal.database import utcnow
+from portal.database import rows_matched, utcnow
 from portal.errors import DomainError
 from portal.extensions import db
 from portal.models import DeliveryPlan, ReturnsUpload, UploadStatus, User
@@ -66,11 +66,13 @@ def fetch_upload(plan: DeliveryPlan, upload_id: int) -> ReturnsUpload | None:
 
 
 def _claim(upload_id: int) -> bool:
-    claimed = db.session.execute(
-        sa.update(ReturnsUpload)
-        .where(ReturnsUpload.id == upload_id, ReturnsUpload.status == UploadStatus.QUEUED)
-        .values(status=UploadStatus.CHECKING, claimed_at=utcnow(), claimed_by=jobs.current_worker())
-    ).rowcount
+    claimed = rows_matched(
+        db.session.execute(
+            sa.update(ReturnsUpload)
+            .where(ReturnsUpload.id == upload_id, ReturnsUpload.status == UploadStatus.QUEUED)
+            .values(status=UploadStatus.CHECKING, claimed_at=utcnow(), claimed_by=jobs.current_worker())
+        )
+    )
     db.session.commit()
     db.session.expire_all()
     return bool(claimed)
@@ -153,18 +155,20 @@ def restart_stuck_uploads() -> int:
     )
     restarted = 0
     for upload_id in list(db.session.scalars(sa.select(ReturnsUpload.id).where(stuck))):
-        if db.session.execute(
-            sa.update(ReturnsUpload)
-            .where(ReturnsUpload.id == upload_id, stuck)
-            .values(
-                status=UploadStatus.QUEUED,
-                progress=0,
-                claimed_at=None,
-                claimed_by=None,
-                queued_at=utcnow(),
-                message="The check stopped before it finished; waiting to start again",
+        if rows_matched(
+            db.session.execute(
+                sa.update(ReturnsUpload)
+                .where(ReturnsUpload.id == upload_id, stuck)
+                .values(
+                    status=UploadStatus.QUEUED,
+                    progress=0,
+                    claimed_at=None,
+                    claimed_by=None,
+                    queued_at=utcnow(),
+                    message="The check stopped before it finished; waiting to start again",
+                )
             )
-        ).rowcount:
+        ):
             jobs.enqueue(CHECK_JOB, upload_id, timeout=CHECK_TIMEOUT_SECONDS)
             restarted += 1
     db.session.commit()

@@ -110,7 +110,7 @@ def available_funds() -> list[Fund]:
 class Dashboard:
     """Every chart for one choice of filters. Each base query runs once, when a chart first needs it."""
 
-    def __init__(self, filters: Filters):
+    def __init__(self, filters: Filters) -> None:
         self.filters = filters
 
     # The base facts -------------------------------------------------------------------------------------------

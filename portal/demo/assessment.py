@@ -132,7 +132,7 @@ def _justification(score: int, max_score: int) -> str:
 
 
 class _Progress:
-    def __init__(self, cast: Cast):
+    def __init__(self, cast: Cast) -> None:
         self.cast = cast
         self.steps = 0
         self.awards = 0

@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from flask import current_app, render_template
 
 from portal import jobs
-from portal.database import utcnow
+from portal.database import rows_matched, utcnow
 from portal.extensions import db
 from portal.models import MessageStatus, OutboundMessage
 
@@ -42,20 +42,22 @@ def queue_email(to_address: str, template: str, **context) -> OutboundMessage:
 
 def send_message(message_id: int) -> None:
     """Send one outbox message. Safe to run twice: only the run that claims the row sends it."""
-    claimed = db.session.execute(
-        sa.update(OutboundMessage)
-        .where(
-            OutboundMessage.id == message_id,
-            OutboundMessage.status.in_([MessageStatus.PENDING, MessageStatus.FAILED]),
-            OutboundMessage.attempts < MAX_ATTEMPTS,
+    claimed = rows_matched(
+        db.session.execute(
+            sa.update(OutboundMessage)
+            .where(
+                OutboundMessage.id == message_id,
+                OutboundMessage.status.in_([MessageStatus.PENDING, MessageStatus.FAILED]),
+                OutboundMessage.attempts < MAX_ATTEMPTS,
+            )
+            .values(
+                status=MessageStatus.SENDING,
+                attempts=OutboundMessage.attempts + 1,
+                claimed_at=utcnow(),
+                claimed_by=jobs.current_worker(),
+            )
         )
-        .values(
-            status=MessageStatus.SENDING,
-            attempts=OutboundMessage.attempts + 1,
-            claimed_at=utcnow(),
-            claimed_by=jobs.current_worker(),
-        )
-    ).rowcount
+    )
     db.session.commit()
     if not claimed:
         return
@@ -107,11 +109,13 @@ def release_stuck_messages() -> list[int]:
     ids = list(db.session.scalars(sa.select(OutboundMessage.id).where(stuck)))
     released = []
     for message_id in ids:
-        if db.session.execute(
-            sa.update(OutboundMessage)
-            .where(OutboundMessage.id == message_id, stuck)
-            .values(status=MessageStatus.FAILED, last_error="The worker stopped while sending", claimed_at=None)
-        ).rowcount:
+        if rows_matched(
+            db.session.execute(
+                sa.update(OutboundMessage)
+                .where(OutboundMessage.id == message_id, stuck)
+                .values(status=MessageStatus.FAILED, last_error="The worker stopped while sending", claimed_at=None)
+            )
+        ):
             released.append(message_id)
     db.session.commit()
     if released:

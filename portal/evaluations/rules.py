@@ -25,13 +25,13 @@ class _YearsAfterLessADay(ColumnElement):
     inherit_cache = True
     type = sa.Date()
 
-    def __init__(self, start, years: int):
+    def __init__(self, start, years: int) -> None:
         self.start = start
         self.years = years
 
 
 @compiles(_YearsAfterLessADay, "sqlite")
-def _sqlite(element, compiler, **kw):
+def _sqlite(element, compiler, **kw) -> str:
     start, years = compiler.process(element.start, **kw), int(element.years)
     if years % 4 == 0:
         return f"date({start}, '+{years} years', '-1 day')"
@@ -43,7 +43,7 @@ def _sqlite(element, compiler, **kw):
 
 
 @compiles(_YearsAfterLessADay)
-def _postgresql(element, compiler, **kw):
+def _postgresql(element, compiler, **kw) -> str:
     start, years = compiler.process(element.start, **kw), int(element.years)
     return f"CAST(({start} + interval '{years} years' - interval '1 day') AS DATE)"
 

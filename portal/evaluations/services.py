@@ -76,7 +76,7 @@ class Subject:
 
 
 class EvaluationPublished(DomainError):
-    def __init__(self):
+    def __init__(self) -> None:
         super().__init__("This evaluation has been published, so it cannot change")
 
 

@@ -74,7 +74,7 @@ class ImportReport:
 class ImportRefused(DomainError):
     """The file has problems: nothing from it was imported. ``report.problems`` lists every one."""
 
-    def __init__(self, report: ImportReport):
+    def __init__(self, report: ImportReport) -> None:
         super().__init__(f"{report.source_filename} was not imported: {len(report.problems)} problem(s) found")
         self.report = report
 

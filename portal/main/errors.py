@@ -16,7 +16,7 @@ def lost_database(error: DBAPIError) -> bool:
 
 def register(app: Flask) -> None:
     @app.before_request
-    def forget_housekeeping_commits():
+    def forget_housekeeping_commits() -> None:
         """Registered after every other check, so only what the page itself commits counts as saved: not the
         session's last-seen time, nor jobs handed over to Redis, which every request may commit first."""
         from portal import COMMITTED_IN_REQUEST

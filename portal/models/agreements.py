@@ -9,13 +9,13 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, backref, mapped_column, relationship
 
 from portal.database import UTCDateTime, enum_column, utcnow
-from portal.extensions import db
+from portal.extensions import Model
 from portal.models.awards import Award
 from portal.models.users import User
 from portal.scope import Scope
 
 
-class GrantAgreement(db.Model):
+class GrantAgreement(Model):
     """The organisation's acceptance of an award's terms. One per award: the unique key makes acceptance happen once.
 
     ``terms_text`` keeps the terms exactly as they were shown, so later variations never rewrite what was signed.
@@ -54,7 +54,7 @@ class InstalmentStatus(enum.StrEnum):
         return self is not InstalmentStatus.SCHEDULED
 
 
-class Instalment(db.Model):
+class Instalment(Model):
     """One payment of an award, for one quarter (in advance). Amounts in pence."""
 
     __tablename__ = "instalment"
@@ -114,7 +114,7 @@ class VariationStatus(enum.StrEnum):
         return {"proposed": "Waiting for approval", "approved": "Approved", "rejected": "Rejected"}[self.value]
 
 
-class Variation(db.Model):
+class Variation(Model):
     """A change to an award's end date or amounts: proposed by one officer, approved or rejected by another.
 
     The terms before and after are kept, so the history of an award can always be read back.

@@ -9,7 +9,7 @@ from sqlalchemy.ext.associationproxy import association_proxy
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.database import UTCDateTime, enum_column, utcnow
-from portal.extensions import db
+from portal.extensions import Model, db
 from portal.models.funding import FormVariant, Question, Round, ServiceArea
 from portal.models.organisations import Organisation
 from portal.models.reference import LocalAuthority
@@ -39,14 +39,14 @@ application_borough = sa.Table(
 )
 
 
-class ApplicationServiceArea(db.Model):
+class ApplicationServiceArea(Model):
     __tablename__ = "application_service_area"
 
     application_id: Mapped[int] = mapped_column(sa.ForeignKey("application.id", ondelete="CASCADE"), primary_key=True)
     service_area: Mapped[ServiceArea] = mapped_column(enum_column(ServiceArea, 32), primary_key=True)
 
 
-class Application(db.Model):
+class Application(Model):
     __tablename__ = "application"
     __table_args__ = (
         sa.Index("ix_application_round_status", "round_id", "status"),
@@ -131,7 +131,7 @@ class Application(db.Model):
         return Scope(organisation_ids=frozenset({self.organisation_id}))
 
 
-class ApplicationYear(db.Model):
+class ApplicationYear(Model):
     """The amount a bid asks for in one financial year (``financial_year`` is the year it starts: 2026 = 2026/27)."""
 
     __tablename__ = "application_year"
@@ -148,7 +148,7 @@ class ApplicationYear(db.Model):
     application: Mapped[Application] = relationship(back_populates="years")
 
 
-class Answer(db.Model):
+class Answer(Model):
     """One answer to one question. Kept per question so that colleagues editing different pages never collide."""
 
     __tablename__ = "answer"
@@ -174,7 +174,7 @@ class Answer(db.Model):
     prefilled_from: Mapped[Application | None] = relationship(foreign_keys=[prefilled_from_application_id])
 
 
-class UploadedFile(db.Model):
+class UploadedFile(Model):
     """A file given as an answer. Kept in the database so that every web process and worker can read it."""
 
     __tablename__ = "uploaded_file"

@@ -7,7 +7,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.database import UTCDateTime, enum_column, utcnow
-from portal.extensions import db
+from portal.extensions import Model
 from portal.models.applications import Application
 from portal.models.funding import Criterion
 from portal.models.users import User
@@ -36,7 +36,7 @@ class ScreeningOutcome(enum.StrEnum):
     NOT_APPLICABLE = "not_applicable"
 
 
-class ScreeningCheck(db.Model):
+class ScreeningCheck(Model):
     __tablename__ = "screening_check"
     __table_args__ = (sa.UniqueConstraint("application_id", "kind"),)
 
@@ -51,7 +51,7 @@ class ScreeningCheck(db.Model):
     recorded_by: Mapped[User | None] = relationship()
 
 
-class ReviewAssignment(db.Model):
+class ReviewAssignment(Model):
     """A reviewer asked to score a bid. They declare any conflict of interest before they may see it."""
 
     __tablename__ = "review_assignment"
@@ -98,7 +98,7 @@ class ReviewAssignment(db.Model):
         return Scope(user_ids=frozenset({self.reviewer_id}))
 
 
-class Score(db.Model):
+class Score(Model):
     __tablename__ = "score"
     __table_args__ = (
         sa.UniqueConstraint("assignment_id", "criterion_id"),
@@ -116,7 +116,7 @@ class Score(db.Model):
     criterion: Mapped[Criterion] = relationship(lazy="joined")
 
 
-class Moderation(db.Model):
+class Moderation(Model):
     """A lead officer's agreed score for a bid after reading the reviewers' scores."""
 
     __tablename__ = "moderation"
@@ -152,7 +152,7 @@ class DecisionOutcome(enum.StrEnum):
         return self in (DecisionOutcome.FUND, DecisionOutcome.FUND_WITH_CHANGES)
 
 
-class Decision(db.Model):
+class Decision(Model):
     """A decision on a bid. A bid has one, unless it was put on the reserve list and funded later: the later decision
     names the one it replaces (at most once, so two officers cannot both fund it) and the latest is the one that
     counts. Officers see the whole history; the applicant sees the latest."""

@@ -5,11 +5,11 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.database import UTCDateTime, utcnow
-from portal.extensions import db
+from portal.extensions import Model
 from portal.models.users import User
 
 
-class AuditEvent(db.Model):
+class AuditEvent(Model):
     """Who did what to which record, when, with the values before and after. Never updated or deleted."""
 
     __tablename__ = "audit_event"

@@ -2,6 +2,7 @@
 
 import enum
 from datetime import date, datetime
+from typing import TYPE_CHECKING
 
 import sqlalchemy as sa
 from sqlalchemy.ext.associationproxy import association_proxy
@@ -9,13 +10,16 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from sqlalchemy.orm.attributes import set_committed_value
 
 from portal.database import UTCDateTime, enum_column, utcnow
-from portal.extensions import db
+from portal.extensions import Model, db
 from portal.models.applications import Application
 from portal.models.funding import Fund, ServiceArea
 from portal.models.organisations import Organisation
 from portal.models.reference import LocalAuthority
 from portal.models.users import User
 from portal.scope import Scope
+
+if TYPE_CHECKING:
+    from portal.models.agreements import GrantAgreement, Instalment, Variation
 
 SECOND_APPROVER_ABOVE_PENCE = 100_000_00
 
@@ -40,14 +44,14 @@ award_borough = sa.Table(
 )
 
 
-class AwardServiceArea(db.Model):
+class AwardServiceArea(Model):
     __tablename__ = "award_service_area"
 
     award_id: Mapped[int] = mapped_column(sa.ForeignKey("award.id", ondelete="CASCADE"), primary_key=True)
     service_area: Mapped[ServiceArea] = mapped_column(enum_column(ServiceArea, 32), primary_key=True)
 
 
-class Award(db.Model):
+class Award(Model):
     __tablename__ = "award"
     __table_args__ = (
         sa.CheckConstraint("end_date >= start_date", name="ends_after_start"),
@@ -101,6 +105,11 @@ class Award(db.Model):
     service_areas = association_proxy(
         "service_area_links", "service_area", creator=lambda area: AwardServiceArea(service_area=area)
     )
+    if TYPE_CHECKING:
+        # Made by the backrefs on GrantAgreement.award, Instalment.award and Variation.award.
+        agreement: Mapped[GrantAgreement | None]
+        instalments: Mapped[list[Instalment]]
+        variations: Mapped[list[Variation]]
 
     @property
     def total_pence(self) -> int:
@@ -117,7 +126,7 @@ class Award(db.Model):
         )
 
 
-class AwardYear(db.Model):
+class AwardYear(Model):
     __tablename__ = "award_year"
     __table_args__ = (
         sa.UniqueConstraint("award_id", "financial_year"),
@@ -133,11 +142,11 @@ class AwardYear(db.Model):
 
 
 @sa.event.listens_for(Award, "after_insert")
-def _store_oruk_id(_mapper, connection, award: Award) -> None:
+def _store_oruk_id(_mapper: sa.orm.Mapper[Award], connection: sa.Connection, award: Award) -> None:
     """An award's Open Referral UK id follows from its own id, which the database gives it on insert."""
     if award.oruk_id is None:
         from portal.opendata.openreferral import service_id
 
         oruk_id = service_id(award.id)
-        connection.execute(sa.update(Award.__table__).where(Award.__table__.c.id == award.id).values(oruk_id=oruk_id))
+        connection.execute(sa.update(Award).where(Award.id == award.id).values(oruk_id=oruk_id))
         set_committed_value(award, "oruk_id", oruk_id)

@@ -4,21 +4,24 @@ half-yearly payments that follow its approval."""
 
 import enum
 from datetime import date, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, deferred, mapped_column, relationship
 
 from portal.database import UTCDateTime, enum_column, utcnow
-from portal.extensions import db
+from portal.extensions import Model
 from portal.models.agreements import InstalmentStatus
 from portal.models.organisations import Organisation
 from portal.models.reference import LocalAuthority
 from portal.models.users import User
 from portal.scope import Scope
 
+if TYPE_CHECKING:
+    from portal.models.monitoring import Measure
 
-class BoroughAllocation(db.Model):
+
+class BoroughAllocation(Model):
     """What one borough receives from the fund in one financial year, and when it was (and should have been)
     confirmed to the borough. Kept against the borough itself, so it can be set before its council registers.
 
@@ -63,7 +66,7 @@ class BoroughAllocation(db.Model):
         return self.confirmed_on
 
     def days_late(self) -> int:
-        return (self.confirmed_on - self.confirm_by).days if self.issued_late else 0
+        return (self.confirmed_on - self.confirm_by).days if self.confirmed_on is not None and self.issued_late else 0
 
     def permission_scope(self) -> Scope:
         return Scope(local_authority_ids=frozenset({self.local_authority_id}))
@@ -92,7 +95,7 @@ class PlanStatus(enum.StrEnum):
         return self in (PlanStatus.DRAFT, PlanStatus.QUERIED, PlanStatus.VARYING)
 
 
-class DeliveryPlan(db.Model):
+class DeliveryPlan(Model):
     """A borough council's plan for spending its allocations over the years it covers."""
 
     __tablename__ = "delivery_plan"
@@ -151,7 +154,7 @@ class PlanDecision(enum.StrEnum):
         return self.value.capitalize()
 
 
-class PlanVersion(db.Model):
+class PlanVersion(Model):
     """One submission of the plan, exactly as it was sent, and what the officer decided about it.
 
     ``snapshot`` keeps the projects as submitted, so later changes never rewrite what was approved.
@@ -186,7 +189,7 @@ class PlanVersion(db.Model):
         return self.plan.permission_scope()
 
 
-class PlanProject(db.Model):
+class PlanProject(Model):
     """One local project the plan funds: what it does, who provides it, where, and how much in each year.
 
     ``amounts`` is ``{"2026": pence, ...}`` by financial year. A project the borough runs itself has no provider
@@ -209,6 +212,8 @@ class PlanProject(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     plan: Mapped[DeliveryPlan] = relationship(back_populates="projects")
+    if TYPE_CHECKING:
+        measures: Mapped[list[Measure]]  # made by the backref on Measure.plan_project
 
     def amount_for(self, year: int) -> int:
         return int(self.amounts.get(str(year), 0))
@@ -225,7 +230,7 @@ class PlanProject(db.Model):
         return self.plan.permission_scope()
 
 
-class PlanInstalment(db.Model):
+class PlanInstalment(Model):
     """One half-yearly payment of a borough's allocation, in advance, once its plan is approved. The states are the
     grants' (scheduled, released, paid), moved by the same rules."""
 
@@ -284,7 +289,7 @@ class UploadStatus(enum.StrEnum):
         return self in (UploadStatus.SAVED, UploadStatus.REFUSED, UploadStatus.FAILED)
 
 
-class ReturnsUpload(db.Model):
+class ReturnsUpload(Model):
     """A large spreadsheet of a quarter's returns, checked and saved by a background job while the borough watches
     its progress. The file is kept only until it has been checked; what was found is kept with the upload."""
 

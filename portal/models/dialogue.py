@@ -8,7 +8,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.database import UTCDateTime, enum_column, utcnow
-from portal.extensions import db
+from portal.extensions import Model
 from portal.models.awards import Award
 from portal.models.monitoring import PeriodicReturn, Return, ReturnQuery, ReturnStatus
 from portal.models.users import User
@@ -25,7 +25,7 @@ class Sustained(enum.StrEnum):
         return {"yes": "Yes", "partly": "Partly", "no": "No"}[self.value]
 
 
-class FollowUpReturn(PeriodicReturn, db.Model):
+class FollowUpReturn(PeriodicReturn, Model):
     """A short report on what lasted, due some months after an award has ended.
 
     Its status uses the same values as a return's (due, in progress, submitted, queried, accepted); ``version``
@@ -111,7 +111,7 @@ class ThreadStatus(enum.StrEnum):
         return {"open": "Waiting for a reply", "replied": "Replied", "closed": "Closed"}[self.value]
 
 
-class DialogueThread(db.Model):
+class DialogueThread(Model):
     """Feedback or a lesson learned that a funded organisation sends about an award, with the replies both ways."""
 
     __tablename__ = "dialogue_thread"
@@ -144,7 +144,7 @@ class DialogueThread(db.Model):
         return self.award.permission_scope()
 
 
-class DialogueMessage(db.Model):
+class DialogueMessage(Model):
     __tablename__ = "dialogue_message"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -158,7 +158,7 @@ class DialogueMessage(db.Model):
     author: Mapped[User | None] = relationship()
 
 
-class PublishedCaseStudy(db.Model):
+class PublishedCaseStudy(Model):
     """A return's case study that an officer has published as good practice. The public sees it only while it is
     published and its return stays accepted and agreed (see ``portal/directory/published.py``)."""
 

@@ -6,13 +6,13 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.database import UTCDateTime, enum_column, utcnow
-from portal.extensions import db
+from portal.extensions import Model
 from portal.models.funding import Round, ServiceArea
 from portal.models.reference import LocalAuthority
 from portal.scope import Scope
 
 
-class PostcodeDistrict(db.Model):
+class PostcodeDistrict(Model):
     """A postcode district (the part of a postcode before the space, e.g. SE15) and the boroughs it may be in.
 
     Built from each district's centre point and the borough boundaries: a heuristic, not an official lookup, so a
@@ -42,7 +42,7 @@ class PostcodeDistrict(db.Model):
         return Scope()
 
 
-class PostcodeDistrictBorough(db.Model):
+class PostcodeDistrictBorough(Model):
     __tablename__ = "postcode_district_borough"
 
     district_id: Mapped[int] = mapped_column(
@@ -55,7 +55,7 @@ class PostcodeDistrictBorough(db.Model):
     local_authority: Mapped[LocalAuthority] = relationship(lazy="joined")
 
 
-class AlertSubscription(db.Model):
+class AlertSubscription(Model):
     """Someone who asked to be emailed about new funding rounds. Active once they follow the confirmation link."""
 
     __tablename__ = "alert_subscription"
@@ -79,7 +79,7 @@ class AlertSubscription(db.Model):
         return Scope()
 
 
-class AlertSent(db.Model):
+class AlertSent(Model):
     """One alert about one round to one subscriber: the unique key is what makes it exactly once."""
 
     __tablename__ = "alert_sent"

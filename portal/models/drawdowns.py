@@ -7,14 +7,14 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.database import UTCDateTime, enum_column, utcnow
-from portal.extensions import db
+from portal.extensions import Model
 from portal.models.funding import Fund
 from portal.models.organisations import Organisation
 from portal.models.users import User
 from portal.scope import Scope
 
 
-class Allocation(db.Model):
+class Allocation(Model):
     """What one board may draw from one fund in one financial year, and when it was (and should have been) issued."""
 
     __tablename__ = "allocation"
@@ -51,7 +51,7 @@ class Allocation(db.Model):
         return self.issued_on is not None and self.issued_on > self.issue_by
 
     def days_late(self) -> int:
-        return (self.issued_on - self.issue_by).days if self.issued_late else 0
+        return (self.issued_on - self.issue_by).days if self.issued_on is not None and self.issued_late else 0
 
     def permission_scope(self) -> Scope:
         """Only the board itself (and staff) may see an allocation: not other boards, not the borough council."""
@@ -79,7 +79,7 @@ class DrawdownStatus(enum.StrEnum):
         return self is not DrawdownStatus.REFUSED
 
 
-class Drawdown(db.Model):
+class Drawdown(Model):
     """A board's request for part of its allocation, the officer's decision and the payment."""
 
     __tablename__ = "drawdown"
@@ -122,7 +122,7 @@ class Drawdown(db.Model):
         return self.allocation.permission_scope()
 
 
-class DrawdownProject(db.Model):
+class DrawdownProject(Model):
     """One local project a drawdown pays for. The projects of a drawdown add up to its amount."""
 
     __tablename__ = "drawdown_project"

@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
 from portal.database import UTCDateTime, enum_column, utcnow
-from portal.extensions import db
+from portal.extensions import Model
 from portal.models.awards import Award
 from portal.models.funding import Fund, Round
 from portal.models.users import User
@@ -46,7 +46,7 @@ class EvaluationStatus(enum.StrEnum):
         return self.value.capitalize()
 
 
-class Evaluation(db.Model):
+class Evaluation(Model):
     __tablename__ = "evaluation"
     __table_args__ = (
         # Of a service or of a programme, never both; a round only within its fund.
@@ -104,9 +104,11 @@ class Evaluation(db.Model):
     def subject_name(self) -> str:
         if self.award is not None:
             return self.award.title
+        if self.fund is None:
+            return ""
         if self.round is not None:
             return f"{self.fund.name}: {self.round.title}"
-        return self.fund.name if self.fund else ""
+        return self.fund.name
 
     @property
     def title(self) -> str:
@@ -130,7 +132,7 @@ class PublishedEvaluationChanged(Exception):
 
 
 @sa.event.listens_for(Session, "before_flush")
-def _refuse_changes_once_published(session, _context, _instances) -> None:
+def _refuse_changes_once_published(session: Session, _context: object, _instances: object) -> None:
     """Whatever the code, a change to or deletion of an evaluation stored as published is refused before it is
     written. The stored status is read from the database, not from the object, which may not have loaded it."""
     changed = [r for r in session.dirty if isinstance(r, Evaluation) and session.is_modified(r)]

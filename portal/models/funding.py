@@ -9,7 +9,7 @@ from sqlalchemy.ext.associationproxy import association_proxy
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.database import UTCDateTime, enum_column, utcnow
-from portal.extensions import db
+from portal.extensions import Model, db
 from portal.models.reference import LocalAuthority
 from portal.models.users import User
 from portal.scope import Scope
@@ -48,14 +48,14 @@ SERVICE_AREA_LABELS = {
 }
 
 
-class FundServiceArea(db.Model):
+class FundServiceArea(Model):
     __tablename__ = "fund_service_area"
 
     fund_id: Mapped[int] = mapped_column(sa.ForeignKey("fund.id", ondelete="CASCADE"), primary_key=True)
     service_area: Mapped[ServiceArea] = mapped_column(enum_column(ServiceArea, 32), primary_key=True)
 
 
-class Fund(db.Model):
+class Fund(Model):
     __tablename__ = "fund"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -99,7 +99,7 @@ round_borough = sa.Table(
 )
 
 
-class Round(db.Model):
+class Round(Model):
     """One call for bids within a fund."""
 
     __tablename__ = "funding_round"
@@ -215,7 +215,7 @@ class FormVariant(enum.StrEnum):
         }[self.value]
 
 
-class Question(db.Model):
+class Question(Model):
     """A question as data. With no round it is a standard question that every bid answers."""
 
     __tablename__ = "question"
@@ -280,7 +280,7 @@ class Question(db.Model):
         return given is not None and str(given) == self.show_if_value
 
 
-class Criterion(db.Model):
+class Criterion(Model):
     """What reviewers score a round's bids against, each out of ``max_score`` and weighted."""
 
     __tablename__ = "criterion"

@@ -7,10 +7,10 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column
 
 from portal.database import UTCDateTime, utcnow
-from portal.extensions import db
+from portal.extensions import Model
 
 
-class JobHandover(db.Model):
+class JobHandover(Model):
     """A job whose data was committed but which could not be handed to Redis at the time (Redis down, say).
 
     It is handed over, and the row deleted, by the scheduler or the next web request once Redis answers again.

@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.database import UTCDateTime, enum_column, utcnow
-from portal.extensions import db
+from portal.extensions import Model
 from portal.models.organisations import Organisation
 from portal.models.reference import LocalAuthority
 from portal.models.users import User
@@ -26,7 +26,7 @@ class LcpfImportKind(enum.StrEnum):
         return {"crime": "Recorded crime", "population": "Population", "deprivation": "Deprivation"}[self.value]
 
 
-class LcpfImport(db.Model):
+class LcpfImport(Model):
     """One file an officer imported: where it came from, which months it covers and who brought it in."""
 
     __tablename__ = "lcpf_import"
@@ -46,7 +46,7 @@ class LcpfImport(db.Model):
     imported_by: Mapped[User | None] = relationship()
 
 
-class LcpfCrimeCount(db.Model):
+class LcpfCrimeCount(Model):
     """Recorded crimes of one major category in one borough over one month (MPS layout) or one calendar year."""
 
     __tablename__ = "lcpf_crime_count"
@@ -65,7 +65,7 @@ class LcpfCrimeCount(db.Model):
     count: Mapped[int]
 
 
-class LcpfBoroughFigure(db.Model):
+class LcpfBoroughFigure(Model):
     """One borough's figure for one measure (residents, an IMD score) from a population or deprivation import."""
 
     __tablename__ = "lcpf_borough_figure"
@@ -98,7 +98,7 @@ class LcpfVersionStatus(enum.StrEnum):
         return self in (LcpfVersionStatus.PUBLISHED, LcpfVersionStatus.SUPERSEDED)
 
 
-class LcpfVersion(db.Model):
+class LcpfVersion(Model):
     """A formula version: its parameters and a frozen copy of the exact inputs it used, so that working it out
     again years later gives the same pounds whatever has been imported since. Published versions never change."""
 
@@ -145,7 +145,7 @@ class LcpfVersion(db.Model):
         return Scope()
 
 
-class LcpfAllocation(db.Model):
+class LcpfAllocation(Model):
     """One borough's whole-pound allocation for one financial year under one version, with its workings."""
 
     __tablename__ = "lcpf_allocation"
@@ -168,7 +168,7 @@ class LcpfAllocation(db.Model):
         return Scope(local_authority_ids=frozenset({self.local_authority_id}))
 
 
-class LcpfResponse(db.Model):
+class LcpfResponse(Model):
     """A borough's response to a version open for consultation. Private to the borough and officers until the
     version is published, and then shown in full only with the borough's consent (otherwise summarised)."""
 

@@ -5,7 +5,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column
 
 from portal.database import UTCDateTime, enum_column, utcnow
-from portal.extensions import db
+from portal.extensions import Model
 
 
 class MessageStatus(enum.StrEnum):
@@ -15,7 +15,7 @@ class MessageStatus(enum.StrEnum):
     FAILED = "failed"
 
 
-class OutboundMessage(db.Model):
+class OutboundMessage(Model):
     """An email, written in the same transaction as the change that causes it and sent afterwards by a job."""
 
     __tablename__ = "outbound_message"

@@ -7,7 +7,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, backref, mapped_column, relationship
 
 from portal.database import UTCDateTime, enum_column, utcnow
-from portal.extensions import db
+from portal.extensions import Model
 from portal.models.awards import Award
 from portal.models.boroughs import PlanProject
 from portal.models.users import User
@@ -82,7 +82,7 @@ class RatingAspect(enum.StrEnum):
         return self.value.capitalize()
 
 
-class Measure(db.Model):
+class Measure(Model):
     """What the service promised: a unit and a target for each quarter or year. A measure belongs to an award or to
     one project of a borough's delivery plan, never both."""
 
@@ -140,7 +140,7 @@ class PeriodicReturn:
         return next((q for q in reversed(self.queries) if q.answered_at is None), None)
 
 
-class Return(PeriodicReturn, db.Model):
+class Return(PeriodicReturn, Model):
     """One periodic monitoring report on something funded: an award, or a project of a borough's delivery plan.
     One mechanism for both, so schedules, states, queries, review and ratings work the same way.
     ``version`` guards against two people saving at once."""
@@ -244,7 +244,7 @@ class Return(PeriodicReturn, db.Model):
         return self.funded.permission_scope()
 
 
-class MeasureActual(db.Model):
+class MeasureActual(Model):
     __tablename__ = "measure_actual"
     __table_args__ = (sa.CheckConstraint("actual >= 0", name="non_negative_actual"),)
 
@@ -256,7 +256,7 @@ class MeasureActual(db.Model):
     measure: Mapped[Measure] = relationship(lazy="joined")
 
 
-class ReturnQuery(db.Model):
+class ReturnQuery(Model):
     """An officer's question about a submitted return or follow-up, and the organisation's answer. One table for
     every kind of return, so querying and answering work the same way for all of them."""
 
@@ -281,7 +281,7 @@ class ReturnQuery(db.Model):
     answered_by: Mapped[User | None] = relationship(foreign_keys=[answered_by_id])
 
 
-class PerformanceRecord(db.Model):
+class PerformanceRecord(Model):
     """One award (or borough plan project) in one period: delivery, spend and timeliness rated by the published
     rules, and overall.
 
@@ -322,7 +322,7 @@ class PerformanceRecord(db.Model):
         return self.return_.permission_scope()
 
 
-class RatingChange(db.Model):
+class RatingChange(Model):
     """The history of a performance record's ratings. An override by an officer always has a reason."""
 
     __tablename__ = "rating_change"
@@ -348,7 +348,7 @@ class ReminderKind(enum.StrEnum):
     ESCALATED = "escalated"
 
 
-class ReminderSent(db.Model):
+class ReminderSent(Model):
     """One row per reminder ever sent, for a return or a follow-up: the unique constraints are what stop a second
     run sending it again. Keyed by the due date too: when a due date moves, the reminders for the new date are sent,
     once each."""

@@ -6,10 +6,10 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column
 
 from portal.database import UTCDateTime
-from portal.extensions import db
+from portal.extensions import Model
 
 
-class OpenDataFile(db.Model):
+class OpenDataFile(Model):
     __tablename__ = "open_data_file"
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.database import UTCDateTime, enum_column, utcnow
-from portal.extensions import db
+from portal.extensions import Model
 from portal.models.awards import Award
 from portal.models.users import User
 from portal.scope import Scope
@@ -25,7 +25,7 @@ class FrameworkStatus(enum.StrEnum):
         return self.value.capitalize()
 
 
-class OutcomeFramework(db.Model):
+class OutcomeFramework(Model):
     """One version of the outcomes framework. A draft is edited; publishing it makes it the current framework and
     supersedes the one before. A published or superseded version never changes (``portal.outcomes.guard``)."""
 
@@ -58,7 +58,7 @@ class OutcomeFramework(db.Model):
         return Scope()
 
 
-class Outcome(db.Model):
+class Outcome(Model):
     """An outcome of one framework version. ``code`` stays the same from one version to the next, so that what was
     mapped to an outcome carries over when a new version supersedes the old."""
 
@@ -81,7 +81,7 @@ class Outcome(db.Model):
         return Scope()
 
 
-class OutcomeMapping(db.Model):
+class OutcomeMapping(Model):
     """Which outcome a measure of an award, or a borough's LCPF plan project, contributes to: one each."""
 
     __tablename__ = "outcome_mapping"
@@ -110,7 +110,7 @@ CATALOGUE_FIELDS = {
 }
 
 
-class CatalogueEntry(db.Model):
+class CatalogueEntry(Model):
     """A service's entry in the commissioning catalogue. Officers edit the draft fields; publishing copies them into
     ``published``, which is all the public ever sees, so a draft (even a change to a published entry) stays private.
     ``version`` guards against two officers saving at once."""
@@ -159,13 +159,13 @@ def _status_before(framework: OutcomeFramework) -> FrameworkStatus | None:
     return history.deleted[0] if history.deleted else framework.status
 
 
-def _column_changes(record) -> set[str]:
-    state = sa.inspect(record)
+def _column_changes(record: object) -> set[str]:
+    state = sa.orm.attributes.instance_state(record)
     return {attr.key for attr in state.mapper.column_attrs if state.attrs[attr.key].history.has_changes()}
 
 
 @sa.event.listens_for(sa.orm.Session, "before_flush")
-def _refuse_changes_to_published_frameworks(session, flush_context, instances) -> None:
+def _refuse_changes_to_published_frameworks(session: sa.orm.Session, flush_context: object, instances: object) -> None:
     """A published framework never changes: the services check first, and this refuses anything that gets past them.
     The one change allowed is a published version becoming superseded when the next one is published."""
     for record in session.dirty:

@@ -5,7 +5,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column
 
 from portal.database import enum_column
-from portal.extensions import db
+from portal.extensions import Model
 from portal.scope import Scope
 
 
@@ -14,7 +14,7 @@ class InnerOuter(enum.StrEnum):
     OUTER = "outer"
 
 
-class LocalAuthority(db.Model):
+class LocalAuthority(Model):
     """One of London's 33 local authorities: 32 boroughs in the LCPF and the City of London."""
 
     __tablename__ = "local_authority"

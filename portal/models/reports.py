@@ -7,7 +7,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, deferred, mapped_column, relationship
 
 from portal.database import UTCDateTime, enum_column, utcnow
-from portal.extensions import db
+from portal.extensions import Model
 from portal.models.users import User
 from portal.scope import Scope
 
@@ -27,7 +27,7 @@ class ReportStatus(enum.StrEnum):
         return self in (ReportStatus.DONE, ReportStatus.FAILED)
 
 
-class ReportRun(db.Model):
+class ReportRun(Model):
     """One committee report for one period. The files are kept in the database, so that any web process or
     worker can serve them; they are written together with the status ``done``, so a run is never half-written.
     """

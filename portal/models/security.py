@@ -1,15 +1,19 @@
 """Signed-in sessions kept on the server, and the recovery codes of a second factor."""
 
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.database import UTCDateTime, utcnow
-from portal.extensions import db
+from portal.extensions import Model
+
+if TYPE_CHECKING:
+    from portal.models.users import User
 
 
-class UserSession(db.Model):
+class UserSession(Model):
     """One signed-in browser. The cookie holds a random token; only its hash is kept here.
 
     Signing out deletes the row, so a cookie copied before then opens nothing afterwards.
@@ -28,10 +32,10 @@ class UserSession(db.Model):
     user_agent: Mapped[str] = mapped_column(sa.String(255), default="")
     ip_address: Mapped[str] = mapped_column(sa.String(45), default="")
 
-    user: Mapped["User"] = relationship()  # noqa: F821
+    user: Mapped["User"] = relationship()
 
 
-class RecoveryCode(db.Model):
+class RecoveryCode(Model):
     """A single-use code for when the authenticator app is lost, stored hashed like a password."""
 
     __tablename__ = "recovery_code"

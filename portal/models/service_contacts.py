@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.database import UTCDateTime, enum_column, utcnow
-from portal.extensions import db
+from portal.extensions import Model
 from portal.models.awards import Award
 from portal.models.users import User
 from portal.scope import Scope
@@ -65,7 +65,7 @@ class ContactStatus(enum.StrEnum):
         }[self.value]
 
 
-class ServiceContact(db.Model):
+class ServiceContact(Model):
     __tablename__ = "service_contact"
     __table_args__ = (sa.UniqueConstraint("award_id", "published"),)
 

@@ -1,12 +1,16 @@
 import enum
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 import sqlalchemy as sa
 from flask_login import UserMixin
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.database import UTCDateTime, enum_column, utcnow
-from portal.extensions import db
+from portal.extensions import Model
+
+if TYPE_CHECKING:
+    from portal.models.organisations import Membership
 
 
 class StaffRole(enum.StrEnum):
@@ -19,7 +23,7 @@ class StaffRole(enum.StrEnum):
         return {"grant_officer": "Grant officer", "reviewer": "Reviewer", "admin": "Administrator"}[self.value]
 
 
-class User(UserMixin, db.Model):
+class User(UserMixin, Model):
     __tablename__ = "user_account"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -44,7 +48,7 @@ class User(UserMixin, db.Model):
     # Closed by its owner or erased at their request: the name and email address have been replaced.
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
-    memberships: Mapped[list["Membership"]] = relationship(  # noqa: F821
+    memberships: Mapped[list["Membership"]] = relationship(
         back_populates="user", cascade="all, delete-orphan", lazy="selectin"
     )
 

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
 from portal.database import UTCDateTime, enum_column, utcnow
 from portal.errors import DomainError
-from portal.extensions import db
+from portal.extensions import Model
 from portal.models.awards import Award
 from portal.models.monitoring import Measure
 from portal.models.users import User
@@ -21,7 +21,7 @@ PERCENT = sa.Numeric(7, 2)
 POUNDS = sa.Numeric(16, 2)
 
 
-class UnitValue(db.Model):
+class UnitValue(Model):
     """What one outcome is worth, in one year's prices, with where the figure comes from."""
 
     __tablename__ = "unit_value"
@@ -43,7 +43,7 @@ class UnitValue(db.Model):
         return Scope()
 
 
-class DeflatorSeries(db.Model):
+class DeflatorSeries(Model):
     """One imported GDP deflator series: an index for each year. The latest import is the one in use; analyses
     published earlier keep a copy of the indices they used."""
 
@@ -75,7 +75,7 @@ class AnalysisStatus(enum.StrEnum):
         return self.value.capitalize()
 
 
-class ValueAnalysis(db.Model):
+class ValueAnalysis(Model):
     """A cost-benefit analysis of one service: its costs, the outcomes counted and the adjustments, with reasons."""
 
     __tablename__ = "value_analysis"
@@ -128,7 +128,7 @@ class ValueAnalysis(db.Model):
         return Scope()  # officers' work until published; the provider does not edit it
 
 
-class ValueCost(db.Model):
+class ValueCost(Model):
     """One cost of the service in one financial year, in cash: from its funding, or another named cost."""
 
     __tablename__ = "value_cost"
@@ -144,7 +144,7 @@ class ValueCost(db.Model):
     analysis: Mapped[ValueAnalysis] = relationship(back_populates="costs")
 
 
-class ValueOutcome(db.Model):
+class ValueOutcome(Model):
     """An outcome counted in an analysis: how many, where the count comes from, the unit value it is worth (copied
     from the library when chosen, so later edits there do not change the analysis) and the adjustments, each with
     its reason."""
@@ -191,7 +191,7 @@ def _committed_status(analysis: ValueAnalysis) -> Any:
 
 
 @sa.event.listens_for(Session, "before_flush")
-def refuse_changes(session: Session, _context, _instances) -> None:
+def refuse_changes(session: Session, _context: object, _instances: object) -> None:
     """A published analysis never changes: any write to it, its costs or its outcomes fails before it reaches the
     database, whatever code makes it. Only the move from draft to published itself is let through."""
     for record in (*session.dirty, *session.deleted, *session.new):
@@ -204,7 +204,9 @@ def refuse_changes(session: Session, _context, _instances) -> None:
                 raise PublishedAnalysisChanged("This analysis is published and can never be changed")
         elif isinstance(record, ValueCost | ValueOutcome):
             with session.no_autoflush:
-                analysis = record.analysis or (record.analysis_id and session.get(ValueAnalysis, record.analysis_id))
+                analysis = record.analysis or (
+                    session.get(ValueAnalysis, record.analysis_id) if record.analysis_id is not None else None
+                )
             if (
                 analysis is not None
                 and _committed_status(analysis) is AnalysisStatus.PUBLISHED

@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, deferred, mapped_column, relationship
 
 from portal.database import UTCDateTime, enum_column, utcnow
-from portal.extensions import db
+from portal.extensions import Model
 from portal.models.users import User
 from portal.scope import Scope
 
@@ -36,7 +36,7 @@ class ExportStatus(enum.StrEnum):
         return self in (ExportStatus.QUEUED, ExportStatus.PREPARING)
 
 
-class PersonalDataExport(db.Model):
+class PersonalDataExport(Model):
     """One ZIP of a person's data. The file is kept in the database, so that any web process or worker can serve
     it, and written together with the status ``ready``; it is removed when the download expires."""
 

@@ -71,7 +71,7 @@ Service = tuple[str, int]
 class Rollup:
     """The roll-up for one choice of filters. Each base query runs once, when a figure first needs it."""
 
-    def __init__(self, filters: Filters):
+    def __init__(self, filters: Filters) -> None:
         self.filters = filters
 
     @cached_property

@@ -8,7 +8,7 @@ import sqlalchemy as sa
 from flask import current_app
 
 from portal import audit, jobs
-from portal.database import utcnow
+from portal.database import rows_matched, utcnow
 from portal.errors import DomainError
 from portal.extensions import db
 from portal.models import ReportRun, ReportStatus, User
@@ -91,16 +91,18 @@ def request_report(period: content.HalfYear, actor: User | None) -> ReportRun:
 def _give_up_if_stuck(run: ReportRun) -> bool:
     """Mark a stuck run failed, so that a new one can be started; whether it was stuck. A builder that comes back
     to it later finds it finished and leaves it alone."""
-    stopped = db.session.execute(
-        sa.update(ReportRun)
-        .where(ReportRun.id == run.id, _stale())
-        .values(
-            status=ReportStatus.FAILED,
-            claimed_at=None,
-            message="The report builder stopped before finishing this run, so it was started again.",
+    stopped = rows_matched(
+        db.session.execute(
+            sa.update(ReportRun)
+            .where(ReportRun.id == run.id, _stale())
+            .values(
+                status=ReportStatus.FAILED,
+                claimed_at=None,
+                message="The report builder stopped before finishing this run, so it was started again.",
+            )
+            .execution_options(synchronize_session=False)
         )
-        .execution_options(synchronize_session=False)
-    ).rowcount
+    )
     if stopped:
         db.session.expire(run)
         audit.record("report.failed", run, after={"error": "stuck"})
@@ -115,18 +117,20 @@ def restart_stuck_runs() -> int:
     ids = list(db.session.scalars(sa.select(ReportRun.id).where(stuck)))
     restarted = 0
     for run_id in ids:
-        if db.session.execute(
-            sa.update(ReportRun)
-            .where(ReportRun.id == run_id, stuck)
-            .values(
-                status=ReportStatus.QUEUED,
-                progress=0,
-                claimed_at=None,
-                claimed_by=None,
-                requested_at=utcnow(),
-                message="The report builder stopped part way; waiting to start again",
+        if rows_matched(
+            db.session.execute(
+                sa.update(ReportRun)
+                .where(ReportRun.id == run_id, stuck)
+                .values(
+                    status=ReportStatus.QUEUED,
+                    progress=0,
+                    claimed_at=None,
+                    claimed_by=None,
+                    requested_at=utcnow(),
+                    message="The report builder stopped part way; waiting to start again",
+                )
             )
-        ).rowcount:
+        ):
             jobs.enqueue(BUILD_JOB, run_id, timeout=BUILD_TIMEOUT_SECONDS)
             restarted += 1
     db.session.commit()
@@ -149,11 +153,15 @@ def request_scheduled_report(today: date) -> ReportRun:
 
 def _claim(run_id: int) -> bool:
     """Take a queued run to build, in its own commit, so that two builders never build the same run together."""
-    claimed = db.session.execute(
-        sa.update(ReportRun)
-        .where(ReportRun.id == run_id, ReportRun.status == ReportStatus.QUEUED)
-        .values(status=ReportStatus.RUNNING, started_at=utcnow(), claimed_at=utcnow(), claimed_by=jobs.current_worker())
-    ).rowcount
+    claimed = rows_matched(
+        db.session.execute(
+            sa.update(ReportRun)
+            .where(ReportRun.id == run_id, ReportRun.status == ReportStatus.QUEUED)
+            .values(
+                status=ReportStatus.RUNNING, started_at=utcnow(), claimed_at=utcnow(), claimed_by=jobs.current_worker()
+            )
+        )
+    )
     db.session.commit()
     db.session.expire_all()
     return bool(claimed)

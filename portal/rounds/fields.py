@@ -18,7 +18,7 @@ class DayMonthYearField(Field):
 
     widget = GovDateInput()
 
-    def __init__(self, label=None, validators=None, *, required_message: str | None = None, **kwargs):
+    def __init__(self, label=None, validators=None, *, required_message: str | None = None, **kwargs) -> None:
         super().__init__(label, validators, **kwargs)
         self.required_message = required_message
 

@@ -42,7 +42,7 @@ ONE = Decimal(1)
 class CalculationError(ValueError):
     """Inputs no analysis can be worked out from; ``problems`` lists every one, in plain words."""
 
-    def __init__(self, problems: list[str]):
+    def __init__(self, problems: list[str]) -> None:
         super().__init__("; ".join(problems))
         self.problems = problems
 

@@ -47,7 +47,7 @@ class Report:
 class ImportRefused(DomainError):
     """The file has problems: nothing from it was imported. ``report.problems`` lists every one."""
 
-    def __init__(self, report: Report):
+    def __init__(self, report: Report) -> None:
         super().__init__(f"{report.source_filename} was not imported: {len(report.problems)} problem(s) found")
         self.report = report
 

@@ -24,7 +24,9 @@ class DecimalTextField(TypedTextField):
 
     invalid_message = "Enter a number, like 12.5"
 
-    def __init__(self, label=None, validators=None, *, places: int = 2, largest: Decimal = Decimal(10**12), **kwargs):
+    def __init__(
+        self, label=None, validators=None, *, places: int = 2, largest: Decimal = Decimal(10**12), **kwargs
+    ) -> None:
         super().__init__(label, validators, **kwargs)
         self.places = places
         self.largest = largest

@@ -213,7 +213,7 @@ EMAIL_ADDRESS = re.compile(r"[\w.+'-]+@[\w-]+(?:\.[\w-]+)+")
 class _RowWriter:
     """Turns rows into plain values, keeping the person's facts and hiding everyone else's."""
 
-    def __init__(self, subject: Subject):
+    def __init__(self, subject: Subject) -> None:
         self.subject = subject
         self.user_id = subject.user.id if subject.user is not None else None
         self.own_names = {name.lower() for name in subject.names}

@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from flask import current_app
 
 from portal import audit, jobs
-from portal.database import utcnow
+from portal.database import rows_matched, utcnow
 from portal.email.outbox import queue_email
 from portal.errors import DomainError
 from portal.extensions import db
@@ -160,32 +160,36 @@ def _restart(ids: list[int]) -> int:
     times; the number started again. The caller commits."""
     restarted = 0
     for export_id in ids:
-        given_up = db.session.execute(
-            sa.update(PersonalDataExport)
-            .where(PersonalDataExport.id == export_id, _stuck(), PersonalDataExport.attempts >= MAX_ATTEMPTS)
-            .values(
-                status=ExportStatus.FAILED,
-                claimed_at=None,
-                message="It stopped part way several times, so it was given up. Ask for it again; if it fails "
-                "again, contact the portal's support team.",
+        given_up = rows_matched(
+            db.session.execute(
+                sa.update(PersonalDataExport)
+                .where(PersonalDataExport.id == export_id, _stuck(), PersonalDataExport.attempts >= MAX_ATTEMPTS)
+                .values(
+                    status=ExportStatus.FAILED,
+                    claimed_at=None,
+                    message="It stopped part way several times, so it was given up. Ask for it again; if it fails "
+                    "again, contact the portal's support team.",
+                )
+                .execution_options(synchronize_session=False)
             )
-            .execution_options(synchronize_session=False)
-        ).rowcount
+        )
         if given_up:
             audit.record("your_data.failed", fetch_export(export_id), after={"error": "stopped"})
             continue
-        if db.session.execute(
-            sa.update(PersonalDataExport)
-            .where(PersonalDataExport.id == export_id, _stuck())
-            .values(
-                status=ExportStatus.QUEUED,
-                progress=0,
-                claimed_at=utcnow(),  # when it was queued again, so the next check waits a full timeout
-                claimed_by=None,
-                message="It stopped part way, so it has been started again",
+        if rows_matched(
+            db.session.execute(
+                sa.update(PersonalDataExport)
+                .where(PersonalDataExport.id == export_id, _stuck())
+                .values(
+                    status=ExportStatus.QUEUED,
+                    progress=0,
+                    claimed_at=utcnow(),  # when it was queued again, so the next check waits a full timeout
+                    claimed_by=None,
+                    message="It stopped part way, so it has been started again",
+                )
+                .execution_options(synchronize_session=False)
             )
-            .execution_options(synchronize_session=False)
-        ).rowcount:
+        ):
             jobs.enqueue(BUILD_JOB, export_id, timeout=BUILD_TIMEOUT_SECONDS)
             restarted += 1
     for export_id in ids:
@@ -213,12 +217,14 @@ def restart_stuck_exports() -> int:
 
 def expire_exports() -> int:
     """Remove the files of downloads past their time; the number removed. Running it twice removes nothing more."""
-    expired = db.session.execute(
-        sa.update(PersonalDataExport)
-        .where(PersonalDataExport.status == ExportStatus.READY, PersonalDataExport.expires_at <= utcnow())
-        .values(status=ExportStatus.EXPIRED, data=None, message="The download has expired and its file was removed")
-        .execution_options(synchronize_session=False)
-    ).rowcount
+    expired = rows_matched(
+        db.session.execute(
+            sa.update(PersonalDataExport)
+            .where(PersonalDataExport.status == ExportStatus.READY, PersonalDataExport.expires_at <= utcnow())
+            .values(status=ExportStatus.EXPIRED, data=None, message="The download has expired and its file was removed")
+            .execution_options(synchronize_session=False)
+        )
+    )
     db.session.commit()
     return expired
 
@@ -241,18 +247,20 @@ def forget_exports_about(user: User, email: str) -> None:
 
 
 def _claim(export_id: int, worker: str) -> bool:
-    claimed = db.session.execute(
-        sa.update(PersonalDataExport)
-        .where(PersonalDataExport.id == export_id, PersonalDataExport.status == ExportStatus.QUEUED)
-        .values(
-            status=ExportStatus.PREPARING,
-            attempts=PersonalDataExport.attempts + 1,
-            claimed_at=utcnow(),
-            claimed_by=worker,
-            progress=5,
-            message="Finding your records",
+    claimed = rows_matched(
+        db.session.execute(
+            sa.update(PersonalDataExport)
+            .where(PersonalDataExport.id == export_id, PersonalDataExport.status == ExportStatus.QUEUED)
+            .values(
+                status=ExportStatus.PREPARING,
+                attempts=PersonalDataExport.attempts + 1,
+                claimed_at=utcnow(),
+                claimed_by=worker,
+                progress=5,
+                message="Finding your records",
+            )
         )
-    ).rowcount
+    )
     db.session.commit()
     return bool(claimed)
 
@@ -301,21 +309,23 @@ def prepare_export(export_id: int) -> ExportStatus | None:
             subject, sections, generated_at=generated_at, expires_at=expires_at, reference=export.reference
         )
         contents = {section.name: len(section.rows) for section in sections}
-        finished = db.session.execute(
-            sa.update(PersonalDataExport)
-            .where(_mine(export_id, worker))
-            .values(
-                status=ExportStatus.READY,
-                progress=100,
-                message=None,
-                ready_at=generated_at,
-                expires_at=expires_at,
-                contents=contents,
-                file_size=len(data),
-                data=data,
+        finished = rows_matched(
+            db.session.execute(
+                sa.update(PersonalDataExport)
+                .where(_mine(export_id, worker))
+                .values(
+                    status=ExportStatus.READY,
+                    progress=100,
+                    message=None,
+                    ready_at=generated_at,
+                    expires_at=expires_at,
+                    contents=contents,
+                    file_size=len(data),
+                    data=data,
+                )
+                .execution_options(synchronize_session=False)
             )
-            .execution_options(synchronize_session=False)
-        ).rowcount
+        )
         if not finished:
             db.session.rollback()  # it was given up on, or another job has it now
             return fetch_export(export_id).status
@@ -325,19 +335,21 @@ def prepare_export(export_id: int) -> ExportStatus | None:
     except Exception as error:
         log.exception("download of personal data %s failed", export_id)
         db.session.rollback()
-        failed = db.session.execute(
-            sa.update(PersonalDataExport)
-            .where(_mine(export_id, worker))
-            .values(
-                status=ExportStatus.FAILED,
-                data=None,
-                message=(
-                    f"It could not be prepared ({type(error).__name__}). Ask for it again; if it fails again, "
-                    "contact the portal's support team."
-                ),
+        failed = rows_matched(
+            db.session.execute(
+                sa.update(PersonalDataExport)
+                .where(_mine(export_id, worker))
+                .values(
+                    status=ExportStatus.FAILED,
+                    data=None,
+                    message=(
+                        f"It could not be prepared ({type(error).__name__}). Ask for it again; if it fails again, "
+                        "contact the portal's support team."
+                    ),
+                )
+                .execution_options(synchronize_session=False)
             )
-            .execution_options(synchronize_session=False)
-        ).rowcount
+        )
         if failed:
             audit.record("your_data.failed", fetch_export(export_id), after={"error": type(error).__name__})
         db.session.commit()
