@@ -4,7 +4,9 @@ Each keeps exactly what was typed when it cannot be read, so the person sees the
 """
 
 import re
+from collections.abc import Sequence
 from datetime import date
+from typing import Any
 
 from govuk_frontend_wtf.wtforms_widgets import GovTextInput
 from wtforms import Field
@@ -35,7 +37,14 @@ class TypedTextField(Field):
     widget = GovTextInput()
     invalid_message = "Enter a valid value"
 
-    def __init__(self, label=None, validators=None, *, invalid_message: str | None = None, **kwargs) -> None:
+    def __init__(
+        self,
+        label: str | None = None,
+        validators: Sequence[Any] | None = None,
+        *,
+        invalid_message: str | None = None,
+        **kwargs: Any,
+    ) -> None:
         super().__init__(label, validators, **kwargs)
         if invalid_message is not None:
             self.invalid_message = invalid_message
@@ -54,7 +63,7 @@ class TypedTextField(Field):
             return self.raw_text
         return "" if self.data is None else self.format(self.data)
 
-    def process_formdata(self, valuelist):
+    def process_formdata(self, valuelist: list[str]) -> None:
         if not valuelist:
             return
         self.raw_text = valuelist[0]
@@ -73,7 +82,14 @@ class WholeNumberField(TypedTextField):
 
     invalid_message = "Enter a whole number, like 120"
 
-    def __init__(self, label=None, validators=None, *, largest: int = LARGEST_WHOLE_NUMBER, **kwargs) -> None:
+    def __init__(
+        self,
+        label: str | None = None,
+        validators: Sequence[Any] | None = None,
+        *,
+        largest: int = LARGEST_WHOLE_NUMBER,
+        **kwargs: Any,
+    ) -> None:
         super().__init__(label, validators, **kwargs)
         self.largest = largest
 

@@ -265,7 +265,7 @@ def permission_required(permission: Permission) -> Callable:
 
     def decorator(view: Callable) -> Callable:
         @wraps(view)
-        def wrapped(*args, **kwargs):
+        def wrapped(*args, **kwargs: Any):
             if not current_user.is_authenticated:
                 return current_app.login_manager.unauthorized()
             if permission is not Permission.USE_ACCOUNT and not current_user.email_confirmed:

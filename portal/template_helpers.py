@@ -2,6 +2,7 @@
 
 from datetime import UTC, date, datetime
 from decimal import Decimal
+from typing import Any
 
 from flask import Flask, current_app, has_request_context, url_for
 
@@ -9,7 +10,7 @@ from portal.agreements.layout import agreement_blocks
 from portal.periods import LONDON
 
 
-def external_url(endpoint: str, **values) -> str:
+def external_url(endpoint: str, **values: Any) -> str:
     """An absolute link for an email, built on the configured ``BASE_URL``."""
     if has_request_context():
         path = url_for(endpoint, **values)

@@ -2,6 +2,7 @@
 
 import sqlalchemy as sa
 from flask import current_app
+from flask_sqlalchemy.pagination import Pagination
 
 from portal import audit
 from portal.auth import tokens
@@ -61,7 +62,7 @@ def update_staff_member(user: User, role: StaffRole, active: bool, *, changed_by
     db.session.commit()
 
 
-def fetch_audit_page(page: int, *, action: str = "", per_page: int = 50):
+def fetch_audit_page(page: int, *, action: str = "", per_page: int = 50) -> Pagination:
     query = sa.select(AuditEvent).order_by(AuditEvent.id.desc())
     if action:
         query = query.where(AuditEvent.action.startswith(action))

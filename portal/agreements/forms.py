@@ -1,6 +1,9 @@
 """Forms for accepting a grant agreement, recording payments and proposing and deciding variations."""
 
+from typing import Any
+
 from govuk_frontend_wtf.wtforms_widgets import GovCheckboxInput, GovRadioInput, GovTextArea, GovTextInput
+from werkzeug.datastructures import MultiDict
 from wtforms import BooleanField, RadioField, StringField, TextAreaField
 from wtforms.validators import InputRequired, Optional
 
@@ -75,10 +78,12 @@ class _VariationBase(PortalForm):
         )
 
 
-def variation_form(award: Award, kind: VariationKind, years: list[int], formdata=None):
+def variation_form(
+    award: Award, kind: VariationKind, years: list[int], formdata: MultiDict[str, Any] | None = None
+) -> "_VariationBase":
     """The proposal form: the new end date (unless only the amounts change), an amount per year and a reason.
     Filled with the award's current terms on first showing."""
-    fields = {"years": list(years), "kind": kind}
+    fields: dict[str, object] = {"years": list(years), "kind": kind}
     for year in years:
         fields[f"amount_{year}"] = MoneyField(f"Amount for {financial_year_label(year)}", validators=[Optional()])
     if kind is VariationKind.CHANGE_AMOUNT:
@@ -88,7 +93,8 @@ def variation_form(award: Award, kind: VariationKind, years: list[int], formdata
     if formdata is None:
         current = {year.financial_year: year.amount_pence for year in award.years}
         data = {f"amount_{year}": current.get(year) for year in years}
-    return form_class(formdata=formdata, data=data)
+    form: _VariationBase = form_class(formdata=formdata, data=data)
+    return form
 
 
 class DecisionForm(PortalForm):

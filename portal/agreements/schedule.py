@@ -11,6 +11,7 @@ When an award changes, instalments already released or paid stay as they are; th
 shared between that year's quarters that have not been paid yet (or paid as one top-up if there are none).
 """
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from fractions import Fraction
@@ -86,7 +87,7 @@ def plan_instalments(
     start: date,
     end: date,
     amounts: dict[int, int],
-    committed: list[CommittedInstalment] = (),
+    committed: Sequence[CommittedInstalment] = (),
     *,
     top_up_due_on: date | None = None,
 ) -> list[PlannedInstalment]:

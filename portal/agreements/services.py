@@ -6,6 +6,7 @@ from datetime import date
 
 import sqlalchemy as sa
 from flask import render_template
+from flask_sqlalchemy.pagination import Pagination
 from sqlalchemy.exc import IntegrityError
 
 from portal import audit
@@ -25,6 +26,7 @@ from portal.models import (
     Membership,
     MembershipRole,
     Organisation,
+    PlanInstalment,
     Return,
     ReturnFrequency,
     User,
@@ -68,7 +70,7 @@ def fetch_instalment(instalment_id: int) -> Instalment | None:
     return db.session.get(Instalment, instalment_id)
 
 
-def fetch_instalments_page(filters: PaymentFilters, page: int, on: date):
+def fetch_instalments_page(filters: PaymentFilters, page: int, on: date) -> Pagination:
     query = (
         sa.select(Instalment)
         .join(Instalment.award)
@@ -318,7 +320,7 @@ class Payment:
     reference: str
 
 
-def checked_payment_reference(instalment, payment: Payment) -> str:
+def checked_payment_reference(instalment: "Instalment | PlanInstalment", payment: Payment) -> str:
     """The payment's reference, once its date and reference pass every rule. Any instalment that is released and
     then paid (a grant's, or a borough's) is checked by these same rules."""
     reference = (payment.reference or "").strip()

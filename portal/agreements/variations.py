@@ -116,6 +116,7 @@ def _check(award: Award, proposal: Proposal, *, on_approval: bool = False) -> tu
     if not problems and valid_end == award.end_date and amounts == amounts_of(award):
         problems.append(DomainError("This variation changes nothing: change the end date or an amount"))
     raise_if_any(problems)
+    assert valid_end is not None  # a missing or wrong end date is one of the problems raised above
     return valid_end, amounts
 
 

@@ -141,7 +141,9 @@ def save_section(
     raise AssertionError("unreachable")
 
 
-def _save_section(application, section, submission, user, *, check_complete) -> SectionResult:
+def _save_section(
+    application: Application, section: Section, submission: PageSubmission, user: User, *, check_complete: bool
+) -> SectionResult:
     ensure_editable(application)
     variant = application.form_variant
     on_page = {q.id: q for q in section.asked(variant)}
@@ -230,7 +232,7 @@ def _same(stored: Any, typed: Any) -> bool:
     return (stored if is_answered(stored) else None) == (typed if is_answered(typed) else None)
 
 
-def _conflict(question: Question, existing: Answer | None, typed: Any, loaded: Loaded, user: User):
+def _conflict(question: Question, existing: Answer | None, typed: Any, loaded: Loaded, user: User) -> "Conflict | None":
     """A colleague changed this answer after the page was loaded (someone's own earlier save is never a conflict)."""
     if existing is None or existing.version == loaded.version or existing.updated_by_id == user.id:
         return None
@@ -311,7 +313,9 @@ def clean_filename(filename: str) -> str:
     return name
 
 
-def _store_upload(application: Application, question: Question, upload: Upload, existing, user) -> dict:
+def _store_upload(
+    application: Application, question: Question, upload: Upload, existing: Answer | None, user: User
+) -> dict[str, Any]:
     extension = PurePosixPath(upload.filename.lower()).suffix.removeprefix(".")
     stored = UploadedFile(
         application_id=application.id,

@@ -8,6 +8,7 @@ from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
+from flask_sqlalchemy.pagination import Pagination
 from sqlalchemy.exc import IntegrityError
 
 from portal import audit
@@ -19,6 +20,7 @@ from portal.models import (
     Answer,
     Application,
     ApplicationStatus,
+    LocalAuthority,
     Organisation,
     Question,
     QuestionKind,
@@ -80,7 +82,7 @@ def fetch_active_application(round_: Round, organisation: Organisation) -> Appli
     )
 
 
-def fetch_organisation_applications_page(organisation: Organisation, page: int, per_page: int = 20):
+def fetch_organisation_applications_page(organisation: Organisation, page: int, per_page: int = 20) -> Pagination:
     return db.paginate(
         sa.select(Application)
         .where(Application.organisation_id == organisation.id)
@@ -194,7 +196,7 @@ def start_application(round_: Round, organisation: Organisation, user: User, val
     return application
 
 
-def _default_boroughs(round_: Round, organisation: Organisation):
+def _default_boroughs(round_: Round, organisation: Organisation) -> list[LocalAuthority]:
     limited_to = getattr(round_, "boroughs", None) or []
     if not limited_to:
         return list(organisation.boroughs_served)

@@ -1,6 +1,7 @@
 """Forms for bids. Question pages are built from the round's questions, one field per question, each with a
 hidden field carrying a token of the answer the page loaded (its version and value)."""
 
+from collections.abc import Sequence
 from datetime import date
 from typing import Any
 
@@ -14,6 +15,7 @@ from govuk_frontend_wtf.wtforms_widgets import (
     GovTextArea,
     GovTextInput,
 )
+from werkzeug.datastructures import FileStorage
 from wtforms import Field, HiddenField, RadioField, SelectMultipleField, StringField
 from wtforms.validators import Email, InputRequired, Length, Optional
 
@@ -23,7 +25,7 @@ from portal.applications.project import SUMMARY_WORD_LIMIT, FinancialYear, Proje
 from portal.applications.questions import choices_for, is_answered, required_message
 from portal.fields import WholeNumberField, date_from_parts
 from portal.forms import PortalForm, choices, submit
-from portal.models import Answer, Question, QuestionKind, ServiceArea
+from portal.models import Answer, Application, Question, QuestionKind, ServiceArea
 from portal.money import MoneyField
 
 LONDON_WIDE = "london-wide"
@@ -34,19 +36,19 @@ class DayMonthYearField(Field):
 
     widget = GovDateInput()
 
-    def __init__(self, label=None, validators=None, **kwargs) -> None:
+    def __init__(self, label: str | None = None, validators: Sequence[Any] | None = None, **kwargs: Any) -> None:
         super().__init__(label, validators, **kwargs)
         self.raw_data = None
 
     def _value(self) -> str:
         return self.data.isoformat() if self.data else ""
 
-    def process_data(self, value) -> None:
+    def process_data(self, value: Any) -> None:
         if isinstance(value, str) and value:
             value = date.fromisoformat(value)
         self.data = value if isinstance(value, date) else None
 
-    def process_formdata(self, valuelist):
+    def process_formdata(self, valuelist: list[str]) -> None:
         if len(valuelist) != 3:
             self.raw_data = None
             return
@@ -166,17 +168,18 @@ class QuestionPageForm(PortalForm):
         return {q.id: self[f"q{q.id}"].data for q in self.questions}
 
 
-def question_page_form(questions: list[Question], **kwargs) -> QuestionPageForm:
+def question_page_form(questions: list[Question], **kwargs: Any) -> QuestionPageForm:
     fields: dict[str, Any] = {"questions": list(questions)}
     for question in questions:
         fields[f"q{question.id}"] = _answer_field(question)
         fields[f"v{question.id}"] = HiddenField()
     form_class = type("QuestionPageForm", (QuestionPageForm,), fields)
-    return form_class(**kwargs)
+    form: QuestionPageForm = form_class(**kwargs)
+    return form
 
 
-def _upload(storage) -> Upload | None:
-    if storage is None or not getattr(storage, "filename", ""):
+def _upload(storage: FileStorage | None) -> Upload | None:
+    if storage is None or not storage.filename:
         return None
     return Upload(filename=storage.filename, data=storage.stream.read(MAX_UPLOAD_BYTES + 1))
 
@@ -241,7 +244,7 @@ class ProjectForm(PortalForm):
     years: list[FinancialYear] = []
     summary_word_limit = SUMMARY_WORD_LIMIT
 
-    def load(self, application) -> None:
+    def load(self, application: Application) -> None:
         self.project_title.data = application.project_title
         self.summary.data = application.summary
         self.service_areas.data = [str(area) for area in application.service_areas]
@@ -277,13 +280,14 @@ class ProjectForm(PortalForm):
                 field.errors = [*field.errors, message] if isinstance(field.errors, list) else [message]
 
 
-def project_form(years: list[FinancialYear], **kwargs) -> ProjectForm:
+def project_form(years: list[FinancialYear], **kwargs: Any) -> ProjectForm:
     fields: dict[str, Any] = {"years": list(years)}
     for year in years:
         fields[year.field_name] = MoneyField(
             year.label, invalid_message=f"Enter the amount for {year.label} in pounds, like 25000"
         )
-    return type("ProjectForm", (ProjectForm,), fields)(**kwargs)
+    form: ProjectForm = type("ProjectForm", (ProjectForm,), fields)(**kwargs)
+    return form
 
 
 # Withdrawing and confirming

@@ -1,5 +1,6 @@
 """The project, where it works and how much it asks for in each financial year: one bid for many boroughs."""
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
@@ -80,7 +81,7 @@ def whole_financial_year(start_year: int) -> FinancialYear:
     return FinancialYear(start_year, financial_year_label(start_year), first, last)
 
 
-def years_on_page(application: Application, posted_names) -> list[FinancialYear]:
+def years_on_page(application: Application, posted_names: Iterable[str]) -> list[FinancialYear]:
     """The years the project page asks amounts for: those the saved dates give, and any the page sent back
     (from dates typed before), so that nothing typed is dropped."""
     years = {year.start_year: year for year in application_years(application)}
@@ -186,7 +187,9 @@ def save_project(
     raise AssertionError("unreachable")
 
 
-def _save_project(application: Application, details: ProjectDetails, user: User, *, check_complete: bool):
+def _save_project(
+    application: Application, details: ProjectDetails, user: User, *, check_complete: bool
+) -> ProjectResult:
     ensure_editable(application)
     if project_fingerprint(application) != details.loaded_fingerprint and _would_change(application, details):
         raise DomainError(
@@ -244,6 +247,7 @@ def _would_change(application: Application, details: ProjectDetails) -> bool:
         "duration_months": application.duration_months,
     }
     for key, value in details.values.items():
+        typed: object
         if key in ("service_areas", "borough_ids"):
             typed = sorted(value)
         elif key in ("project_title", "summary"):
@@ -292,14 +296,14 @@ def _apply_amounts(application: Application, amounts: dict[int, int | None]) -> 
         if start_year not in amounts:
             continue
         amount = amounts[start_year]
-        row = existing.get(start_year)
+        kept = existing.get(start_year)
         if amount is None:
-            if row is not None and row in application.years:
-                application.years.remove(row)
-        elif row is None:
+            if kept is not None and kept in application.years:
+                application.years.remove(kept)
+        elif kept is None:
             application.years.append(ApplicationYear(financial_year=start_year, amount_pence=amount))
         else:
-            row.amount_pence = amount
+            kept.amount_pence = amount
 
 
 def project_problems(application: Application) -> dict[str, str]:

@@ -28,7 +28,7 @@ class Section:
         return [q for q in self.questions if q.asked_on(variant)]
 
 
-def _questions_for_round(round_: Round):
+def _questions_for_round(round_: Round) -> sa.Select[tuple[Question]]:
     return (
         sa.select(Question)
         .where(
@@ -78,7 +78,7 @@ def is_shown(question: Question, values: dict[int, Any], asked_ids: set[int]) ->
     """Whether a question shows, given the answers so far: its show-if condition holds, and the question it
     depends on is itself asked and showing (so that hiding one question hides everything that hangs off it)."""
     seen = set()
-    current = question
+    current: Question | None = question
     while current is not None:
         if current.id in seen:
             return False  # a loop of conditions: show nothing rather than loop forever

@@ -1,6 +1,7 @@
 """Where a bid stands (the task list and Check your answers), submitting it, and withdrawing it."""
 
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy.exc import IntegrityError
@@ -181,14 +182,14 @@ def submit_application(application: Application, user: User) -> Application:
     except StaleDataError:
         # Someone submitted (or changed) the bid between our read and our write: theirs stands.
         db.session.rollback()
-        application = fetch_application(application_id)
-        if application.status is ApplicationStatus.SUBMITTED:
-            return application
+        theirs = fetch_application(application_id)
+        if theirs is not None and theirs.status is ApplicationStatus.SUBMITTED:
+            return theirs
         raise DomainError("Someone else changed this bid while you were submitting it. Check it and submit again")
     return application
 
 
-def _claim_reference(application: Application, now) -> str:
+def _claim_reference(application: Application, now: datetime) -> str:
     """Give the bid the next free reference. The first write is the version-checked update of the bid, so a bid
     submitted by someone else in the meantime stops here; a number taken by another bid is retried."""
     year = now.astimezone(LONDON).year
@@ -208,7 +209,7 @@ def _recipients(application: Application, user: User) -> list[str]:
     addresses = [user.email, application.contact_email]
     if application.submitted_by is not None:
         addresses.append(application.submitted_by.email)
-    unique = []
+    unique: list[str] = []
     for address in addresses:
         if address and address.lower() not in {a.lower() for a in unique}:
             unique.append(address)

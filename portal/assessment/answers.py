@@ -16,5 +16,6 @@ def answer_text(question: Question, value: Any) -> str:
 def file_id_of(question: Question, value: Any) -> int | None:
     """The uploaded file an answer to a file question refers to, if any."""
     if question.kind is QuestionKind.FILE and isinstance(value, dict) and isinstance(value.get("file_id"), int):
-        return value["file_id"]
+        file_id: int = value["file_id"]
+        return file_id
     return None

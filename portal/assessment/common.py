@@ -1,5 +1,7 @@
 """What every assessment service shares: one commit that explains a clash, and the emails it sends."""
 
+from typing import Any
+
 import sqlalchemy as sa
 
 from portal.database import commit_or_refuse, lock_row
@@ -58,7 +60,7 @@ def applicant_addresses(application: Application) -> list[str]:
     return unique
 
 
-def email_applicant(application: Application, template: str, **context) -> None:
+def email_applicant(application: Application, template: str, **context: Any) -> None:
     link = external_url("organisations.overview", organisation_id=application.organisation_id)
     for address in applicant_addresses(application):
         queue_email(address, template, application=application, link=link, **context)

@@ -48,6 +48,7 @@ def moderate(application: Application, agreed_percentage: Decimal | None, note: 
     if not note:
         problems.append(DomainError("Explain how the reviewers' scores were moderated", field="note"))
     raise_if_any(problems)
+    assert agreed_percentage is not None  # one of the problems raised above
     moderation = Moderation(
         application_id=application.id,
         agreed_score_tenths=percentage_to_tenths(agreed_percentage),
@@ -87,6 +88,7 @@ def _check(application: Application | None, entry: DecisionEntry) -> dict[str, s
 
 
 def _record(application: Application, entry: DecisionEntry, actor: User) -> Decision:
+    assert entry.outcome and entry.feedback  # checked by _check first
     outcome = DecisionOutcome(entry.outcome)
     decision = Decision(
         application_id=application.id,
@@ -168,6 +170,7 @@ def fund_from_reserve(application: Application, entry: DecisionEntry, actor: Use
         problems["conditions"] = "Set out the changes the applicant must make to be funded"
     raise_if_any([DomainError(message, field=name) for name, message in problems.items()])
     earlier = fetch_decision(application)
+    assert earlier is not None and entry.outcome and entry.feedback  # reserve_blocker and the checks above
     outcome = DecisionOutcome(entry.outcome)
     decision = Decision(
         application_id=application.id,

@@ -1,5 +1,9 @@
 """Forms for screening, assigning reviewers, declaring conflicts, scoring, moderating and deciding."""
 
+from collections.abc import Iterable, Mapping, Sequence
+from decimal import Decimal
+from typing import Any
+
 from govuk_frontend_wtf.wtforms_widgets import (
     GovCheckboxesInput,
     GovRadioInput,
@@ -7,7 +11,8 @@ from govuk_frontend_wtf.wtforms_widgets import (
     GovTextArea,
     GovTextInput,
 )
-from wtforms import RadioField, SelectField, SelectMultipleField, StringField, TextAreaField
+from werkzeug.datastructures import MultiDict
+from wtforms import Field, RadioField, SelectField, SelectMultipleField, StringField, TextAreaField
 from wtforms.validators import InputRequired, Optional, ValidationError
 
 from portal.assessment.reviews import ScoreEntry
@@ -15,7 +20,7 @@ from portal.assessment.scoring import parse_percentage
 from portal.assessment.screening import CheckEntry
 from portal.fields import WholeNumberField
 from portal.forms import PortalForm, choices, submit
-from portal.models import DecisionOutcome, ScreeningCheckKind, ScreeningOutcome
+from portal.models import Criterion, DecisionOutcome, Score, ScreeningCheckKind, ScreeningOutcome, User
 
 OUTCOME_LABELS = {
     ScreeningOutcome.PASSED: "Passed",
@@ -43,7 +48,7 @@ class ActionForm(PortalForm):
 class _ScreeningChecksBase(PortalForm):
     submit = submit("Save checks")
 
-    def entries(self):
+    def entries(self) -> list[CheckEntry]:
         return [
             CheckEntry(
                 kind=kind,
@@ -56,7 +61,7 @@ class _ScreeningChecksBase(PortalForm):
         ]
 
 
-def _screening_fields():
+def _screening_fields() -> dict[str, Field]:
     fields = {}
     for kind in ScreeningCheckKind:
         fields[f"{kind.value}_outcome"] = RadioField(
@@ -84,9 +89,9 @@ class ScreenOutForm(PortalForm):
 # Reviewers ------------------------------------------------------------------------------------------------------
 
 
-def _reviewer_choices(reviewers) -> list[tuple[str, str]]:
+def _reviewer_choices(reviewers: Iterable[User]) -> list[tuple[str, str]]:
     return [("", "Choose a reviewer")] + [
-        (str(r.id), f"{r.full_name} ({r.staff_role.label.lower()})") for r in reviewers
+        (str(r.id), f"{r.full_name} ({r.staff_role.label.lower()})" if r.staff_role else r.full_name) for r in reviewers
     ]
 
 
@@ -100,7 +105,7 @@ class AssignReviewerForm(PortalForm):
     )
     submit = submit("Assign reviewer")
 
-    def set_reviewers(self, reviewers) -> None:
+    def set_reviewers(self, reviewers: Iterable[User]) -> None:
         self.reviewer_id.choices = _reviewer_choices(reviewers)
 
 
@@ -115,7 +120,7 @@ class BulkAssignForm(PortalForm):
     )
     submit = submit("Assign to selected bids")
 
-    def set_reviewers(self, reviewers) -> None:
+    def set_reviewers(self, reviewers: Iterable[User]) -> None:
         self.reviewer_id.choices = _reviewer_choices(reviewers)
 
 
@@ -169,8 +174,8 @@ class _ScoreBase(PortalForm):
 
     criteria: list = []
 
-    def validate(self, extra_validators=None) -> bool:
-        valid = super().validate(extra_validators)
+    def validate(self, extra_validators: Mapping[str, Sequence[Any]] | None = None) -> bool:
+        valid: bool = super().validate(extra_validators)
         for criterion in self.criteria:
             score = self[f"score_{criterion.id}"]
             justification = self[f"justification_{criterion.id}"]
@@ -188,14 +193,16 @@ class _ScoreBase(PortalForm):
                 valid = False
         return valid
 
-    def entries(self):
+    def entries(self) -> list[ScoreEntry]:
         return [ScoreEntry(c.id, self[f"score_{c.id}"].data, self[f"justification_{c.id}"].data) for c in self.criteria]
 
 
-def score_form(criteria, scores, formdata=None):
+def score_form(
+    criteria: Iterable[Criterion], scores: Mapping[int, Score], formdata: MultiDict[str, Any] | None = None
+) -> "_ScoreBase":
     """A form with a score and a justification for each of the round's criteria, filled with what was saved."""
-    fields = {"criteria": list(criteria)}
-    data = {}
+    fields: dict[str, object] = {"criteria": list(criteria)}
+    data: dict[str, object] = {}
     for criterion in criteria:
         fields[f"score_{criterion.id}"] = WholeNumberField(
             f"Score for \u201c{criterion.name}\u201d, from 0 to {criterion.max_score}",
@@ -212,7 +219,8 @@ def score_form(criteria, scores, formdata=None):
             data[f"score_{criterion.id}"] = saved.score
             data[f"justification_{criterion.id}"] = saved.justification
     form_class = type("ScoreForm", (_ScoreBase,), fields)
-    return form_class(formdata=formdata, data=data)
+    form: _ScoreBase = form_class(formdata=formdata, data=data)
+    return form
 
 
 # Moderation and decisions ---------------------------------------------------------------------------------------
@@ -232,12 +240,12 @@ class ModerationForm(PortalForm):
     )
     submit = submit("Save moderated score")
 
-    def validate_agreed_score(self, field) -> None:
+    def validate_agreed_score(self, field: Field) -> None:
         if parse_percentage(field.data) is None:
             raise ValidationError("Enter the agreed score as a percentage from 0 to 100, like 73.5")
 
     @property
-    def percentage(self):
+    def percentage(self) -> Decimal | None:
         return parse_percentage(self.agreed_score.data)
 
 

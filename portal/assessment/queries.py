@@ -6,6 +6,8 @@ from decimal import Decimal
 from typing import Any
 
 import sqlalchemy as sa
+from flask_sqlalchemy.pagination import Pagination
+from sqlalchemy import orm
 from sqlalchemy.orm import aliased, defaultload, lazyload, selectinload
 
 from portal.assessment.answers import answer_text, file_id_of
@@ -61,7 +63,7 @@ NEEDS = {
 }
 
 
-def fetch_rounds_page(page: int, per_page: int = 20, needs: str = ""):
+def fetch_rounds_page(page: int, per_page: int = 20, needs: str = "") -> Pagination:
     """Rounds, newest closing first; only those with bids at one stage if ``needs`` names it."""
     query = sa.select(Round)
     if needs in NEEDS:
@@ -93,7 +95,7 @@ def fetch_status_counts(round_ids: list[int]) -> dict[int, dict[ApplicationStatu
 # The officers' list of bids ---------------------------------------------------------------------------------------
 
 
-def _total_requested():
+def _total_requested() -> sa.Subquery:
     return (
         sa.select(ApplicationYear.application_id, sa.func.sum(ApplicationYear.amount_pence).label("total"))
         .group_by(ApplicationYear.application_id)
@@ -101,7 +103,7 @@ def _total_requested():
     )
 
 
-def _average_score_tenths():
+def _average_score_tenths() -> sa.Subquery:
     """Each bid's average weighted total over its completed reviews, in tenths of a percent (for sorting)."""
     per_review = (
         sa.select(
@@ -129,11 +131,14 @@ def _average_score_tenths():
     )
 
 
-def fetch_bids_page(round_: Round, *, status: ApplicationStatus | None, sort: str, descending: bool, page: int):
+def fetch_bids_page(
+    round_: Round, *, status: ApplicationStatus | None, sort: str, descending: bool, page: int
+) -> Pagination:
     """Every submitted bid in the round (never drafts), filtered by status and sorted by one column."""
     query = sa.select(Application).where(Application.round_id == round_.id, Application.status != S.DRAFT)
     if status is not None:
         query = query.where(Application.status == status)
+    key: sa.ColumnElement[Any] | orm.InstrumentedAttribute[Any]
     if sort == "organisation":
         query = query.join(Organisation, Organisation.id == Application.organisation_id)
         key = sa.func.lower(Organisation.name)
@@ -306,7 +311,7 @@ def fetch_decision_history(application: Application) -> list[Decision]:
     )
 
 
-def fetch_reserve_list_page(round_: Round, page: int):
+def fetch_reserve_list_page(round_: Round, page: int) -> Pagination:
     """The round's bids whose latest decision is the reserve list, highest moderated score first."""
     later = aliased(Decision)
     query = (
@@ -366,7 +371,7 @@ def fetch_assignments_for(application_ids: list[int]) -> dict[int, list[ReviewAs
     return found
 
 
-def fetch_reviewer_assignments_page(reviewer: User, page: int, per_page: int = 25):
+def fetch_reviewer_assignments_page(reviewer: User, page: int, per_page: int = 25) -> Pagination:
     """The bids a reviewer may still see, unfinished first: everything assigned to them except those they declared
     a conflict on or were taken off."""
     return db.paginate(
@@ -385,10 +390,13 @@ def fetch_reviewer_assignments_page(reviewer: User, page: int, per_page: int = 2
 
 
 def count_declared_conflicts(reviewer: User) -> int:
-    return db.session.scalar(
-        sa.select(sa.func.count())
-        .select_from(ReviewAssignment)
-        .where(ReviewAssignment.reviewer_id == reviewer.id, ReviewAssignment.has_conflict.is_(True))
+    return (
+        db.session.scalar(
+            sa.select(sa.func.count())
+            .select_from(ReviewAssignment)
+            .where(ReviewAssignment.reviewer_id == reviewer.id, ReviewAssignment.has_conflict.is_(True))
+        )
+        or 0
     )
 
 
@@ -430,7 +438,7 @@ def fetch_open_workload(reviewer_ids: list[int] | None = None) -> dict[int, int]
     )
     if reviewer_ids is not None:
         query = query.where(ReviewAssignment.reviewer_id.in_(reviewer_ids))
-    return dict(db.session.execute(query).all())
+    return dict(db.session.execute(query).tuples().all())
 
 
 # Scores -----------------------------------------------------------------------------------------------------------

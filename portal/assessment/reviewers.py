@@ -39,7 +39,9 @@ class SpreadResult:
 
 
 def _require_in_review(applications: list[Application]) -> None:
-    not_ready = [a.reference for a in applications if a.status is not ApplicationStatus.IN_REVIEW]
+    not_ready = [
+        a.reference or f"a draft (number {a.id})" for a in applications if a.status is not ApplicationStatus.IN_REVIEW
+    ]
     if not_ready:
         raise DomainError(
             "Reviewers can be assigned only to bids that have passed screening. Not in review: " + ", ".join(not_ready),
@@ -71,7 +73,9 @@ def _why_not(reviewer: User, application: Application, assignments: list[ReviewA
     return None
 
 
-def _assign(application: Application, reviewer: User, actor: User | None, *, automatic: bool = False):
+def _assign(
+    application: Application, reviewer: User, actor: User | None, *, automatic: bool = False
+) -> ReviewAssignment:
     assignment = ReviewAssignment(application=application, reviewer=reviewer, assigned_by=actor)
     db.session.add(assignment)
     if not automatic:
@@ -114,7 +118,7 @@ def assign_reviewer(application: Application, reviewer_id: int | None, actor: Us
     return assignment
 
 
-def assign_in_bulk(round_: Round, application_ids: list[int], reviewer_id: int | None, actor: User):
+def assign_in_bulk(round_: Round, application_ids: list[int], reviewer_id: int | None, actor: User) -> BulkAssignResult:
     """Give one reviewer several bids. Bids they already have (or declared a conflict on) are left as they are."""
     applications = fetch_applications_in_round(round_, application_ids)
     if not applications:

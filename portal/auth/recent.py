@@ -17,6 +17,7 @@ carries the decorator and refuses without a fresh factor.
 
 from collections.abc import Callable
 from functools import wraps
+from typing import Any
 from urllib.parse import urlsplit
 
 from flask import flash, redirect, request, url_for
@@ -27,7 +28,7 @@ from portal.auth import sessions
 def recent_authentication_required() -> Callable:
     def decorator(view: Callable) -> Callable:
         @wraps(view)
-        def wrapped(*args, **kwargs):
+        def wrapped(*args, **kwargs: Any):
             if not sessions.authenticated_recently():
                 flash("For your security, confirm it is you before you continue.", "info")
                 return redirect(url_for("auth.confirm_identity", next=_return_to()))

@@ -1,5 +1,8 @@
 """The award form: the bid's details, pre-filled, for the officer to confirm or adjust."""
 
+from collections.abc import Iterable, Sequence
+from typing import Any
+
 from govuk_frontend_wtf.wtforms_widgets import (
     GovCheckboxesInput,
     GovCheckboxInput,
@@ -8,12 +11,13 @@ from govuk_frontend_wtf.wtforms_widgets import (
     GovTextArea,
     GovTextInput,
 )
+from werkzeug.datastructures import MultiDict
 from wtforms import BooleanField, DateField, SelectField, SelectMultipleField, StringField, TextAreaField
 from wtforms.validators import Optional
 
 from portal.awards.services import AwardDetails
 from portal.forms import PortalForm, choices, submit
-from portal.models import ServiceArea
+from portal.models import Fund, LocalAuthority, Organisation, ServiceArea
 from portal.money import MoneyField
 from portal.periods import financial_year_label
 
@@ -22,17 +26,20 @@ class GovDateField(DateField):
     """Day, month and year boxes, with a message people understand."""
 
     widget = GovDateInput()
+    raw_data: list[str] | None
 
-    def __init__(self, label=None, validators=None, *, invalid_message: str, **kwargs) -> None:
+    def __init__(
+        self, label: str | None = None, validators: Sequence[Any] | None = None, *, invalid_message: str, **kwargs: Any
+    ) -> None:
         super().__init__(label, validators, format="%d %m %Y", **kwargs)
         self.invalid_message = invalid_message
 
-    def process(self, formdata, data=None, extra_filters=None) -> None:
+    def process(self, formdata: Any, data: Any = None, extra_filters: Any = None) -> None:
         super().process(formdata, data, extra_filters)
         if self.raw_data is not None and len(self.raw_data) != 3:
             self.raw_data = None  # the widget shows the saved date unless three boxes were sent
 
-    def process_formdata(self, valuelist):
+    def process_formdata(self, valuelist: list[str]) -> None:
         if not valuelist or not any(part.strip() for part in valuelist):
             self.data = None
             return
@@ -93,9 +100,14 @@ class _AwardBase(PortalForm):
         )
 
 
-def award_form(years: list[int], local_authorities, prefilled: AwardDetails | None, formdata=None):
+def award_form(
+    years: list[int],
+    local_authorities: Iterable[LocalAuthority],
+    prefilled: AwardDetails | None,
+    formdata: MultiDict[str, Any] | None = None,
+) -> "_AwardBase":
     """The award form with an amount for each financial year, filled from the bid on first showing."""
-    fields = {"years": list(years)}
+    fields: dict[str, object] = {"years": list(years)}
     for year in years:
         fields[f"amount_{year}"] = MoneyField(f"Amount for {financial_year_label(year)}", validators=[Optional()])
     form_class = type("AwardForm", (_AwardBase,), fields)
@@ -111,12 +123,12 @@ def award_form(years: list[int], local_authorities, prefilled: AwardDetails | No
             "service_areas": [area.value for area in prefilled.service_areas],
             **{f"amount_{year}": prefilled.amounts.get(year) for year in years},
         }
-    form = form_class(formdata=formdata, data=data)
+    form: _AwardBase = form_class(formdata=formdata, data=data)
     form.borough_ids.choices = choices((la.id, la.name) for la in local_authorities)
     return form
 
 
-def _id_or_none(value):
+def _id_or_none(value: str | int | None) -> int | None:
     if value in (None, ""):
         return None
     try:
@@ -143,12 +155,18 @@ class _DirectAwardBase(_AwardBase):
     duration_exception_reason = None  # a direct award has no round, so no minimum duration
 
 
-def direct_award_form(years: list[int], local_authorities, funds, organisations, formdata=None):
+def direct_award_form(
+    years: list[int],
+    local_authorities: Iterable[LocalAuthority],
+    funds: Iterable[Fund],
+    organisations: Iterable[Organisation],
+    formdata: MultiDict[str, Any] | None = None,
+) -> "_DirectAwardBase":
     """The form for a direct award (no bid): fund, provider and the award's details, with an amount per year."""
-    fields = {"years": list(years)}
+    fields: dict[str, object] = {"years": list(years)}
     for year in years:
         fields[f"amount_{year}"] = MoneyField(f"Amount for {financial_year_label(year)}", validators=[Optional()])
-    form = type("DirectAwardForm", (_DirectAwardBase,), fields)(formdata=formdata)
+    form: _DirectAwardBase = type("DirectAwardForm", (_DirectAwardBase,), fields)(formdata=formdata)
     form.borough_ids.choices = choices((la.id, la.name) for la in local_authorities)
     form.fund_id.choices = choices([("", "Select a fund"), *((fund.id, fund.name) for fund in funds)])
     form.organisation_id.choices = choices(

@@ -2,10 +2,12 @@
 £100,000. A duration under the round's minimum needs a recorded reason."""
 
 import calendar
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 import sqlalchemy as sa
+from flask_sqlalchemy.pagination import Pagination
 from sqlalchemy.orm import aliased
 
 from portal import audit, jobs, work
@@ -84,7 +86,9 @@ NEEDS = {
 }
 
 
-def fetch_awards_page(page: int, *, status: AwardStatus | None = None, needs: str = "", officer: User | None = None):
+def fetch_awards_page(
+    page: int, *, status: AwardStatus | None = None, needs: str = "", officer: User | None = None
+) -> Pagination:
     query = sa.select(Award).order_by(Award.created_at.desc(), Award.id.desc())
     if status is not None:
         query = query.where(Award.status == status)
@@ -179,7 +183,7 @@ def _require_fundable(application: Application) -> Decision:
     return decision
 
 
-def _clean(details: AwardDetails, minimum_months: int = 0, *, extra: list[DomainError] = ()) -> AwardDetails:
+def _clean(details: AwardDetails, minimum_months: int = 0, *, extra: Sequence[DomainError] = ()) -> AwardDetails:
     """Tidy what the officer typed, and raise every problem with it (and any ``extra``) at once."""
     problems: list[DomainError] = list(extra)
     details.title = (details.title or "").strip()
@@ -195,11 +199,13 @@ def _clean(details: AwardDetails, minimum_months: int = 0, *, extra: list[Domain
         problems.append(DomainError("Enter the start date", field="start_date"))
     if details.end_date is None:
         problems.append(DomainError("Enter the end date", field="end_date"))
-    dated = details.start_date is not None and details.end_date is not None
-    if dated and details.end_date < details.start_date:
-        problems.append(DomainError("The end date must be after the start date", field="end_date"))
-        dated = False
-    covered = set(financial_years_between(details.start_date, details.end_date)) if dated else None
+    dates: tuple[date, date] | None = None
+    if details.start_date is not None and details.end_date is not None:
+        if details.end_date < details.start_date:
+            problems.append(DomainError("The end date must be after the start date", field="end_date"))
+        else:
+            dates = (details.start_date, details.end_date)
+    covered = set(financial_years_between(*dates)) if dates else None
     for year, amount in sorted(details.amounts.items()):
         label = financial_year_label(year)
         if amount is not None and amount < 0:
@@ -220,12 +226,7 @@ def _clean(details: AwardDetails, minimum_months: int = 0, *, extra: list[Domain
     if not details.service_areas:
         problems.append(DomainError("Select at least one service area", field="service_areas"))
     minimum = minimum_months
-    if (
-        minimum
-        and dated
-        and duration_in_months(details.start_date, details.end_date) < minimum
-        and not details.duration_exception_reason
-    ):
+    if minimum and dates and duration_in_months(*dates) < minimum and not details.duration_exception_reason:
         problems.append(
             DomainError(
                 f"This award is shorter than the round's minimum of {minimum} months. Record why it is an exception",
@@ -274,6 +275,7 @@ def create_direct_award(fund_id: int | None, organisation_id: int | None, detail
     if organisation is None or organisation.status is not OrganisationStatus.ACTIVE:
         problems.append(DomainError("Select the organisation the award is made to", field="organisation_id"))
     details = _clean(details, extra=problems)
+    assert fund is not None and organisation is not None  # _clean raised the problems above otherwise
     return _make_award(fund, organisation, details, actor)
 
 

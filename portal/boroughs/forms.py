@@ -1,5 +1,7 @@
 """Forms for borough allocations, delivery plans and their review."""
 
+from typing import Any
+
 from flask_wtf.file import FileField
 from govuk_frontend_wtf.wtforms_widgets import (
     GovCheckboxesInput,
@@ -9,6 +11,7 @@ from govuk_frontend_wtf.wtforms_widgets import (
     GovTextArea,
     GovTextInput,
 )
+from werkzeug.datastructures import MultiDict
 from wtforms import RadioField, SelectField, SelectMultipleField, StringField, TextAreaField
 from wtforms.validators import Optional
 
@@ -43,7 +46,7 @@ class AllocationForm(PortalForm):
     submit = submit("Create allocation")
 
     @classmethod
-    def build(cls, boroughs: list[LocalAuthority], years: list[int], formdata=None):
+    def build(cls, boroughs: list[LocalAuthority], years: list[int], formdata: MultiDict[str, Any] | None = None):
         form = cls(formdata=formdata)
         form.borough.choices = choices([("", "Select a borough"), *((str(b.id), b.name) for b in boroughs)])
         form.financial_year.choices = choices(
@@ -73,7 +76,7 @@ class ActionForm(PortalForm):
     """A button that changes something: CSRF only."""
 
 
-def project_form(plan: DeliveryPlan, project: PlanProject | None, formdata=None):
+def project_form(plan: DeliveryPlan, project: PlanProject | None, formdata: MultiDict[str, Any] | None = None):
     """A project of the plan: one amount for each of the plan's years and up to three measures."""
 
     class ProjectForm(PortalForm):

@@ -8,6 +8,7 @@ approved can always be read back, however the plan changes later.
 import re
 from dataclasses import dataclass, field
 from datetime import date
+from typing import Any
 
 import sqlalchemy as sa
 
@@ -360,7 +361,7 @@ def query_plan(plan: DeliveryPlan, comment: str, actor: User) -> None:
     db.session.commit()
 
 
-def _notify(plan: DeliveryPlan, template: str, **context) -> None:
+def _notify(plan: DeliveryPlan, template: str, **context: Any) -> None:
     link = external_url("plans.borough_plan", organisation_id=plan.organisation_id, plan_id=plan.id)
     for member in queries.owners_and_editors(plan.organisation_id):
         queue_email(member.email, template, plan=plan, link=link, **context)

@@ -9,6 +9,7 @@ from datetime import date
 
 import sqlalchemy as sa
 from flask import current_app
+from flask_sqlalchemy.pagination import Pagination
 
 from portal.extensions import db
 from portal.models import (
@@ -82,7 +83,7 @@ def fetch_record(return_: Return) -> PerformanceRecord | None:
 SHOW = shows("returns")
 
 
-def fetch_borough_returns(show: str, page: int, today: date | None = None):
+def fetch_borough_returns(show: str, page: int, today: date | None = None) -> Pagination:
     """The officers' table of borough project returns."""
     query = (
         sa.select(Return)

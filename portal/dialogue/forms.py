@@ -1,6 +1,9 @@
 """Forms for follow-ups, the dialogue and publishing case studies."""
 
+from typing import Any
+
 from govuk_frontend_wtf.wtforms_widgets import GovRadioInput, GovTextArea, GovTextInput
+from werkzeug.datastructures import MultiDict
 from wtforms import HiddenField, RadioField, StringField, TextAreaField
 from wtforms.validators import Optional
 
@@ -30,7 +33,7 @@ def _enum_or_none(enum_class, value):
     return enum_class(value) if value in {member.value for member in enum_class} else None
 
 
-def follow_up_form(follow_up: FollowUpReturn, formdata=None):
+def follow_up_form(follow_up: FollowUpReturn, formdata: MultiDict[str, Any] | None = None):
     """The follow-up's few questions. What was typed is kept when the page is shown again."""
 
     class FollowUpForm(PortalForm):

@@ -7,6 +7,7 @@ unpublishes, and reads through that definition for anything public.
 from dataclasses import dataclass
 
 import sqlalchemy as sa
+from flask_sqlalchemy.pagination import Pagination
 
 from portal import audit
 from portal.database import utcnow
@@ -113,7 +114,7 @@ def unpublish_case_study(case_study: PublishedCaseStudy, actor: User) -> None:
 # Officers' list ----------------------------------------------------------------------------------------------------
 
 
-def fetch_candidates_page(page: int, *, show: str = "all"):
+def fetch_candidates_page(page: int, *, show: str = "all") -> Pagination:
     """Accepted returns of approved awards with an agreed case study, most recently accepted first."""
     query = (
         sa.select(Return)
@@ -152,7 +153,7 @@ class LibraryFilters:
     fund_id: int | None = None
 
 
-def fetch_library_page(filters: LibraryFilters, page: int):
+def fetch_library_page(filters: LibraryFilters, page: int) -> Pagination:
     query = public_case_studies()
     if filters.service_area is not None:
         query = query.where(

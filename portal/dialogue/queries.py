@@ -4,6 +4,7 @@ from dataclasses import dataclass
 from datetime import date
 
 import sqlalchemy as sa
+from flask_sqlalchemy.pagination import Pagination
 
 from portal.extensions import db
 from portal.models import (
@@ -66,7 +67,7 @@ class FollowUpFilters:
     fund_id: int | None = None
 
 
-def fetch_follow_ups_page(filters: FollowUpFilters, page: int, today: date):
+def fetch_follow_ups_page(filters: FollowUpFilters, page: int, today: date) -> Pagination:
     query = (
         sa.select(FollowUpReturn)
         .join(FollowUpReturn.award)
@@ -88,7 +89,7 @@ class InboxFilters:
     in_log: bool = False
 
 
-def fetch_inbox_page(filters: InboxFilters, page: int):
+def fetch_inbox_page(filters: InboxFilters, page: int) -> Pagination:
     query = (
         sa.select(DialogueThread)
         .join(DialogueThread.award)

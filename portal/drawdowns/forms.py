@@ -1,8 +1,10 @@
 """Forms for allocations, drawdown requests, decisions and payments."""
 
 import secrets
+from typing import Any
 
 from govuk_frontend_wtf.wtforms_widgets import GovRadioInput, GovSelect, GovTextArea, GovTextInput
+from werkzeug.datastructures import MultiDict
 from wtforms import HiddenField, RadioField, SelectField, StringField, TextAreaField
 from wtforms.validators import InputRequired, Length, Optional
 
@@ -35,7 +37,13 @@ class AllocationForm(PortalForm):
     submit = submit("Create allocation")
 
     @classmethod
-    def build(cls, funds: list[Fund], boards: list[Organisation], years: list[int], formdata=None):
+    def build(
+        cls,
+        funds: list[Fund],
+        boards: list[Organisation],
+        years: list[int],
+        formdata: MultiDict[str, Any] | None = None,
+    ):
         form = cls(formdata=formdata)
         form.fund.choices = choices([("", "Select a fund"), *((str(f.id), f.name) for f in funds)])
         form.board.choices = choices([("", "Select a board"), *((str(b.id), b.name) for b in boards)])
@@ -61,7 +69,7 @@ class IssueForm(PortalForm):
     submit = submit("Record as issued")
 
 
-def drawdown_form(formdata=None):
+def drawdown_form(formdata: MultiDict[str, Any] | None = None):
     """The request form: amount, purpose, and up to five local projects (the first is needed, the rest optional).
     A key made when the form is first shown travels with it, so sending it twice makes one request."""
 

@@ -3,6 +3,7 @@
 from dataclasses import dataclass
 
 import sqlalchemy as sa
+from flask_sqlalchemy.pagination import Pagination
 
 from portal.extensions import db
 from portal.models import (
@@ -164,7 +165,7 @@ def _filtered(filters: DrawdownFilters):
     return query
 
 
-def fetch_drawdowns_page(filters: DrawdownFilters, page: int):
+def fetch_drawdowns_page(filters: DrawdownFilters, page: int) -> Pagination:
     column = SORTS.get(filters.sort, Drawdown.requested_at)
     query = _filtered(filters).order_by(column.desc() if filters.order == "desc" else column.asc(), Drawdown.id)
     return db.paginate(query, page=page, per_page=PER_PAGE, error_out=False)

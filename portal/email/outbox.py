@@ -5,9 +5,11 @@ import smtplib
 from datetime import timedelta
 from email.message import EmailMessage
 from email.utils import make_msgid
+from typing import Any
 
 import sqlalchemy as sa
 from flask import current_app, render_template
+from flask_sqlalchemy.pagination import Pagination
 
 from portal import jobs
 from portal.database import rows_matched, utcnow
@@ -19,7 +21,7 @@ log = logging.getLogger(__name__)
 MAX_ATTEMPTS = 5
 
 
-def queue_email(to_address: str, template: str, **context) -> OutboundMessage:
+def queue_email(to_address: str, template: str, **context: Any) -> OutboundMessage:
     """Write an email to the outbox; it is sent once the current transaction commits.
 
     ``template`` names ``templates/email/<template>.txt``, whose first line is ``Subject: ...``.
@@ -160,7 +162,7 @@ def fetch_unsent_message_ids() -> list[int]:
     )
 
 
-def fetch_outbox_page(page: int, per_page: int = 50):
+def fetch_outbox_page(page: int, per_page: int = 50) -> Pagination:
     return db.paginate(
         sa.select(OutboundMessage).order_by(OutboundMessage.id.desc()),
         page=page,

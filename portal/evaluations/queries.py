@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from datetime import date
 
 import sqlalchemy as sa
+from flask_sqlalchemy.pagination import Pagination
 from sqlalchemy.orm import aliased
 
 from portal.directory.published import is_published
@@ -48,7 +49,7 @@ class StaffShow(enum.StrEnum):
         }[self.value]
 
 
-def fetch_staff_page(show: StaffShow, today: date, page: int):
+def fetch_staff_page(show: StaffShow, today: date, page: int) -> Pagination:
     """The officers' list of evaluations under one filter, latest planned date first (overdue: oldest first)."""
     query = sa.select(Evaluation)
     if show is StaffShow.PLANNED:
@@ -180,7 +181,7 @@ def _ordered(query: sa.Select, sort: Sort) -> sa.Select:
     return query.order_by(Evaluation.done_on.desc(), Evaluation.id.desc())
 
 
-def fetch_library_page(filters: LibraryFilters, page: int, per_page: int = PER_PAGE):
+def fetch_library_page(filters: LibraryFilters, page: int, per_page: int = PER_PAGE) -> Pagination:
     return db.paginate(_ordered(_filtered(filters), filters.sort), page=page, per_page=per_page, error_out=False)
 
 

@@ -8,6 +8,7 @@ is *missing* an evaluation. A planned evaluation whose date has passed without i
 
 import calendar
 from datetime import date, timedelta
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.ext.compiler import compiles
@@ -31,7 +32,7 @@ class _YearsAfterLessADay(ColumnElement):
 
 
 @compiles(_YearsAfterLessADay, "sqlite")
-def _sqlite(element, compiler, **kw) -> str:
+def _sqlite(element, compiler, **kw: Any) -> str:
     start, years = compiler.process(element.start, **kw), int(element.years)
     if years % 4 == 0:
         return f"date({start}, '+{years} years', '-1 day')"
@@ -43,7 +44,7 @@ def _sqlite(element, compiler, **kw) -> str:
 
 
 @compiles(_YearsAfterLessADay)
-def _postgresql(element, compiler, **kw) -> str:
+def _postgresql(element, compiler, **kw: Any) -> str:
     start, years = compiler.process(element.start, **kw), int(element.years)
     return f"CAST(({start} + interval '{years} years' - interval '1 day') AS DATE)"
 

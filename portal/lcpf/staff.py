@@ -4,6 +4,7 @@ and the record of past imports."""
 from dataclasses import dataclass
 
 import sqlalchemy as sa
+from flask_sqlalchemy.pagination import Pagination
 
 from portal.extensions import db
 from portal.lcpf import formula
@@ -64,7 +65,7 @@ def changes_against_previous(version: LcpfVersion, result: formula.Result) -> li
     ]
 
 
-def fetch_imports(page: int):
+def fetch_imports(page: int) -> Pagination:
     page = min(max(page, 1), 100_000)  # a page number far beyond any list is the empty last page, not an error
     query = sa.select(LcpfImport).order_by(LcpfImport.imported_at.desc(), LcpfImport.id.desc())
     return db.paginate(query, page=page, per_page=IMPORTS_PER_PAGE, error_out=False)

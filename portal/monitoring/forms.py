@@ -1,6 +1,9 @@
 """Forms for measures, returns, reviewing returns and overriding ratings."""
 
+from typing import Any
+
 from govuk_frontend_wtf.wtforms_widgets import GovCheckboxInput, GovRadioInput, GovTextArea, GovTextInput
+from werkzeug.datastructures import MultiDict
 from wtforms import BooleanField, HiddenField, RadioField, StringField, TextAreaField
 from wtforms.validators import InputRequired, Length, Optional
 
@@ -43,7 +46,7 @@ class MeasureForm(PortalForm):
     submit = submit("Save measure")
 
     @classmethod
-    def for_measure(cls, measure: Measure | None, formdata=None) -> "MeasureForm":
+    def for_measure(cls, measure: Measure | None, formdata: MultiDict[str, Any] | None = None) -> "MeasureForm":
         form = cls(formdata=formdata, obj=measure)
         if measure is not None and formdata is None:
             form.basis.data = measure.basis.value
@@ -57,7 +60,7 @@ class MeasureForm(PortalForm):
         )
 
 
-def return_form(return_: Return, measures: list[Measure], formdata=None):
+def return_form(return_: Return, measures: list[Measure], formdata: MultiDict[str, Any] | None = None):
     """The return form for this return's measures: the shorter six-monthly form has no risks, issues or case
     study. What was typed is kept when the page is shown again."""
 

@@ -4,6 +4,7 @@ from dataclasses import dataclass
 from datetime import date
 
 import sqlalchemy as sa
+from flask_sqlalchemy.pagination import Pagination
 
 from portal.extensions import db
 from portal.models import (
@@ -90,7 +91,7 @@ def fetch_funds() -> list[Fund]:
     return list(db.session.scalars(sa.select(Fund).order_by(Fund.name)))
 
 
-def fetch_returns_page(filters: ReturnFilters, page: int, today: date):
+def fetch_returns_page(filters: ReturnFilters, page: int, today: date) -> Pagination:
     query = sa.select(Return).join(Return.award).join(Award.organisation).where(Award.status == AwardStatus.APPROVED)
     query = where_shown(query, Return, filters.show, today)
     if filters.fund_id:

@@ -3,6 +3,7 @@
 from datetime import datetime, timedelta
 
 import sqlalchemy as sa
+from flask_sqlalchemy.pagination import Pagination
 
 from portal.database import utcnow
 from portal.extensions import db
@@ -36,7 +37,7 @@ def fetch_opportunities_page(
     boroughs: list[LocalAuthority] | None = None,
     now: datetime | None = None,
     per_page: int = OPPORTUNITIES_PER_PAGE,
-):
+) -> Pagination:
     """Open rounds, closing soonest first, then upcoming rounds, opening soonest first. ``boroughs`` (a postcode
     district's candidate boroughs) matches rounds open in any of them."""
     now = now or utcnow()
@@ -59,7 +60,9 @@ def fetch_opportunities_page(
     return db.paginate(query, page=page, per_page=per_page, error_out=False)
 
 
-def fetch_recently_closed_page(page: int, *, now: datetime | None = None, per_page: int = OPPORTUNITIES_PER_PAGE):
+def fetch_recently_closed_page(
+    page: int, *, now: datetime | None = None, per_page: int = OPPORTUNITIES_PER_PAGE
+) -> Pagination:
     """Rounds that closed in the last year, most recently closed first."""
     now = now or utcnow()
     query = (

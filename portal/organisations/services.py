@@ -5,6 +5,7 @@ from datetime import timedelta
 
 import sqlalchemy as sa
 from flask import current_app
+from flask_sqlalchemy.pagination import Pagination
 
 from portal import audit
 from portal.auth import tokens
@@ -285,7 +286,7 @@ def fetch_organisations_awaiting_verification() -> list[Organisation]:
     )
 
 
-def fetch_organisations_page(page: int, *, search: str = "", per_page: int = 25):
+def fetch_organisations_page(page: int, *, search: str = "", per_page: int = 25) -> Pagination:
     query = sa.select(Organisation).order_by(Organisation.name)
     if search:
         query = query.where(Organisation.name.ilike(f"%{search.strip()}%"))

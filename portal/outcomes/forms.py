@@ -1,6 +1,9 @@
 """Forms for the outcomes framework, mapping measures and projects to outcomes, and catalogue entries."""
 
+from typing import Any
+
 from govuk_frontend_wtf.wtforms_widgets import GovRadioInput, GovTextArea, GovTextInput
+from werkzeug.datastructures import MultiDict
 from wtforms import HiddenField, RadioField, StringField, TextAreaField
 from wtforms.validators import InputRequired, Length, Optional
 
@@ -44,7 +47,9 @@ class OutcomeForm(PortalForm):
     submit = submit("Save outcome")
 
 
-def mapping_form(outcomes: list[Outcome], current: Outcome | None, formdata=None) -> PortalForm:
+def mapping_form(
+    outcomes: list[Outcome], current: Outcome | None, formdata: MultiDict[str, Any] | None = None
+) -> PortalForm:
     class MappingForm(PortalForm):
         outcome = RadioField(
             "Which outcome does it contribute to?",
@@ -72,7 +77,7 @@ CATALOGUE_HINTS = {
 }
 
 
-def catalogue_form(entry: CatalogueEntry | None, formdata=None) -> PortalForm:
+def catalogue_form(entry: CatalogueEntry | None, formdata: MultiDict[str, Any] | None = None) -> PortalForm:
     class CatalogueForm(PortalForm):
         version = HiddenField()
         save = submit("Save draft")

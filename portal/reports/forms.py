@@ -1,6 +1,9 @@
 """Forms for committee reports."""
 
+from typing import Any
+
 from govuk_frontend_wtf.wtforms_widgets import GovRadioInput
+from werkzeug.datastructures import MultiDict
 from wtforms import RadioField
 from wtforms.validators import InputRequired
 
@@ -17,7 +20,7 @@ class RequestReportForm(PortalForm):
     submit = submit("Build the report")
 
     @classmethod
-    def for_periods(cls, periods: list[HalfYear], formdata=None) -> "RequestReportForm":
+    def for_periods(cls, periods: list[HalfYear], formdata: MultiDict[str, Any] | None = None) -> "RequestReportForm":
         form = cls(formdata=formdata)
         form.period.choices = choices((p.key, p.label) for p in periods)
         if formdata is None:

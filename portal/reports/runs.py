@@ -6,6 +6,7 @@ from datetime import date, timedelta
 
 import sqlalchemy as sa
 from flask import current_app
+from flask_sqlalchemy.pagination import Pagination
 
 from portal import audit, jobs
 from portal.database import rows_matched, utcnow
@@ -33,7 +34,7 @@ def fetch_run(run_id: int) -> ReportRun | None:
     return db.session.get(ReportRun, run_id)
 
 
-def fetch_runs_page(page: int):
+def fetch_runs_page(page: int) -> Pagination:
     query = sa.select(ReportRun).order_by(ReportRun.requested_at.desc(), ReportRun.id.desc())
     return db.paginate(query, page=page, per_page=RUNS_PER_PAGE, error_out=False)
 

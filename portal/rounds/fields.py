@@ -1,7 +1,9 @@
 """Form fields for dates, times and whole numbers, with messages in the GOV.UK style, keeping what was typed."""
 
 import re
+from collections.abc import Sequence
 from datetime import UTC, date, datetime, time
+from typing import Any
 
 from govuk_frontend_wtf.wtforms_widgets import GovDateInput
 from wtforms import Field
@@ -18,7 +20,14 @@ class DayMonthYearField(Field):
 
     widget = GovDateInput()
 
-    def __init__(self, label=None, validators=None, *, required_message: str | None = None, **kwargs) -> None:
+    def __init__(
+        self,
+        label: str | None = None,
+        validators: Sequence[Any] | None = None,
+        *,
+        required_message: str | None = None,
+        **kwargs: Any,
+    ) -> None:
         super().__init__(label, validators, **kwargs)
         self.required_message = required_message
 
@@ -30,7 +39,7 @@ class DayMonthYearField(Field):
         if self.required_message and self.data is None and not self.process_errors:
             raise StopValidation(self.required_message)
 
-    def process_formdata(self, valuelist):
+    def process_formdata(self, valuelist: list[str]) -> None:
         parts = [(value or "").strip() for value in valuelist[:3]]
         parts += [""] * (3 - len(parts))
         self.raw_data = parts  # the widget shows back exactly three boxes

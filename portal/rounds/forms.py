@@ -1,3 +1,5 @@
+from typing import Any
+
 from govuk_frontend_wtf.wtforms_widgets import (
     GovCheckboxesInput,
     GovCheckboxInput,
@@ -52,7 +54,7 @@ def _money(label: str, required_message: str, description: str = "") -> MoneyFie
     return MoneyField(label, validators=[InputRequired(required_message)], description=description)
 
 
-def _whole(label: str, required_message: str | None, description: str = "", **kwargs) -> WholeNumberField:
+def _whole(label: str, required_message: str | None, description: str = "", **kwargs: Any) -> WholeNumberField:
     validators = [InputRequired(required_message)] if required_message else [Optional()]
     return WholeNumberField(
         label,

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 import sqlalchemy as sa
+from flask_sqlalchemy.pagination import Pagination
 
 from portal import audit, jobs
 from portal.database import utcnow
@@ -233,7 +234,7 @@ def fetch_rounds_page(
     fund_id: int | None = None,
     now: datetime | None = None,
     per_page: int = ROUNDS_PER_PAGE,
-):
+) -> Pagination:
     now = now or utcnow()
     query = sa.select(Round).order_by(Round.opens_at.desc(), Round.id.desc())
     if status is not None:

@@ -2,10 +2,12 @@
 
 import re
 from decimal import Decimal, InvalidOperation
+from typing import Any
 
 from flask_wtf.file import FileField
 from govuk_frontend_wtf.wtforms_widgets import GovFileInput, GovSelect, GovTextArea, GovTextInput
-from wtforms import SelectField, StringField, TextAreaField
+from werkzeug.datastructures import MultiDict
+from wtforms import Field, SelectField, StringField, TextAreaField
 from wtforms.validators import InputRequired, Length, NumberRange, Optional, ValidationError
 
 from portal.fields import TypedTextField, WholeNumberField
@@ -111,7 +113,7 @@ class UnitValueForm(PortalForm):
     notes = TextAreaField("Notes (optional)", [Optional(), Length(max=2000)], widget=GovTextArea())
     submit = submit("Save unit value")
 
-    def validate_source_url(self, field) -> None:
+    def validate_source_url(self, field: Field) -> None:
         if field.data and not re.match(r"^https?://[^\s]+$", field.data.strip()):
             raise ValidationError("Enter a web address starting https://")
 
@@ -158,14 +160,14 @@ class NewAnalysisForm(PortalForm):
     submit = submit("Start the analysis")
 
     @classmethod
-    def build(cls, awards: list[Award], formdata=None):
+    def build(cls, awards: list[Award], formdata: MultiDict[str, Any] | None = None):
         form = cls(formdata=formdata)
         form.award.choices = choices(
             [("", "Select a service"), *((str(a.id), f"{a.title} ({a.reference})") for a in awards)]
         )
         return form
 
-    def validate_award(self, field) -> None:
+    def validate_award(self, field: Field) -> None:
         if _whole(field.data) is None:
             raise ValidationError("Select the service to analyse")
 
@@ -218,7 +220,7 @@ class CostForm(PortalForm):
     amount = MoneyField("Amount", [InputRequired("Enter the amount in pounds")], description="Cash, in pounds.")
     submit = submit("Add cost")
 
-    def validate_amount(self, field) -> None:
+    def validate_amount(self, field: Field) -> None:
         if field.data is not None and field.data < 0:
             raise ValidationError("Enter an amount of £0 or more")
 
@@ -259,7 +261,13 @@ class OutcomeForm(PortalForm):
     submit = submit("Save outcome")
 
     @classmethod
-    def build(cls, unit_values: list[UnitValue], counts: list[MeasureCount], formdata=None, **data):
+    def build(
+        cls,
+        unit_values: list[UnitValue],
+        counts: list[MeasureCount],
+        formdata: MultiDict[str, Any] | None = None,
+        **data,
+    ):
         form = cls(formdata=formdata, **data)
         form.unit_value.choices = choices(
             [
@@ -289,7 +297,7 @@ class OutcomeForm(PortalForm):
         )
         return form
 
-    def validate_unit_value(self, field) -> None:
+    def validate_unit_value(self, field: Field) -> None:
         if _whole(field.data) is None:
             raise ValidationError("Select the unit value of the outcome")
 

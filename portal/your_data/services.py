@@ -12,6 +12,7 @@ from datetime import datetime, timedelta
 
 import sqlalchemy as sa
 from flask import current_app
+from flask_sqlalchemy.pagination import Pagination
 
 from portal import audit, jobs
 from portal.database import rows_matched, utcnow
@@ -51,7 +52,7 @@ def fetch_own_exports(user: User) -> list[PersonalDataExport]:
     )
 
 
-def fetch_subject_access_exports(page: int, per_page: int = 20):
+def fetch_subject_access_exports(page: int, per_page: int = 20) -> Pagination:
     return db.paginate(
         sa.select(PersonalDataExport)
         .where(PersonalDataExport.subject_access.is_(True))
