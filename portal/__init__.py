@@ -1,6 +1,7 @@
 """The London crime prevention funding portal: an application factory made of small steps."""
 
 from pathlib import Path
+from typing import Any
 
 from flask import Flask
 from govuk_frontend_wtf.main import WTFormsHelpers
@@ -22,7 +23,7 @@ CONTENT_SECURITY_POLICY = {
 }
 
 
-def create_app(config: type[Config] | None = None, **overrides) -> Flask:
+def create_app(config: type[Config] | None = None, **overrides: Any) -> Flask:
     app = Flask(
         __name__,
         static_folder=str(BASE_DIR / "static"),
@@ -41,7 +42,8 @@ def create_app(config: type[Config] | None = None, **overrides) -> Flask:
         from werkzeug.middleware.proxy_fix import ProxyFix
 
         count = app.config["PROXY_COUNT"]
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=count, x_proto=count, x_host=count)
+        # Flask documents wrapping wsgi_app like this; its types declare wsgi_app a method, so mypy refuses it.
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=count, x_proto=count, x_host=count)  # type: ignore[method-assign]
 
     configure_logging(app)
     register_extensions(app)
@@ -141,11 +143,11 @@ def register_session_end(app: Flask) -> None:
     from portal.main.errors import lost_database
 
     @sa.event.listens_for(db.session, "after_commit")
-    def note_commit(session) -> None:
+    def note_commit(session: sa.orm.Session) -> None:
         session.info[COMMITTED_IN_REQUEST] = True
 
     @app.teardown_appcontext
-    def end_session(_error):
+    def end_session(_error: BaseException | None) -> None:
         try:
             db.session.remove()
         except DBAPIError as error:
@@ -157,7 +159,7 @@ def register_session_end(app: Flask) -> None:
             db.session.registry.clear()
 
 
-def cache_config(app: Flask) -> dict:
+def cache_config(app: Flask) -> dict[str, Any]:
     """Redis when it is configured, so every web process shares one cache; each process's memory otherwise."""
     config = {"CACHE_DEFAULT_TIMEOUT": app.config["PUBLIC_CACHE_SECONDS"], "CACHE_KEY_PREFIX": "portal-cache:"}
     if app.config["REDIS_URL"]:

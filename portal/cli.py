@@ -39,7 +39,7 @@ privacy = AppGroup("privacy", help="Personal data.")
     type=click.Path(exists=True, dir_okay=False, path_type=Path),
     help="A postcode district to borough CSV in the shipped file's layout",
 )
-def load_reference(path: Path | None, postcodes_path: Path | None):
+def load_reference(path: Path | None, postcodes_path: Path | None) -> None:
     """Load London's local authorities and postcode districts (the shipped CSVs unless files are given)."""
     from portal.reference.services import (
         SHIPPED_LOCAL_AUTHORITIES,
@@ -62,7 +62,7 @@ def load_reference(path: Path | None, postcodes_path: Path | None):
 @click.option("--name", required=True, help="Full name")
 @click.option("--role", type=click.Choice([role.value for role in StaffRole]), required=True)
 @click.option("--password", help="Set a password now instead of emailing a link to choose one")
-def create_staff(email: str, name: str, role: str, password: str | None):
+def create_staff(email: str, name: str, role: str, password: str | None) -> None:
     """Create a staff account (grant officer, reviewer or administrator)."""
     from portal.admin.services import create_staff_user
 
@@ -74,7 +74,7 @@ def create_staff(email: str, name: str, role: str, password: str | None):
 
 
 @demo.command("load")
-def load_demo():
+def load_demo() -> None:
     """Load demonstration organisations and users. Safe to run again."""
     if not current_app.config["DEMO_DATA_ALLOWED"]:
         raise click.ClickException("Demo data is not allowed in this configuration")
@@ -85,7 +85,7 @@ def load_demo():
 
 
 @demo.command("lcpf-consultation")
-def load_demo_consultation():
+def load_demo_consultation() -> None:
     """Put a demo draft formula version out for consultation (after ``lcpf load``). Safe to run again."""
     if not current_app.config["DEMO_DATA_ALLOWED"]:
         raise click.ClickException("Demo data is not allowed in this configuration")
@@ -114,7 +114,7 @@ def demo_logins() -> None:
 
 @demo.command("totp")
 @click.argument("email")
-def demo_totp(email: str):
+def demo_totp(email: str) -> None:
     """Print the current second-factor code of a demo account."""
     from portal.auth.second_factor import DEMO_TOTP_SECRET, current_code, secret_allowed
     from portal.auth.services import fetch_user_by_email
@@ -136,7 +136,7 @@ def send_outbox() -> None:
 
 @click.command("worker")
 @click.option("--burst", is_flag=True, help="Stop when the queues are empty")
-def worker(burst: bool):
+def worker(burst: bool) -> None:
     """Start an rq worker on the portal's queues (needs REDIS_URL)."""
     if not current_app.config["REDIS_URL"]:
         raise click.ClickException("REDIS_URL is not set: without it, jobs run inline in the web process")
@@ -147,7 +147,7 @@ def worker(burst: bool):
 
 @click.command("cron")
 @click.option("--list", "list_only", is_flag=True, help="Print the schedule and stop")
-def cron(list_only: bool):
+def cron(list_only: bool) -> None:
     """Queue recurring jobs (daily reminders, email retries) at their times; needs REDIS_URL and a worker."""
     from portal.schedule import RECURRING, cron_scheduler
 
@@ -188,7 +188,7 @@ lcpf = AppGroup("lcpf", help="The London Crime Prevention Fund formula.")
 
 
 @lcpf.command("load")
-def load_lcpf():
+def load_lcpf() -> None:
     """Import the shipped crime, population and deprivation files and publish the example version (idempotent)."""
     from portal.lcpf.imports import ImportRefused
     from portal.lcpf.shipped import load_example_version, load_shipped_data
@@ -255,7 +255,7 @@ value = AppGroup("value", help="Value for money: the deflator series behind cost
 @value.command("import-deflators")
 @click.argument("path", type=FILE_ARGUMENT)
 @click.option("--source", required=True, help="Where the series comes from, such as HM Treasury's GDP deflators")
-def import_deflators_file(path: Path, source: str):
+def import_deflators_file(path: Path, source: str) -> None:
     """Import a GDP deflator series (a CSV with year and index columns). Nothing is imported if any row is wrong."""
     from portal.value.deflators import ImportRefused, import_series
 

@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, SessionTransaction
 from sqlalchemy.orm.exc import StaleDataError
 
 from portal.errors import DomainError
@@ -28,14 +28,14 @@ class UTCDateTime(sa.types.TypeDecorator):
     impl = sa.DateTime(timezone=True)
     cache_ok = True
 
-    def process_bind_param(self, value, dialect):
+    def process_bind_param(self, value: datetime | None, dialect: sa.Dialect) -> datetime | None:
         if value is None:
             return None
         if value.tzinfo is None:
             raise ValueError("naive datetimes are not stored; use an aware UTC datetime")
         return value.astimezone(UTC)
 
-    def process_result_value(self, value, dialect):
+    def process_result_value(self, value: datetime | None, dialect: sa.Dialect) -> datetime | None:
         if value is None:
             return None
         if value.tzinfo is None:
@@ -63,7 +63,7 @@ def configure_sqlite(engine: Engine) -> None:
     """Make SQLite enforce foreign keys and honour SAVEPOINT, as PostgreSQL does."""
 
     @event.listens_for(engine, "connect")
-    def _on_connect(dbapi_connection, _record) -> None:
+    def _on_connect(dbapi_connection: Any, _record: object) -> None:
         dbapi_connection.isolation_level = None  # let SQLAlchemy emit BEGIN itself
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA foreign_keys=ON")
@@ -72,7 +72,7 @@ def configure_sqlite(engine: Engine) -> None:
         cursor.close()
 
     @event.listens_for(engine, "begin")
-    def _on_begin(connection) -> None:
+    def _on_begin(connection: sa.Connection) -> None:
         connection.exec_driver_sql("BEGIN")
 
 
@@ -80,12 +80,12 @@ _FLUSHED = "portal_flushed"
 
 
 @event.listens_for(Session, "after_flush")
-def _note_flush(session, _context) -> None:
+def _note_flush(session: Session, _context: object) -> None:
     session.info[_FLUSHED] = True
 
 
 @event.listens_for(Session, "after_transaction_end")
-def _forget_flush(session, transaction) -> None:
+def _forget_flush(session: Session, transaction: SessionTransaction) -> None:
     if transaction.parent is None:
         session.info.pop(_FLUSHED, None)
 

@@ -9,11 +9,12 @@ through here, so a new one is safe by default; ``tests/integration/test_safe_exp
 import csv
 import io
 from collections.abc import Iterable, Sequence
+from typing import Any
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
-def safe_text(value):
+def safe_text(value: Any) -> Any:
     """``value`` as a spreadsheet should show it: text that could start a formula gets a leading apostrophe."""
     if isinstance(value, str) and value.startswith(FORMULA_STARTS):
         return "'" + value
@@ -38,7 +39,7 @@ def csv_dict_text(fieldnames: Sequence[str], rows: Iterable[dict]) -> str:
     return out.getvalue()
 
 
-def write_cell(sheet, row: int, column: int, value):
+def write_cell(sheet: Any, row: int, column: int, value: Any) -> Any:
     """Put ``value`` in an XLSX cell; text is stored as text, so ``=...`` is never a formula."""
     cell = sheet.cell(row, column)
     cell.value = value

@@ -48,13 +48,13 @@ class TypedTextField(Field):
         super().__init__(label, validators, **kwargs)
         if invalid_message is not None:
             self.invalid_message = invalid_message
-        self.raw_text = None
+        self.raw_text: str | None = None
 
-    def parse(self, text: str):
+    def parse(self, text: str) -> Any:
         """The value ``text`` stands for, or ``None`` if it cannot be read."""
         raise NotImplementedError
 
-    def format(self, value) -> str:
+    def format(self, value: Any) -> str:
         """How a value is shown back in the box."""
         return str(value)
 
@@ -66,11 +66,11 @@ class TypedTextField(Field):
     def process_formdata(self, valuelist: list[str]) -> None:
         if not valuelist:
             return
-        self.raw_text = valuelist[0]
+        raw_text = self.raw_text = valuelist[0]
         self.data = None
-        if not self.raw_text.strip():
+        if not raw_text.strip():
             return
-        value = self.parse(self.raw_text)
+        value = self.parse(raw_text)
         if value is None:
             raise ValueError(self.invalid_message)
         self.data = value

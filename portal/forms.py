@@ -1,5 +1,8 @@
 """Form pieces shared across areas: GOV.UK widgets and the way a domain error lands beside its field."""
 
+from collections.abc import Iterable
+from typing import Any
+
 from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import GovSubmitInput
 from wtforms import SubmitField
@@ -23,6 +26,6 @@ def submit(label: str) -> SubmitField:
     return SubmitField(label, widget=GovSubmitInput())
 
 
-def choices(pairs) -> list[SelectChoice]:
+def choices(pairs: Iterable[tuple[Any, str]]) -> list[SelectChoice]:
     """Options for a radio, checkbox or select field from ``(value, label)`` pairs."""
     return [SelectChoice(value, label) for value, label in pairs]

@@ -15,8 +15,10 @@ import os
 import socket
 import time
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import timedelta
+from typing import Any
 
 import sqlalchemy as sa
 from flask import current_app
@@ -25,6 +27,7 @@ from redis.exceptions import RedisError
 from rq import Queue, Retry, get_current_job
 from rq.exceptions import NoSuchJobError
 from rq.job import Job, JobStatus
+from sqlalchemy.orm import Session
 
 from portal.database import rows_matched, utcnow
 
@@ -64,11 +67,11 @@ def enqueue(
         pending.append(job)
 
 
-def discard_pending(session) -> None:
+def discard_pending(session: Session) -> None:
     session.info.pop(_PENDING, None)
 
 
-def dispatch_committed(session) -> None:
+def dispatch_committed(session: Session) -> None:
     pending = session.info.pop(_PENDING, [])
     if not pending:
         return
@@ -118,7 +121,7 @@ def _hand_over(job: PendingJob) -> None:
 COALESCED_WAIT_SECONDS = 3600
 
 
-def waiting_key(function: str, args: tuple = ()) -> str:
+def waiting_key(function: str, args: tuple[Any, ...] = ()) -> str:
     return "portal:waiting-job:" + ":".join([function, *map(str, args)])
 
 
@@ -129,13 +132,15 @@ def _still_waiting(connection: Redis, key: str) -> bool:
     if job_id is None:
         return False
     try:
-        status = Job.fetch(job_id.decode(), connection=connection).get_status()
+        status = Job.fetch(
+            job_id.decode() if isinstance(job_id, bytes) else str(job_id), connection=connection
+        ).get_status()
     except NoSuchJobError:
         return False
     return status in (JobStatus.QUEUED, JobStatus.DEFERRED, JobStatus.SCHEDULED)
 
 
-def is_waiting(function: str, *args) -> bool:
+def is_waiting(function: str, *args: Any) -> bool:
     """Whether a coalesced ``function(*args)`` is queued and not yet started (never, when jobs run inline)."""
     if current_app.config["RUN_JOBS_INLINE"]:
         return False
@@ -145,14 +150,16 @@ def is_waiting(function: str, *args) -> bool:
         return False
 
 
-def run_coalesced(key: str, function: str, *args):
+def run_coalesced(key: str, function: str, *args: Any) -> Any:
     """Run a coalesced job in the worker: from now on a new change queues a new job, since this one may have read
     the data before that change committed."""
-    get_current_job().connection.delete(key)
+    job = get_current_job()
+    assert job is not None, "only an rq worker runs a coalesced job"
+    job.connection.delete(key)
     return _import(function)(*args)
 
 
-def _keep_for_later(session, waiting: list[PendingJob]) -> None:
+def _keep_for_later(session: Session, waiting: list[PendingJob]) -> None:
     from portal.models import JobHandover
 
     try:
@@ -197,6 +204,8 @@ def hand_over_waiting(limit: int = 500) -> int:
         if not claimed:
             continue
         row = session.get(JobHandover, row_id)
+        if row is None:
+            continue  # another worker, finding our claim stale, handed it over and deleted it
         try:
             _hand_over(PendingJob(row.function, tuple(row.args), row.queue, row.timeout))
         except REDIS_DOWN as error:
@@ -234,7 +243,7 @@ def hand_over_waiting_now_and_then() -> None:
         db.session.rollback()
 
 
-def _run_inline(session, pending: list[PendingJob]) -> None:
+def _run_inline(session: Session, pending: list[PendingJob]) -> None:
     # A job that commits queues more jobs; they join the same loop rather than recursing.
     if session.info.get(_RUNNING_INLINE):
         session.info.setdefault("portal_inline_backlog", []).extend(pending)
@@ -264,10 +273,11 @@ def current_worker() -> str:
     return f"rq-job:{job.id}"[:80] if job is not None else f"{socket.gethostname()}:{os.getpid()}"[:80]
 
 
-def _import(dotted: str):
+def _import(dotted: str) -> Callable[..., Any]:
     module_name, _, attribute = dotted.rpartition(".")
     module = __import__(module_name, fromlist=[attribute])
-    return getattr(module, attribute)
+    function: Callable[..., Any] = getattr(module, attribute)
+    return function
 
 
 def redis_connection() -> Redis:

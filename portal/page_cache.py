@@ -28,7 +28,7 @@ from urllib.parse import urlencode
 
 import sqlalchemy as sa
 from flask import Flask, Response, current_app, g, has_app_context, has_request_context, request, session
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import ORMExecuteState, Session
 
 from portal import caching
 from portal.periods import today_in_london
@@ -84,7 +84,7 @@ def _is_public_record(class_name: str) -> bool:
     return class_name not in PRIVATE_RECORDS
 
 
-def _note_flushed_changes(session: Session, _context) -> None:
+def _note_flushed_changes(session: Session, _context: object) -> None:
     changed = (*session.new, *session.dirty, *session.deleted)
     if changed:
         session.info["wrote"] = True
@@ -92,7 +92,7 @@ def _note_flushed_changes(session: Session, _context) -> None:
         session.info["public_changed"] = True
 
 
-def _note_bulk_changes(state) -> None:
+def _note_bulk_changes(state: ORMExecuteState) -> None:
     if not (state.is_insert or state.is_update or state.is_delete):
         return
     state.session.info["wrote"] = True
@@ -101,7 +101,7 @@ def _note_bulk_changes(state) -> None:
         state.session.info["public_changed"] = True
 
 
-def _forget_changes(session: Session, _previous_transaction) -> None:
+def _forget_changes(session: Session, _previous_transaction: object) -> None:
     session.info.pop("public_changed", None)
     session.info.pop("wrote", None)
 
@@ -155,7 +155,7 @@ def _key(generation: str) -> str:
     return f"page:{generation}:{today_in_london().isoformat()}:{request.path}?{query}"
 
 
-def serve_kept_page():
+def serve_kept_page() -> Response | None:
     g.page_cache_key = None
     if not _may_use_cache():
         return None
@@ -170,7 +170,8 @@ def serve_kept_page():
     response = Response(body, status=200, mimetype=mimetype, headers=headers)
     _public_headers(response, etag)
     response.headers["X-Page-Cache"] = "hit"
-    return response.make_conditional(request)
+    response.make_conditional(request)
+    return response
 
 
 def keep_page(response: Response) -> Response:
@@ -195,7 +196,8 @@ def keep_page(response: Response) -> Response:
     caching.set(key, (body, response.mimetype, headers, etag), timeout=current_app.config["PUBLIC_CACHE_SECONDS"])
     _public_headers(response, etag)
     response.headers["X-Page-Cache"] = "miss"
-    return response.make_conditional(request)
+    response.make_conditional(request)
+    return response
 
 
 def _public_headers(response: Response, etag: str) -> None:

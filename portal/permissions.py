@@ -17,7 +17,7 @@ from typing import Any
 from flask import abort, current_app, request
 from flask_login import current_user
 
-from portal.extensions import db
+from portal.extensions import db, login_manager
 from portal.models import MembershipRole, Organisation, StaffRole, User
 from portal.scope import Scope
 
@@ -191,11 +191,12 @@ BOROUGH_PERMISSIONS = frozenset({Permission.VIEW_BOROUGH})
 PERSONAL_PERMISSIONS = frozenset({Permission.SCORE_APPLICATIONS, Permission.DOWNLOAD_YOUR_DATA})
 
 
-def scope_of(record) -> Scope:
+def scope_of(record: Any) -> Scope:
     """Every record that permission checks cover says who it belongs to through ``permission_scope()``."""
     if isinstance(record, Scope):
         return record
-    return record.permission_scope()
+    scope: Scope = record.permission_scope()
+    return scope
 
 
 def global_permissions(user: User) -> frozenset[Permission]:
@@ -231,7 +232,7 @@ def has_permission(user: User, permission: Permission) -> bool:
     return permission in BOROUGH_PERMISSIONS and bool(borough_scopes(user))
 
 
-def can(user: User, permission: Permission, record) -> bool:
+def can(user: User, permission: Permission, record: Any) -> bool:
     """Whether the user may do ``permission`` to this particular record."""
     if not user.is_authenticated:
         return False
@@ -245,7 +246,7 @@ def can(user: User, permission: Permission, record) -> bool:
     return permission in BOROUGH_PERMISSIONS and bool(scope.local_authority_ids & borough_scopes(user))
 
 
-def check(permission: Permission, record) -> None:
+def check(permission: Permission, record: Any) -> None:
     """Abort with 403 unless the current user may do ``permission`` to ``record``."""
     if not can(current_user, permission, record):
         abort(403)
@@ -265,9 +266,9 @@ def permission_required(permission: Permission) -> Callable:
 
     def decorator(view: Callable) -> Callable:
         @wraps(view)
-        def wrapped(*args, **kwargs: Any):
+        def wrapped(*args: Any, **kwargs: Any) -> Any:
             if not current_user.is_authenticated:
-                return current_app.login_manager.unauthorized()
+                return login_manager.unauthorized()
             if permission is not Permission.USE_ACCOUNT and not current_user.email_confirmed:
                 abort(403)
             if not has_permission(current_user, permission):
@@ -366,22 +367,21 @@ def _route_permission() -> Permission:
     return policy
 
 
-def enforce_route_permissions():
+def enforce_route_permissions() -> None:
     """Refuse any request to a view that declares neither ``@public`` nor ``@permission_required``."""
     if request.endpoint is None or request.endpoint == "static":
-        return None
+        return
     view = current_app.view_functions.get(request.endpoint)
     if getattr(view, "permission_policy", None) is None:
         current_app.logger.error("route %s has no permission policy", request.endpoint)
         abort(403)
-    return None
 
 
 def organisations_with(user: User, permission: Permission) -> list[Organisation]:
     return [m.organisation for m in user.memberships if permission in ROLE_PERMISSIONS[m.role]]
 
 
-def roles_granting(permission: Permission, kind: type[enum.Enum] | None = None) -> list:
+def roles_granting(permission: Permission, kind: type[enum.Enum] | None = None) -> list[enum.Enum]:
     """The roles the table gives ``permission`` to, only staff roles or only membership roles if ``kind`` says so:
     code that needs "who may score" asks here rather than naming roles itself."""
     return [

@@ -1,11 +1,13 @@
 """Human-readable references for bids and awards: FUNDCODE-YEAR-NNNN."""
 
+from typing import Any
+
 import sqlalchemy as sa
 
 from portal.extensions import db
 
 
-def next_reference(model, fund_code: str, year: int) -> str:
+def next_reference(model: Any, fund_code: str, year: int) -> str:
     """The next free reference for ``model`` (which has a unique ``reference`` column).
 
     Two requests racing for the same number both try to insert it: the unique constraint makes the loser's

@@ -18,7 +18,8 @@ def external_url(endpoint: str, **values: Any) -> str:
         # Command-line tasks (``flask staff create``) and jobs have no request for ``url_for`` to build on.
         adapter = current_app.url_map.bind("localhost", script_name=current_app.config["APPLICATION_ROOT"])
         path = adapter.build(endpoint, values)
-    return current_app.config["BASE_URL"] + path
+    base_url: str = current_app.config["BASE_URL"]
+    return base_url + path
 
 
 def format_datetime(value: datetime | None) -> str:
@@ -55,7 +56,7 @@ def register(app: Flask) -> None:
     app.jinja_env.filters["agreement_blocks"] = agreement_blocks
 
     @app.context_processor
-    def _globals():
+    def _globals() -> dict[str, Any]:
         from portal.permissions import Permission, can, has_permission
 
         return {

@@ -7,6 +7,7 @@ request (forms, ``request.form``, ``request.args``) sees the cleaned text, so no
 """
 
 import re
+from typing import Any
 
 from flask import Request, abort, request
 from werkzeug.datastructures import ImmutableMultiDict, iter_multi_items
@@ -25,14 +26,14 @@ def has_unstorable(text: str) -> bool:
     return _UNSTORABLE.search(text) is not None
 
 
-def _cleaned(value):
+def _cleaned(value: Any) -> Any:
     return clean(value) if isinstance(value, str) else value  # uploaded files are left as they are
 
 
 class CleanedMultiDict(ImmutableMultiDict):
     """The request's form and query-string values, each cleaned as it is read in."""
 
-    def __init__(self, mapping=None) -> None:
+    def __init__(self, mapping: Any = None) -> None:
         if mapping is None:
             super().__init__()
         else:

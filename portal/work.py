@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import aliased
 
 from portal.evaluations import rules as evaluation_rules
-from portal.extensions import db
+from portal.extensions import Model, db
 from portal.models import (
     Allocation,
     Application,
@@ -71,15 +71,15 @@ class OfficerWork:
     evaluations_overdue: int = 0
 
 
-def _count(model, *conditions) -> sa.ScalarSelect:
+def _count(model: type[Model], *conditions: sa.ColumnElement[bool]) -> sa.ScalarSelect[int]:
     return sa.select(sa.func.count()).select_from(model).where(*conditions).scalar_subquery()
 
 
-def on_approved_award():
+def on_approved_award() -> sa.ColumnElement[bool]:
     return Return.award_id.in_(sa.select(Award.id).where(Award.status == AwardStatus.APPROVED))
 
 
-def second_approval_waiting_for(officer: User):
+def second_approval_waiting_for(officer: User) -> sa.ColumnElement[bool]:
     """Awards waiting for a second approver that ``officer`` may give: not one they set up or approved first."""
     return sa.and_(
         Award.status == AwardStatus.AWAITING_SECOND_APPROVAL,
@@ -88,18 +88,18 @@ def second_approval_waiting_for(officer: User):
     )
 
 
-def agreement_not_accepted():
+def agreement_not_accepted() -> sa.ColumnElement[bool]:
     return sa.and_(
         Award.status == AwardStatus.APPROVED,
         ~sa.exists().where(GrantAgreement.award_id == Award.id),
     )
 
 
-def variation_proposed():
+def variation_proposed() -> sa.ColumnElement[bool]:
     return sa.exists().where(Variation.award_id == Award.id, Variation.status == VariationStatus.PROPOSED)
 
 
-def funded_without_award():
+def funded_without_award() -> sa.ColumnElement[bool]:
     """Bids whose latest decision funds them and that have no award yet (as the awards page lists them)."""
     later = aliased(Decision)
     funded = [outcome for outcome in DecisionOutcome if outcome.funds]
@@ -114,7 +114,7 @@ def funded_without_award():
     )
 
 
-def your_open_reviews(reviewer: User):
+def your_open_reviews(reviewer: User) -> sa.ColumnElement[bool]:
     return sa.and_(
         ReviewAssignment.reviewer_id == reviewer.id,
         ReviewAssignment.completed_at.is_(None),
@@ -165,8 +165,9 @@ def fetch_officer_work(officer: User, today: date) -> OfficerWork:
 
 def fetch_reviewer_work(reviewer: User) -> int:
     """How many of the reviewer's assigned bids still wait for their declaration or scores."""
-    return db.session.scalar(
-        sa.select(sa.func.count()).select_from(ReviewAssignment).where(your_open_reviews(reviewer))
+    return (
+        db.session.scalar(sa.select(sa.func.count()).select_from(ReviewAssignment).where(your_open_reviews(reviewer)))
+        or 0
     )
 
 

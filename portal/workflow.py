@@ -26,10 +26,10 @@ class Workflow:
         self.noun = noun
         self.organisation_of = organisation_of
 
-    def allowed_next(self, status) -> list:
+    def allowed_next(self, status: enum.Enum) -> list[enum.Enum]:
         return [to for (start, to) in self.transitions if start is status]
 
-    def move(self, record, to_status, *, actor: User | None, detail: dict | None = None) -> None:
+    def move(self, record: Any, to_status: Any, *, actor: User | None, detail: dict[str, Any] | None = None) -> None:
         """Move ``record`` to ``to_status`` if that move is declared, with an audit event. The caller commits."""
         action = self.transitions.get((record.status, to_status))
         if action is None:

@@ -402,7 +402,7 @@ def count_declared_conflicts(reviewer: User) -> int:
 
 def _reviewer_roles() -> list[StaffRole]:
     """The staff roles that may score bids, as the permission table says."""
-    return roles_granting(Permission.SCORE_APPLICATIONS, StaffRole)
+    return [role for role in roles_granting(Permission.SCORE_APPLICATIONS) if isinstance(role, StaffRole)]
 
 
 def fetch_eligible_reviewers() -> list[User]:

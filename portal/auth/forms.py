@@ -1,5 +1,5 @@
 from govuk_frontend_wtf.wtforms_widgets import GovPasswordInput, GovTextInput
-from wtforms import EmailField, PasswordField, StringField
+from wtforms import EmailField, Field, PasswordField, StringField
 from wtforms.validators import Email, EqualTo, InputRequired, Length
 
 from portal.forms import PortalForm, submit
@@ -20,7 +20,7 @@ def email_field(label: str = "Email address") -> EmailField:
     )
 
 
-def new_password_fields(label: str = "Create a password"):
+def new_password_fields(label: str = "Create a password") -> tuple[Field, Field]:
     password = PasswordField(
         label,
         validators=[InputRequired("Enter a password")],

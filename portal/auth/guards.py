@@ -2,6 +2,7 @@
 
 from flask import current_app, redirect, request, session, url_for
 from flask_login import current_user
+from werkzeug.wrappers import Response
 
 from portal.auth import sessions
 
@@ -9,7 +10,7 @@ from portal.auth import sessions
 SET_UP_ENDPOINTS = frozenset({"auth.set_up_second_factor", "auth.new_recovery_codes", "auth.sign_out"})
 
 
-def require_staff_second_factor():
+def require_staff_second_factor() -> Response | None:
     """Staff reach no page but the public ones until they have set up a second factor."""
     if request.endpoint is None or request.endpoint == "static" or request.endpoint in SET_UP_ENDPOINTS:
         return None
@@ -26,7 +27,7 @@ def keep_session_alive() -> None:
         sessions.touch()
 
 
-def no_store_when_signed_in(response):
+def no_store_when_signed_in(response: Response) -> Response:
     """A page for a signed-in person must not be kept by the browser or any cache on the way.
 
     Judged from the session cookie, not the database: the response is already made, and a database that has gone

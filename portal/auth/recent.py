@@ -28,7 +28,7 @@ from portal.auth import sessions
 def recent_authentication_required() -> Callable:
     def decorator(view: Callable) -> Callable:
         @wraps(view)
-        def wrapped(*args, **kwargs: Any):
+        def wrapped(*args: Any, **kwargs: Any) -> Any:
             if not sessions.authenticated_recently():
                 flash("For your security, confirm it is you before you continue.", "info")
                 return redirect(url_for("auth.confirm_identity", next=_return_to()))

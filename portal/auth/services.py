@@ -149,7 +149,7 @@ def resend_email_confirmation(user: User) -> None:
 def confirm_email(token: str) -> User:
     payload = tokens.read_token(tokens.EMAIL_CONFIRMATION, token, current_app.config["EMAIL_CONFIRMATION_MAX_AGE"])
     user = db.session.get(User, payload["user"]) if payload else None
-    if user is None or user.email != payload["email"]:
+    if payload is None or user is None or user.email != payload["email"]:
         raise DomainError("This link has expired or is not valid. Sign in to get a new one")
     if user.email_confirmed_at is None:
         user.email_confirmed_at = utcnow()

@@ -43,7 +43,8 @@ def current() -> UserSession | None:
     """The server session behind this request's cookie, if it is still alive."""
     if "user_session" not in g:
         g.user_session = _load(session.get(SESSION_KEY))
-    return g.user_session
+    found: UserSession | None = g.user_session
+    return found
 
 
 def _load(token: str | None) -> UserSession | None:

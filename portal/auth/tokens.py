@@ -2,6 +2,7 @@
 
 import hashlib
 import secrets
+from typing import Any
 
 from flask import current_app
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
@@ -18,10 +19,11 @@ def make_token(purpose: str, payload: dict) -> str:
     return _serializer(purpose).dumps(payload)
 
 
-def read_token(purpose: str, token: str, max_age: int) -> dict | None:
+def read_token(purpose: str, token: str, max_age: int) -> dict[str, Any] | None:
     """The token's payload, or ``None`` if it is forged, for another purpose or too old."""
     try:
-        return _serializer(purpose).loads(token, max_age=max_age)
+        payload: dict[str, Any] = _serializer(purpose).loads(token, max_age=max_age)
+        return payload
     except (SignatureExpired, BadSignature):
         return None
 

@@ -27,7 +27,7 @@ from portal.rounds.fields import DayMonthYearField
 
 def _whole(text: str | None) -> int | None:
     """An id or a year chosen from the list; anything else (words, or a number beyond any id) is no choice."""
-    value = int(text) if (text or "").isdecimal() and len(text) <= 10 else None
+    value = int(text) if text is not None and text.isdecimal() and len(text) <= 10 else None
     return value if value is not None and value <= 2**31 - 1 else None
 
 

@@ -1,7 +1,7 @@
 """Forms for allocations, drawdown requests, decisions and payments."""
 
 import secrets
-from typing import Any
+from typing import Any, Self
 
 from govuk_frontend_wtf.wtforms_widgets import GovRadioInput, GovSelect, GovTextArea, GovTextInput
 from werkzeug.datastructures import MultiDict
@@ -21,7 +21,7 @@ PROJECT_ROWS = 5
 
 def _whole(text: str | None) -> int | None:
     """An id or a year chosen from the list; anything else (words, or a number beyond any id) is no choice."""
-    value = int(text) if (text or "").isdecimal() and len(text) <= 10 else None
+    value = int(text) if text is not None and text.isdecimal() and len(text) <= 10 else None
     return value if value is not None and value <= 2**31 - 1 else None
 
 
@@ -43,7 +43,7 @@ class AllocationForm(PortalForm):
         boards: list[Organisation],
         years: list[int],
         formdata: MultiDict[str, Any] | None = None,
-    ):
+    ) -> Self:
         form = cls(formdata=formdata)
         form.fund.choices = choices([("", "Select a fund"), *((str(f.id), f.name) for f in funds)])
         form.board.choices = choices([("", "Select a board"), *((str(b.id), b.name) for b in boards)])
@@ -69,7 +69,7 @@ class IssueForm(PortalForm):
     submit = submit("Record as issued")
 
 
-def drawdown_form(formdata: MultiDict[str, Any] | None = None):
+def drawdown_form(formdata: MultiDict[str, Any] | None = None) -> PortalForm:
     """The request form: amount, purpose, and up to five local projects (the first is needed, the rest optional).
     A key made when the form is first shown travels with it, so sending it twice makes one request."""
 

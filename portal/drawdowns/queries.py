@@ -152,7 +152,7 @@ def board_members(organisation_id: int) -> list[User]:
     )
 
 
-def _filtered(filters: DrawdownFilters):
+def _filtered(filters: DrawdownFilters) -> sa.Select[tuple[Drawdown]]:
     query = sa.select(Drawdown).join(Drawdown.allocation).join(Allocation.organisation)
     if filters.fund_id:
         query = query.where(Allocation.fund_id == filters.fund_id)

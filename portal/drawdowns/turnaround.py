@@ -18,7 +18,8 @@ DEFAULT_TARGET_WORKING_DAYS = 10
 
 
 def target_working_days() -> int:
-    return current_app.config.get("DRAWDOWN_TARGET_WORKING_DAYS", DEFAULT_TARGET_WORKING_DAYS)
+    target: int = current_app.config.get("DRAWDOWN_TARGET_WORKING_DAYS", DEFAULT_TARGET_WORKING_DAYS)
+    return target
 
 
 def working_days_taken(start: date, end: date) -> int:
@@ -59,13 +60,15 @@ def turnaround(drawdown: Drawdown, today: date, target: int) -> Turnaround:
     decided = local_date(drawdown.decided_at) if drawdown.decided_at else None
     to_decision = working_days_taken(requested, decided) if decided else None
     to_payment = working_days_taken(decided, drawdown.paid_on) if decided and drawdown.paid_on else None
+    end: date | None
     if drawdown.status is DrawdownStatus.PAID:
         end, finished = drawdown.paid_on, True
     elif drawdown.status is DrawdownStatus.REFUSED:
         end, finished = decided, True  # a refusal ends it: nothing is paid
     else:
         end, finished = today, False
-    return Turnaround(to_decision, to_payment, working_days_taken(requested, end), finished, target)
+    # A paid drawdown has its payment date and a refused one its decision (check constraints); today otherwise.
+    return Turnaround(to_decision, to_payment, working_days_taken(requested, end or today), finished, target)
 
 
 @dataclass(frozen=True)

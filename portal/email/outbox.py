@@ -64,6 +64,8 @@ def send_message(message_id: int) -> None:
     if not claimed:
         return
     message = db.session.get(OutboundMessage, message_id)
+    if message is None:
+        return  # deleted (its person erased) since it was claimed
     try:
         deliver(message)
     except Exception as error:
@@ -129,7 +131,8 @@ def resend_stuck_messages() -> int:
     """Release messages left "sending" by a stopped worker and queue each to be sent again (the scheduler's check)."""
     released = release_stuck_messages()
     for message_id in released:
-        if (db.session.get(OutboundMessage, message_id).attempts or 0) < MAX_ATTEMPTS:
+        message = db.session.get(OutboundMessage, message_id)
+        if message is not None and (message.attempts or 0) < MAX_ATTEMPTS:
             jobs.enqueue("workers.email.send_message", message_id, queue=jobs.QUEUE_EMAIL, timeout=60)
     db.session.commit()
     return len(released)

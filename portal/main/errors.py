@@ -1,6 +1,7 @@
 import logging
 
 from flask import Flask, render_template
+from flask.typing import ResponseReturnValue
 from flask_limiter.errors import RateLimitExceeded
 from flask_login import AnonymousUserMixin
 from flask_wtf.csrf import CSRFError
@@ -25,31 +26,31 @@ def register(app: Flask) -> None:
         db.session.info.pop(COMMITTED_IN_REQUEST, None)
 
     @app.errorhandler(403)
-    def forbidden(_error):
+    def forbidden(_error: Exception) -> ResponseReturnValue:
         return render_template("errors/403.html"), 403
 
     @app.errorhandler(404)
-    def not_found(_error):
+    def not_found(_error: Exception) -> ResponseReturnValue:
         return render_template("errors/404.html"), 404
 
     @app.errorhandler(405)
-    def method_not_allowed(_error):
+    def method_not_allowed(_error: Exception) -> ResponseReturnValue:
         return render_template("errors/404.html"), 405
 
     @app.errorhandler(413)
-    def too_large(_error):
+    def too_large(_error: Exception) -> ResponseReturnValue:
         return render_template("errors/413.html"), 413
 
     @app.errorhandler(CSRFError)
-    def csrf_failed(_error):
+    def csrf_failed(_error: Exception) -> ResponseReturnValue:
         return render_template("errors/csrf.html"), 400
 
     @app.errorhandler(RateLimitExceeded)
-    def too_many_requests(_error):
+    def too_many_requests(_error: Exception) -> ResponseReturnValue:
         return render_template("errors/429.html"), 429
 
     @app.errorhandler(DBAPIError)
-    def database_error(error: DBAPIError):
+    def database_error(error: DBAPIError) -> ResponseReturnValue:
         """A database that goes away for a moment costs a "try again" page, not a bare 500: the transaction was
         rolled back, so nothing from the request was saved. The pool checks connections before use, so the next
         request gets a fresh one without a restart."""
@@ -75,7 +76,7 @@ def register(app: Flask) -> None:
         return page, 503, {"Retry-After": "30"}
 
     @app.errorhandler(500)
-    def server_error(_error):
+    def server_error(_error: Exception) -> ResponseReturnValue:
         from portal.extensions import db
 
         db.session.rollback()

@@ -9,14 +9,14 @@ from portal.database import utcnow
 from portal.extensions import db
 
 
-def check_dependencies():
+def check_dependencies() -> tuple[dict[str, str | int | None], int]:
     """Can this process reach its database and Redis, and how long has the oldest unsent email and the oldest job
     been waiting (``null`` when none is), so that monitoring can alert on a stuck queue?
 
     Only an unreachable database answers 503. Without Redis the portal still serves everyone (jobs wait in the
     database, limits and caches fall back to each process), so Redis is reported but keeps the process in service.
     """
-    status = {"database": "ok"}
+    status: dict[str, str | int | None] = {"database": "ok"}
     try:
         db.session.execute(sa.text("SELECT 1"))
     except Exception:

@@ -14,15 +14,15 @@ OPPORTUNITIES_PER_PAGE = 20
 RECENTLY_CLOSED_DAYS = 365
 
 
-def _published():
+def _published() -> sa.ColumnElement[bool]:
     return Round.published_at.is_not(None)
 
 
-def _for_service_area(area: ServiceArea):
+def _for_service_area(area: ServiceArea) -> sa.ColumnElement[bool]:
     return Round.fund_id.in_(sa.select(FundServiceArea.fund_id).where(FundServiceArea.service_area == area))
 
 
-def _for_boroughs(local_authorities: list[LocalAuthority]):
+def _for_boroughs(local_authorities: list[LocalAuthority]) -> sa.ColumnElement[bool]:
     """Rounds open London-wide (they list no boroughs) and rounds that list any of these boroughs."""
     listed = sa.select(round_borough.c.round_id).where(round_borough.c.round_id == Round.id)
     these = listed.where(round_borough.c.local_authority_id.in_([la.id for la in local_authorities]))

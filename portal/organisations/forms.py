@@ -1,3 +1,5 @@
+from collections.abc import Iterable
+
 from govuk_frontend_wtf.wtforms_widgets import (
     GovCheckboxesInput,
     GovCheckboxInput,
@@ -10,7 +12,7 @@ from wtforms.validators import InputRequired, Length, Optional
 
 from portal.auth.forms import email_field, full_name_field, new_password_fields
 from portal.forms import PortalForm, choices, submit
-from portal.models import MembershipRole, OrganisationType
+from portal.models import LocalAuthority, MembershipRole, OrganisationType
 from portal.organisations.services import OrganisationDetails
 
 
@@ -47,7 +49,7 @@ class OrganisationProfileFields(PortalForm):
         validate_choice=True,
     )
 
-    def set_borough_choices(self, local_authorities) -> None:
+    def set_borough_choices(self, local_authorities: Iterable[LocalAuthority]) -> None:
         self.borough_ids.choices = choices((la.id, la.name) for la in local_authorities)
 
     def details(
@@ -91,7 +93,7 @@ class RegistrationForm(OrganisationProfileFields):
     password, confirm_password = new_password_fields()
     submit = submit("Register")
 
-    def set_borough_choices(self, local_authorities) -> None:
+    def set_borough_choices(self, local_authorities: Iterable[LocalAuthority]) -> None:
         super().set_borough_choices(local_authorities)
         self.local_authority_id.choices = choices(
             [("", "Not a council or board"), *((la.id, la.name) for la in local_authorities)]

@@ -34,7 +34,7 @@ class DayMonthYearField(Field):
     def _value(self) -> str:
         return ""
 
-    def pre_validate(self, form):
+    def pre_validate(self, form: Any) -> None:
         # Not InputRequired, which looks only at the first box (the day) and would hide "must include a day".
         if self.required_message and self.data is None and not self.process_errors:
             raise StopValidation(self.required_message)

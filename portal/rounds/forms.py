@@ -1,3 +1,4 @@
+from collections.abc import Iterable
 from typing import Any
 
 from govuk_frontend_wtf.wtforms_widgets import (
@@ -13,6 +14,7 @@ from wtforms.validators import InputRequired, Length, Optional
 
 from portal.fields import WholeNumberField
 from portal.forms import PortalForm, choices, submit
+from portal.models import Fund, LocalAuthority
 from portal.models.funding import (
     DEFAULT_MINIMUM_DURATION_MONTHS,
     DEFAULT_MINIMUM_WINDOW_WORKING_DAYS,
@@ -193,7 +195,7 @@ class RoundForm(PortalForm):
             }
         )
 
-    def set_choices(self, funds, local_authorities) -> None:
+    def set_choices(self, funds: Iterable[Fund], local_authorities: Iterable[LocalAuthority]) -> None:
         self.fund_id.choices = choices((fund.id, f"{fund.name} ({fund.code})") for fund in funds)
         self.borough_ids.choices = choices((la.id, la.name) for la in local_authorities)
 
