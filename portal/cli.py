@@ -1,6 +1,8 @@
 """Flask CLI commands: ``flask --app wsgi <group> <command>``."""
 
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import click
 from flask import Flask, current_app
@@ -70,7 +72,7 @@ def create_staff(email: str, name: str, role: str, password: str | None) -> None
         user = create_staff_user(email, name, StaffRole(role), created_by=None, password=password)
     except DomainError as error:
         raise click.ClickException(error.message)
-    click.echo(f"Created {user.staff_role.label.lower()} {user.email}.")
+    click.echo(f"Created {StaffRole(role).label.lower()} {user.email}.")
 
 
 @demo.command("load")
@@ -202,7 +204,7 @@ def load_lcpf() -> None:
     click.echo(load_example_version())
 
 
-def _import_lcpf_file(path: Path, importer) -> None:
+def _import_lcpf_file(path: Path, importer: Callable[..., Any]) -> None:
     from portal.lcpf.imports import ImportRefused
 
     try:

@@ -178,8 +178,8 @@ def question_page_form(questions: list[Question], **kwargs: Any) -> QuestionPage
     return form
 
 
-def _upload(storage: FileStorage | None) -> Upload | None:
-    if storage is None or not storage.filename:
+def _upload(storage: object) -> Upload | None:
+    if not isinstance(storage, FileStorage) or not storage.filename:  # a field posted as text is no file
         return None
     return Upload(filename=storage.filename, data=storage.stream.read(MAX_UPLOAD_BYTES + 1))
 

@@ -10,7 +10,7 @@ from portal.drawdowns import queries
 from portal.email.outbox import queue_email
 from portal.errors import DomainError, raise_if_any
 from portal.extensions import db
-from portal.models import Allocation, OrganisationType, User
+from portal.models import Allocation, Fund, Organisation, OrganisationType, User
 from portal.periods import financial_year_bounds, financial_year_label
 from portal.template_helpers import external_url, format_date, format_pence
 
@@ -30,7 +30,7 @@ class AllocationDetails:
 
 
 def create_allocation(details: AllocationDetails, actor: User) -> Allocation:
-    errors = []
+    errors: list[DomainError] = []
     fund = db.session.get(queries.Fund, details.fund_id) if details.fund_id else None
     board = queries.fetch_organisation(details.organisation_id) if details.organisation_id else None
     if fund is None:
@@ -51,9 +51,10 @@ def create_allocation(details: AllocationDetails, actor: User) -> Allocation:
                     f"The issue-by date must be on or before {format_date(year_end)}, when the year ends", "issue_by"
                 )
             )
-    if not errors and queries.fetch_allocation_for(fund.id, board.id, details.financial_year):
-        errors.append(_duplicate(fund, board, details.financial_year))
     raise_if_any(errors)
+    assert fund is not None and board is not None and details.financial_year is not None  # raised above otherwise
+    if queries.fetch_allocation_for(fund.id, board.id, details.financial_year):
+        raise_if_any([_duplicate(fund, board, details.financial_year)])
 
     allocation = Allocation(
         fund=fund,
@@ -81,7 +82,7 @@ def create_allocation(details: AllocationDetails, actor: User) -> Allocation:
     return allocation
 
 
-def _duplicate(fund, board, financial_year: int) -> DomainError:
+def _duplicate(fund: Fund, board: Organisation, financial_year: int) -> DomainError:
     return DomainError(
         f"{board.name} already has an allocation from {fund.name} for {financial_year_label(financial_year)}",
         "financial_year",

@@ -73,7 +73,7 @@ def _check_details(details: DrawdownDetails) -> list[ProjectDetails]:
             errors.append(DomainError(f"Enter how much of the money goes to project {number}", amount_field))
         elif project.amount_pence <= 0:
             errors.append(DomainError(f"The amount for project {number} must be more than £0", amount_field))
-    amounts = [p.amount_pence for _, p in projects]
+    amounts = [p.amount_pence or 0 for _, p in projects]
     if not errors and sum(amounts) != details.amount_pence:
         errors.append(
             DomainError(
@@ -100,6 +100,7 @@ def request_drawdown(allocation_id: int, details: DrawdownDetails, actor: User) 
         if not allocation.is_issued:
             raise DomainError("You can ask for money from this allocation once it has been issued to you")
         remaining = queries.fetch_amounts_of(allocation).remaining
+        assert details.amount_pence is not None  # _check_details refused a missing amount
         if details.amount_pence > remaining:
             message = (
                 f"You can ask for at most {format_pence(remaining)}, what remains of this allocation"
@@ -143,7 +144,10 @@ def _locked_drawdown(drawdown_id: int) -> Iterator[Drawdown]:
     if drawdown is None:
         raise DomainError("This drawdown no longer exists")
     with _locked(drawdown.allocation_id):
-        yield db.session.get(Drawdown, drawdown_id, populate_existing=True)
+        drawdown = db.session.get(Drawdown, drawdown_id, populate_existing=True)
+        if drawdown is None:
+            raise DomainError("This drawdown no longer exists")
+        yield drawdown
 
 
 def decide_drawdown(drawdown_id: int, approve: bool, reason: str, actor: User) -> Drawdown:
@@ -177,6 +181,7 @@ def record_payment(drawdown_id: int, paid_on: date | None, reference: str, actor
     if not reference:
         errors.append(DomainError("Enter the payment reference", "reference"))
     raise_if_any(errors)
+    assert paid_on is not None  # a missing date is one of the errors raised above
     with _locked_drawdown(drawdown_id) as drawdown:
         drawdown.paid_on, drawdown.payment_reference, drawdown.payment_recorded_by = paid_on, reference, actor
         move_drawdown(
@@ -185,6 +190,7 @@ def record_payment(drawdown_id: int, paid_on: date | None, reference: str, actor
             actor=actor,
             detail={"amount_pence": drawdown.amount_pence, "paid_on": paid_on, "payment_reference": reference},
         )
+        assert drawdown.decided_at is not None  # only an approved drawdown can be paid
         if paid_on < local_date(drawdown.decided_at):
             raise DomainError(
                 f"The date paid cannot be before the drawdown was approved, on {format_date(drawdown.decided_at)}",

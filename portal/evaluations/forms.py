@@ -2,6 +2,7 @@
 
 from flask_wtf.file import FileField
 from govuk_frontend_wtf.wtforms_widgets import GovCheckboxInput, GovFileInput, GovRadioInput, GovTextArea, GovTextInput
+from werkzeug.datastructures import FileStorage
 from wtforms import BooleanField, RadioField, StringField, TextAreaField
 from wtforms.validators import Optional
 
@@ -73,7 +74,7 @@ class EvaluationForm(PortalForm):
     def details(self) -> Details:
         file = self.report.data
         upload = None
-        if file is not None and getattr(file, "filename", ""):
+        if isinstance(file, FileStorage) and file.filename:  # a field posted as text is no file
             upload = Upload(filename=file.filename, data=file.read())
         return Details(
             kind=self.kind.data or "",

@@ -73,12 +73,15 @@ class MissingRow:
     missing: list[EvaluationKind]
 
 
-def fetch_missing_page(page: int):
+def fetch_missing_page(page: int) -> Pagination:
     """Approved awards of three years or more lacking an interim or final evaluation, ending soonest first."""
     query = sa.select(Award).where(rules.missing_evaluation()).order_by(Award.end_date, Award.id)
     result = db.paginate(query, page=page, per_page=PER_PAGE, error_out=False)
     kinds = kinds_by_award([award.id for award in result.items])
-    result.rows = [MissingRow(award, rules.missing_kinds(award, kinds.get(award.id, []))) for award in result.items]
+    # The page lists each award with what it lacks: ``rows`` beside ``items``.
+    vars(result)["rows"] = [
+        MissingRow(award, rules.missing_kinds(award, kinds.get(award.id, []))) for award in result.items
+    ]
     return result
 
 
@@ -86,7 +89,8 @@ def kinds_by_award(award_ids: list[int]) -> dict[int, list[Evaluation]]:
     found: dict[int, list[Evaluation]] = {award_id: [] for award_id in award_ids}
     if award_ids:
         for evaluation in db.session.scalars(sa.select(Evaluation).where(Evaluation.award_id.in_(award_ids))):
-            found[evaluation.award_id].append(evaluation)
+            if evaluation.award_id is not None:
+                found[evaluation.award_id].append(evaluation)
     return found
 
 
@@ -110,7 +114,7 @@ def fetch_funds() -> list[Fund]:
 # Public ---------------------------------------------------------------------------------------------------------
 
 
-def is_public():
+def is_public() -> sa.ColumnElement[bool]:
     """The SQL condition for an evaluation the public may see; the query must outer-join its award."""
     return sa.and_(
         Evaluation.status == EvaluationStatus.PUBLISHED,
@@ -201,7 +205,8 @@ def fetch_library_funds() -> list[Fund]:
 
 
 def fetch_public(evaluation_id: int) -> Evaluation | None:
-    return db.session.scalar(public_evaluations().where(Evaluation.id == evaluation_id))
+    found: Evaluation | None = db.session.scalar(public_evaluations().where(Evaluation.id == evaluation_id))
+    return found
 
 
 def fetch_public_for_award(award_id: int) -> list[Evaluation]:
@@ -240,12 +245,12 @@ def csv_row(evaluation: Evaluation, page_url: str, report_url: str | None) -> li
         "Service" if award else "Programme",
         evaluation.subject_name,
         award.reference if award else "",
-        award.fund.name if award else evaluation.fund.name,
+        award.fund.name if award else evaluation.fund.name if evaluation.fund else "",
         award.organisation.name if award else "",
         evaluation.evaluator,
         evaluation.planned_on.isoformat(),
         evaluation.done_on.isoformat() if evaluation.done_on else "",
-        evaluation.published_at.date().isoformat(),
+        evaluation.published_at.date().isoformat() if evaluation.published_at else "",
         evaluation.question,
         evaluation.method,
         evaluation.findings,

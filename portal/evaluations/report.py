@@ -5,8 +5,10 @@ The report is public once published, so only the kind, status and dates of an ev
 who is doing it, its question or findings until it is published (and then the public library has them).
 """
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
 import sqlalchemy as sa
 from openpyxl.styles import Font
@@ -44,7 +46,7 @@ def standing(evaluations: list[Evaluation], on: date) -> tuple[str, bool, bool]:
         return "Missing: none planned", True, False
     # The one furthest along counts: published, then done, then the one planned soonest.
     best = sorted(evaluations, key=lambda e: (-_progress(e, on), e.planned_on))[0]
-    if best.is_published and best.published_at.date() <= on:
+    if best.is_published and best.published_at is not None and best.published_at.date() <= on:
         return f"Published (done {format_date(best.done_on)})", False, False
     if best.done_on is not None and best.done_on <= on:
         return f"Done {format_date(best.done_on)}", False, False
@@ -54,7 +56,8 @@ def standing(evaluations: list[Evaluation], on: date) -> tuple[str, bool, bool]:
 
 
 def _progress(evaluation: Evaluation, on: date) -> int:
-    if evaluation.status is EvaluationStatus.PUBLISHED and evaluation.published_at.date() <= on:
+    published = evaluation.published_at
+    if evaluation.status is EvaluationStatus.PUBLISHED and published is not None and published.date() <= on:
         return 2
     return 1 if evaluation.done_on is not None and evaluation.done_on <= on else 0
 
@@ -68,8 +71,9 @@ def gather_evaluations(awards: list[Award], period_end: date) -> tuple[Evaluatio
         for evaluation in db.session.scalars(
             sa.select(Evaluation).where(Evaluation.award_id.in_(ids), Evaluation.kind.in_(rules.REQUIRED_KINDS))
         ):
-            found.setdefault((evaluation.award_id, evaluation.kind), []).append(evaluation)
-    lines = []
+            if evaluation.award_id is not None:
+                found.setdefault((evaluation.award_id, evaluation.kind), []).append(evaluation)
+    lines: list[EvaluationLine] = []
     for award in long_awards:
         interim = standing(found.get((award.id, EvaluationKind.INTERIM), []), period_end)
         final = standing(found.get((award.id, EvaluationKind.FINAL), []), period_end)
@@ -91,7 +95,7 @@ def gather_evaluations(awards: list[Award], period_end: date) -> tuple[Evaluatio
     return tuple(lines)
 
 
-def summary_text(lines) -> str:
+def summary_text(lines: Sequence[EvaluationLine]) -> str:
     missing = sum(1 for line in lines if line.missing)
     overdue = sum(1 for line in lines if line.overdue)
     return (
@@ -100,7 +104,7 @@ def summary_text(lines) -> str:
     )
 
 
-def write_sheet(sheet, lines) -> None:
+def write_sheet(sheet: Any, lines: Sequence[EvaluationLine]) -> None:
     """The workbook's 'Evaluations' sheet: one row per service the rule covers."""
     widths = (16, 32, 40, 24, 26, 34, 34)
     for column, (heading, width) in enumerate(zip(HEADINGS, widths, strict=True), start=1):

@@ -7,11 +7,13 @@ is *missing* an evaluation. A planned evaluation whose date has passed without i
 """
 
 import calendar
+from collections.abc import Iterable
 from datetime import date, timedelta
 from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.expression import ColumnElement
 
 from portal.models import Award, AwardStatus, Evaluation, EvaluationKind, EvaluationStatus
@@ -26,13 +28,13 @@ class _YearsAfterLessADay(ColumnElement):
     inherit_cache = True
     type = sa.Date()
 
-    def __init__(self, start, years: int) -> None:
+    def __init__(self, start: sa.ColumnElement[date], years: int) -> None:
         self.start = start
         self.years = years
 
 
 @compiles(_YearsAfterLessADay, "sqlite")
-def _sqlite(element, compiler, **kw: Any) -> str:
+def _sqlite(element: _YearsAfterLessADay, compiler: SQLCompiler, **kw: Any) -> str:
     start, years = compiler.process(element.start, **kw), int(element.years)
     if years % 4 == 0:
         return f"date({start}, '+{years} years', '-1 day')"
@@ -44,7 +46,7 @@ def _sqlite(element, compiler, **kw: Any) -> str:
 
 
 @compiles(_YearsAfterLessADay)
-def _postgresql(element, compiler, **kw: Any) -> str:
+def _postgresql(element: _YearsAfterLessADay, compiler: SQLCompiler, **kw: Any) -> str:
     start, years = compiler.process(element.start, **kw), int(element.years)
     return f"CAST(({start} + interval '{years} years' - interval '1 day') AS DATE)"
 
@@ -59,29 +61,29 @@ def is_long(award: Award) -> bool:
     return award.end_date >= years_after_less_a_day(award.start_date, LONG_AWARD_YEARS)
 
 
-def long_award():
+def long_award() -> sa.ColumnElement[bool]:
     """The SQL condition matching :func:`is_long` for an approved award."""
     return sa.and_(
         Award.status == AwardStatus.APPROVED,
-        Award.end_date >= _YearsAfterLessADay(Award.start_date, LONG_AWARD_YEARS),
+        Award.end_date >= _YearsAfterLessADay(Award.start_date.expression, LONG_AWARD_YEARS),
     )
 
 
-def has_evaluation(kind: EvaluationKind):
+def has_evaluation(kind: EvaluationKind) -> sa.ColumnElement[bool]:
     return sa.exists().where(Evaluation.award_id == Award.id, Evaluation.kind == kind)
 
 
-def missing_evaluation():
+def missing_evaluation() -> sa.ColumnElement[bool]:
     """The SQL condition for an award that the rule says needs an interim or final evaluation it does not have."""
     return sa.and_(long_award(), sa.or_(*(~has_evaluation(kind) for kind in REQUIRED_KINDS)))
 
 
-def overdue(today: date):
+def overdue(today: date) -> sa.ColumnElement[bool]:
     """The SQL condition for a planned evaluation whose planned date has passed."""
     return sa.and_(Evaluation.status == EvaluationStatus.PLANNED, Evaluation.planned_on < today)
 
 
-def missing_kinds(award: Award, evaluations) -> list[EvaluationKind]:
+def missing_kinds(award: Award, evaluations: Iterable[Evaluation]) -> list[EvaluationKind]:
     """Which of the required kinds ``award`` lacks, given its evaluations (none, if the rule does not apply)."""
     if award.status is not AwardStatus.APPROVED or not is_long(award):
         return []

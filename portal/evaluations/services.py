@@ -70,9 +70,11 @@ class Subject:
     def name(self) -> str:
         if self.award is not None:
             return self.award.title
+        if self.fund is None:
+            return ""
         if self.round is not None:
             return f"{self.fund.name}: {self.round.title}"
-        return self.fund.name if self.fund else ""
+        return self.fund.name
 
 
 class EvaluationPublished(DomainError):
@@ -204,10 +206,15 @@ def plan_evaluation(subject: Subject, details: Details, actor: User) -> Evaluati
     if subject.award is not None and subject.award.status is not AwardStatus.APPROVED:
         raise DomainError("Only an approved award's service can be evaluated")
     raise_if_any(_problems(details, today_in_london()))
+    same_subject = (
+        Evaluation.award_id == subject.award.id
+        if subject.award is not None
+        else Evaluation.fund_id == (subject.fund.id if subject.fund is not None else None)
+    )
     earlier = db.session.scalar(
         sa.select(Evaluation)
         .where(
-            Evaluation.award_id == subject.award.id if subject.award else Evaluation.fund_id == subject.fund.id,
+            same_subject,
             Evaluation.created_by_id == actor.id,
             Evaluation.kind == _kind(details.kind),
             Evaluation.question == _text(details.question),

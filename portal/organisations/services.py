@@ -84,8 +84,8 @@ def clean_details(details: OrganisationDetails, *, existing: Organisation | None
     charity = (details.charity_number or "").strip()
     company = (details.company_number or "").strip()
     if charity:
-        charity = normalise_charity_number(charity)
-        if charity is None:
+        charity = normalise_charity_number(charity) or ""
+        if not charity:
             errors.append(
                 DomainError(
                     "Enter a charity number in the correct format, like 1123456 (or SC012345 in Scotland)",
@@ -95,8 +95,8 @@ def clean_details(details: OrganisationDetails, *, existing: Organisation | None
     elif kind in NEEDS_CHARITY_NUMBER:
         errors.append(DomainError("Enter your charity number", field="charity_number"))
     if company:
-        company = normalise_company_number(company)
-        if company is None:
+        company = normalise_company_number(company) or ""
+        if not company:
             errors.append(
                 DomainError(
                     "Enter a company number in the correct format: 8 characters, like 01234567 or SC123456",
@@ -114,6 +114,7 @@ def clean_details(details: OrganisationDetails, *, existing: Organisation | None
         errors.append(DomainError("Select the boroughs you work in, or London-wide", field="borough_ids"))
     errors.extend(_uniqueness_problems(charity or None, company or None, kind, details.local_authority_id, existing))
     raise_if_any(errors)
+    assert postcode is not None  # an unreadable postcode is one of the errors raised above
     details.charity_number = charity or None
     details.company_number = company or None
     details.postcode = postcode
@@ -126,8 +127,14 @@ def clean_details(details: OrganisationDetails, *, existing: Organisation | None
     return details
 
 
-def _uniqueness_problems(charity, company, kind, local_authority_id, existing) -> list[DomainError]:
-    def taken(*criteria) -> bool:
+def _uniqueness_problems(
+    charity: str | None,
+    company: str | None,
+    kind: OrganisationType,
+    local_authority_id: int | None,
+    existing: Organisation | None,
+) -> list[DomainError]:
+    def taken(*criteria: sa.ColumnElement[bool]) -> bool:
         query = sa.select(Organisation.id).where(*criteria)
         if existing is not None:
             query = query.where(Organisation.id != existing.id)
@@ -165,7 +172,7 @@ def register_organisation(details: OrganisationDetails, *, full_name: str, email
     person registering sees the same "check your email" page either way, so registering reveals no accounts.
     Returns the new user, or ``None`` when the address was taken.
     """
-    errors = []
+    errors: list[DomainError] = []
     try:
         details = clean_details(details)
     except DomainError as error:
@@ -421,10 +428,13 @@ def revoke_invitation(organisation: Organisation, invitation: Invitation | None)
 
 
 def _owner_count(organisation: Organisation) -> int:
-    return db.session.scalar(
-        sa.select(sa.func.count())
-        .select_from(Membership)
-        .where(Membership.organisation_id == organisation.id, Membership.role == MembershipRole.OWNER)
+    return (
+        db.session.scalar(
+            sa.select(sa.func.count())
+            .select_from(Membership)
+            .where(Membership.organisation_id == organisation.id, Membership.role == MembershipRole.OWNER)
+        )
+        or 0
     )
 
 

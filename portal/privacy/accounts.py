@@ -68,6 +68,7 @@ def handle_erasure_request(email: str, decision: str, reason: str, *, handled_by
     if not reason:
         problems.append(DomainError("Enter the reason for the decision", field="reason"))
     raise_if_any(problems)
+    assert user is not None  # a missing account is one of the problems raised above
     if decision == Decision.ERASE:
         _anonymise(user)
         audit.record("privacy.erasure_carried_out", user, after={"reason": reason}, actor=handled_by)

@@ -12,6 +12,7 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.orm import aliased
@@ -226,7 +227,7 @@ def _delete_data_downloads(ids: list[int]) -> None:
 # Bids.
 
 
-def _bid_holds_personal_data():
+def _bid_holds_personal_data() -> sa.ColumnElement[bool]:
     return sa.or_(
         Application.contact_name.is_not(None),
         Application.contact_email.is_not(None),
@@ -338,9 +339,13 @@ def _funded_bids(now: datetime) -> sa.Select:
 
 
 def _empty_funded(ids: list[int]) -> None:
-    bids = list(
-        db.session.scalars(sa.select(Award.application_id).where(Award.id.in_(ids), Award.application_id.is_not(None)))
-    )
+    bids = [
+        bid
+        for bid in db.session.scalars(
+            sa.select(Award.application_id).where(Award.id.in_(ids), Award.application_id.is_not(None))
+        )
+        if bid is not None
+    ]
     if bids:
         _empty_bids(bids)
     db.session.execute(sa.update(Award).where(Award.id.in_(ids)).values(dict.fromkeys(AWARD_PEOPLE)))
@@ -459,9 +464,9 @@ def enforce(now: datetime | None = None, *, batch_size: int = BATCH_SIZE) -> lis
     return done
 
 
-def _count(query: sa.Select) -> int:
-    return db.session.scalar(sa.select(sa.func.count()).select_from(query.subquery()))
+def _count(query: sa.Select[Any]) -> int:
+    return db.session.scalar(sa.select(sa.func.count()).select_from(query.subquery())) or 0
 
 
-def _id_column(rule: Rule, now: datetime):
+def _id_column(rule: Rule, now: datetime) -> sa.ColumnElement[Any]:
     return rule.expired(now).selected_columns[0]

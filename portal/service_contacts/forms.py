@@ -1,12 +1,14 @@
 """The provider's form for a service's public contact details, and the officer's decision."""
 
+from collections.abc import Iterable
+
 from govuk_frontend_wtf.wtforms_widgets import GovCheckboxesInput, GovTextArea, GovTextInput
 from wtforms import SelectMultipleField, StringField, TextAreaField
 from wtforms.validators import Optional
 
 from portal.fields import WholeNumberField
 from portal.forms import PortalForm, choices, submit
-from portal.models import LANGUAGES
+from portal.models import LANGUAGES, LocalAuthority
 from portal.service_contacts.services import FIELDS, ContactDetails
 
 
@@ -61,7 +63,7 @@ class ContactForm(PortalForm):
     save_draft = submit("Save as draft")
     send = submit("Send for approval")
 
-    def set_borough_choices(self, boroughs) -> None:
+    def set_borough_choices(self, boroughs: Iterable[LocalAuthority]) -> None:
         self.borough_codes.choices = choices((la.gss_code, la.name) for la in boroughs)
 
     def fill(self, details: ContactDetails) -> None:

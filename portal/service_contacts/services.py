@@ -6,6 +6,7 @@ move between statuses is declared in ``CONTACTS`` and writes an audit event.
 """
 
 import re
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
@@ -98,7 +99,7 @@ def published_copy(award_id: int) -> ServiceContact | None:
     )
 
 
-def published_for(award_ids) -> dict[int, ServiceContact]:
+def published_for(award_ids: Collection[int]) -> dict[int, ServiceContact]:
     """The approved contact details of these awards, by award id (one query)."""
     ids = set(award_ids)
     if not ids:
@@ -150,7 +151,8 @@ def _check_phone(phone: str) -> list[DomainError]:
 
 
 def _member_email(email: str) -> bool:
-    return db.session.scalar(sa.select(sa.func.count(User.id)).where(sa.func.lower(User.email) == email.lower())) > 0
+    found = db.session.scalar(sa.select(sa.func.count(User.id)).where(sa.func.lower(User.email) == email.lower()))
+    return bool(found)
 
 
 def _check_email(email: str) -> list[DomainError]:
@@ -360,7 +362,7 @@ def fetch_contact(contact_id: int) -> ServiceContact | None:
     return db.session.get(ServiceContact, contact_id)
 
 
-def boroughs_named(codes) -> list[LocalAuthority]:
+def boroughs_named(codes: Collection[str] | None) -> list[LocalAuthority]:
     if not codes:
         return []
     query = sa.select(LocalAuthority).where(LocalAuthority.gss_code.in_(set(codes)))
