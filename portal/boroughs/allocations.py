@@ -30,7 +30,7 @@ class AllocationDetails:
 
 
 def create_allocation(details: AllocationDetails, actor: User) -> BoroughAllocation:
-    errors = []
+    errors: list[DomainError] = []
     borough = db.session.get(LocalAuthority, details.local_authority_id) if details.local_authority_id else None
     if borough is None or not borough.in_lcpf:
         errors.append(DomainError("Select the borough", "borough"))
@@ -49,9 +49,10 @@ def create_allocation(details: AllocationDetails, actor: User) -> BoroughAllocat
                     "confirm_by",
                 )
             )
-    if not errors and queries.fetch_allocation_for(borough.id, details.financial_year):
-        errors.append(_duplicate(borough, details.financial_year))
     raise_if_any(errors)
+    assert borough is not None and details.financial_year is not None  # raised above otherwise
+    if queries.fetch_allocation_for(borough.id, details.financial_year):
+        raise_if_any([_duplicate(borough, details.financial_year)])
 
     allocation = BoroughAllocation(
         local_authority=borough,

@@ -1,6 +1,6 @@
 """Forms for borough allocations, delivery plans and their review."""
 
-from typing import Any
+from typing import Any, Self
 
 from flask_wtf.file import FileField
 from govuk_frontend_wtf.wtforms_widgets import (
@@ -46,7 +46,9 @@ class AllocationForm(PortalForm):
     submit = submit("Create allocation")
 
     @classmethod
-    def build(cls, boroughs: list[LocalAuthority], years: list[int], formdata: MultiDict[str, Any] | None = None):
+    def build(
+        cls, boroughs: list[LocalAuthority], years: list[int], formdata: MultiDict[str, Any] | None = None
+    ) -> Self:
         form = cls(formdata=formdata)
         form.borough.choices = choices([("", "Select a borough"), *((str(b.id), b.name) for b in boroughs)])
         form.financial_year.choices = choices(
@@ -76,7 +78,9 @@ class ActionForm(PortalForm):
     """A button that changes something: CSRF only."""
 
 
-def project_form(plan: DeliveryPlan, project: PlanProject | None, formdata: MultiDict[str, Any] | None = None):
+def project_form(
+    plan: DeliveryPlan, project: PlanProject | None, formdata: MultiDict[str, Any] | None = None
+) -> PortalForm:
     """A project of the plan: one amount for each of the plan's years and up to three measures."""
 
     class ProjectForm(PortalForm):

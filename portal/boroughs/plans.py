@@ -206,7 +206,7 @@ def save_project(plan: DeliveryPlan, project: PlanProject | None, details: Proje
     project.service_areas = [area.value for area in ServiceArea if area.value in details.service_areas]
     project.whole_borough = bool(details.whole_borough)
     project.wards = None if project.whole_borough else details.wards.strip()
-    project.amounts = {str(year): details.amounts[year] for year in plan.years if details.amounts.get(year)}
+    project.amounts = {str(year): amount for year in plan.years if (amount := details.amounts.get(year))}
     _save_measures(project, [m for m in details.measures if not m.blank])
     audit.record(
         "delivery_plan.project_saved",
@@ -228,6 +228,7 @@ def _save_measures(project: PlanProject, measures: list[MeasureDetails]) -> None
         if measure is None:
             measure = Measure(plan_project=project, basis=MeasureBasis.QUARTER)
             db.session.add(measure)
+        assert details.target is not None  # checked with the project's other problems before saving
         measure.name, measure.unit, measure.target = details.name.strip(), details.unit.strip(), details.target
     for measure in existing[len(measures) :]:
         if db.session.scalar(sa.select(MeasureActual.return_id).where(MeasureActual.measure_id == measure.id).limit(1)):
@@ -253,10 +254,10 @@ def remove_project(plan: DeliveryPlan, project: PlanProject, actor: User) -> Non
     db.session.commit()
 
 
-def _has_reported(condition) -> bool:
+def _has_reported(condition: sa.ColumnElement[bool]) -> bool:
     """Whether any return matching ``condition`` has been started (anything saved or sent)."""
-    return (
-        db.session.scalar(sa.select(sa.func.count(Return.id)).where(condition, Return.status != ReturnStatus.DUE)) > 0
+    return bool(
+        db.session.scalar(sa.select(sa.func.count(Return.id)).where(condition, Return.status != ReturnStatus.DUE))
     )
 
 
@@ -338,6 +339,7 @@ def approve_plan(plan: DeliveryPlan, comment: str, actor: User, today: date) -> 
     """Approve the submitted plan or variation. The first approval schedules the borough's payments."""
     version = plan.latest_version
     PLANS.move(plan, S.APPROVED, actor=actor, detail={"version": version.number if version else None})
+    assert version is not None  # only a submitted plan can be approved, and submitting makes a version
     version.decision, version.decided_at, version.decided_by_id = PlanDecision.APPROVED, utcnow(), actor.id
     version.comment = (comment or "").strip() or None
     plan.approved_at, plan.approved_by_id = utcnow(), actor.id
@@ -355,6 +357,7 @@ def query_plan(plan: DeliveryPlan, comment: str, actor: User) -> None:
         raise DomainError("Enter what the borough needs to answer or change", "comment")
     version = plan.latest_version
     PLANS.move(plan, S.QUERIED, actor=actor, detail={"comment": comment.strip()})
+    assert version is not None  # only a submitted plan can be queried, and submitting makes a version
     version.decision, version.decided_at, version.decided_by_id = PlanDecision.QUERIED, utcnow(), actor.id
     version.comment = comment.strip()
     _notify(plan, "delivery_plan_queried", version=version)

@@ -157,8 +157,9 @@ def board_funding(local_authority: LocalAuthority, year: int) -> BoardFunding | 
         if drawdown.status is DrawdownStatus.PAID
     ]
     projects = [
-        BoardProject(project.name, project.description, project.amount_pence, drawdown.paid_on)
+        BoardProject(project.name, project.description, project.amount_pence, paid_on)
         for drawdown in sorted(paid, key=lambda d: (d.paid_on, d.id))
+        if (paid_on := drawdown.paid_on) is not None  # a paid drawdown has its date (a check constraint)
         for project in drawdown.projects
     ]
     return BoardFunding(
@@ -193,7 +194,9 @@ def borough_profile(local_authority: LocalAuthority, year: int) -> BoroughProfil
             sa.select(published.Award.id, Organisation.name)
             .join(Organisation, Organisation.id == published.Award.organisation_id)
             .where(published.Award.id.in_(ids))
-        ).all()
+        )
+        .tuples()
+        .all()
     )
     latest = published.latest_performance(ids)
     project_ids = [service.project_id for service in here if service.project_id is not None]
@@ -214,6 +217,7 @@ def borough_profile(local_authority: LocalAuthority, year: int) -> BoroughProfil
                 rating=rating.overall if rating else None,
                 kind=PROJECT_KIND,
             )
+        assert service.award_id is not None  # a service that is not a borough's project is an award's
         return ServiceInBorough(
             award_id=service.award_id,
             title=service.title,

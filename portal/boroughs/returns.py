@@ -27,7 +27,8 @@ from portal.periods import financial_year_bounds, today_in_london
 
 def days_to_report() -> int:
     """How long a borough has to send a quarter's return after the quarter ends (``LCPF_DAYS_TO_REPORT``)."""
-    return current_app.config.get("LCPF_DAYS_TO_REPORT", DEFAULT_DAYS_TO_REPORT)
+    days: int = current_app.config.get("LCPF_DAYS_TO_REPORT", DEFAULT_DAYS_TO_REPORT)
+    return days
 
 
 def schedule_project_returns(plan: DeliveryPlan) -> int:

@@ -16,6 +16,7 @@ import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
+from typing import IO, Any
 from xml.etree.ElementTree import ParseError
 
 from defusedxml import ElementTree
@@ -67,20 +68,21 @@ class UploadRefused(DomainError):
         self.problems = problems
 
 
-def _safe(value) -> str:
+def _safe(value: object) -> str:
     """A cell's text (empty for nothing), which a spreadsheet shows and never runs as a formula."""
-    return safe_text("" if value is None else str(value))
+    text: str = safe_text("" if value is None else str(value))
+    return text
 
 
 def quarter_returns(plan: DeliveryPlan, period_start: date) -> list[Return]:
     return [r for r in plan_returns.fetch_plan_returns(plan) if r.period_start == period_start]
 
 
-def template_rows(plan: DeliveryPlan, period_start: date) -> list[tuple]:
+def template_rows(plan: DeliveryPlan, period_start: date) -> list[tuple[int, str, str, str, str, str, object]]:
     """The rows of the template for the quarter starting ``period_start``, with what is saved already filled in."""
-    rows = []
+    rows: list[tuple[int, str, str, str, str, str, object]] = []
     for return_ in quarter_returns(plan, period_start):
-        project = return_.plan_project
+        project = return_.borough_project
         base = (project.id, project.name, return_.label)
         rows.append(
             (*base, "spend", "Spend in the quarter (£)", "In pounds, for example 12500", _money(return_.spend_pence))
@@ -150,7 +152,7 @@ def build_template(plan: DeliveryPlan, period_start: date) -> bytes:
     return out.getvalue()
 
 
-def _explanation(sheet, plan: DeliveryPlan) -> None:
+def _explanation(sheet: Any, plan: DeliveryPlan) -> None:
     lines = [
         ("Quarterly returns for " + _safe(plan.organisation.name),),
         ("Fill in the yellow Value column only. Every other column is locked and is checked when you upload.",),
@@ -254,8 +256,8 @@ def _column_index(reference: str) -> int:
     return ord(reference[0].upper()) - 65 if reference[1:2].isdecimal() else len(HEADINGS)
 
 
-def _sheet_rows(sheet, strings: list[str]) -> list[tuple[int, list[_Cell]]]:
-    rows = []
+def _sheet_rows(sheet: IO[bytes], strings: list[str]) -> list[tuple[int, list[_Cell]]]:
+    rows: list[tuple[int, list[_Cell]]] = []
     cell_tag, value_tag, formula_tag, text_tag = f"{_MAIN}c", f"{_MAIN}v", f"{_MAIN}f", f"{_MAIN}t"
     for element in ElementTree.parse(sheet).getroot().iter(f"{_MAIN}row"):
         cells = [_Cell(None) for _ in HEADINGS]
@@ -291,11 +293,11 @@ def _read_csv(data: bytes) -> _Parsed:
     return parsed
 
 
-def _text(value) -> str:
+def _text(value: object) -> str:
     return "" if value is None else str(value).strip()
 
 
-def _whole(value) -> int | None:
+def _whole(value: object) -> int | None:
     if isinstance(value, bool):
         return None
     if isinstance(value, int):
@@ -321,7 +323,7 @@ def check_upload(
         )
     returns = {r.plan_project_id: r for r in quarter_returns(plan, period_start)}
     label = next(iter(returns.values())).label if returns else ""
-    measures = {pid: {m.id: m for m in r.plan_project.measures} for pid, r in returns.items()}
+    measures = {pid: {m.id: m for m in r.borough_project.measures} for pid, r in returns.items()}
     details: dict[int, ReturnDetails] = {}
     seen: set[tuple[int, str]] = set()
     row_of: dict[tuple[int, str], int] = {}
@@ -335,7 +337,7 @@ def check_upload(
             continue
         key = (_whole(cells[0].value), _text(cells[3].value))
 
-        def problem(column: str, message: str, row=number, key=key) -> None:
+        def problem(column: str, message: str, row: int = number, key: tuple[int | None, str] = key) -> None:
             problems.append(Problem(sheet, row, column, message))
             reported.add(key)
 
@@ -345,7 +347,7 @@ def check_upload(
         if any(c.is_formula for c in cells):
             continue
         project_id = _whole(cells[0].value)
-        if project_id not in returns:
+        if project_id is None or project_id not in returns:
             problem("A", f"Unknown project “{_text(cells[0].value)}”: it is not a project of this plan")
             continue
         return_ = returns[project_id]
@@ -354,12 +356,13 @@ def check_upload(
             continue
         if not return_.status.editable:
             problem(
-                "A", f"The {label} return for {return_.plan_project.name} has been submitted, so it cannot be replaced"
+                "A",
+                f"The {label} return for {return_.borough_project.name} has been submitted, so it cannot be replaced",
             )
             continue
         item = _text(cells[3].value)
         if (project_id, item) in seen:
-            problem("D", f"“{item}” appears twice for {return_.plan_project.name}")
+            problem("D", f"“{item}” appears twice for {return_.borough_project.name}")
             continue
         seen.add((project_id, item))
         row_of[(project_id, item)] = number
@@ -377,7 +380,7 @@ def check_upload(
         elif item == "people_helped" or item.startswith("measure:"):
             measure_id = _whole(item.removeprefix("measure:")) if item.startswith("measure:") else None
             if item.startswith("measure:") and measure_id not in measures[project_id]:
-                problem("D", f"“{item}” is not one of {return_.plan_project.name}'s measures")
+                problem("D", f"“{item}” is not one of {return_.borough_project.name}'s measures")
                 continue
             number_value = _whole(value)
             if _text(value) and number_value is None:
@@ -406,7 +409,7 @@ def check_upload(
     # What each project in the file must have.
     for project_id, entry in details.items():
         return_ = returns[project_id]
-        name = return_.plan_project.name
+        name = return_.borough_project.name
         rows_of = {item: n for (pid, item), n in row_of.items() if pid == project_id}
         required = [("spend", entry.spend_pence, "spend"), ("people_helped", entry.people_helped, "people helped")]
         required += [(f"measure:{m.id}", entry.actuals.get(m.id), m.name) for m in measures[project_id].values()]
@@ -443,7 +446,7 @@ def save_checked(plan: DeliveryPlan, period_start: date, checked: dict[int, Retu
     returns = {r.id: r for r in quarter_returns(plan, period_start)}
     save_returns_together(
         [
-            (returns[return_id], entry, list(returns[return_id].plan_project.measures))
+            (returns[return_id], entry, list(returns[return_id].borough_project.measures))
             for return_id, entry in checked.items()
         ],
         actor,

@@ -8,6 +8,7 @@ problem found to show. The file itself is dropped once it has been checked.
 """
 
 import logging
+from collections.abc import Sequence
 from datetime import date, timedelta
 
 import sqlalchemy as sa
@@ -15,7 +16,7 @@ from flask import current_app
 
 from portal import audit, jobs
 from portal.boroughs import spreadsheet
-from portal.boroughs.spreadsheet import MAX_BYTES, UploadRefused
+from portal.boroughs.spreadsheet import MAX_BYTES, Problem, UploadRefused
 from portal.database import rows_matched, utcnow
 from portal.errors import DomainError
 from portal.extensions import db
@@ -30,7 +31,8 @@ IN_HAND = (UploadStatus.QUEUED, UploadStatus.CHECKING)
 
 def checked_in_background(data: bytes) -> bool:
     """Whether the file is large enough to be checked by a worker. One too large at all is refused at once."""
-    return current_app.config["SPREADSHEET_BACKGROUND_BYTES"] < len(data) <= MAX_BYTES
+    background_above: int = current_app.config["SPREADSHEET_BACKGROUND_BYTES"]
+    return background_above < len(data) <= MAX_BYTES
 
 
 def queue_upload(plan: DeliveryPlan, period_start: date, filename: str, data: bytes, actor: User) -> ReturnsUpload:
@@ -93,16 +95,19 @@ def check_upload(upload_id: int) -> UploadStatus | None:
     if not _claim(upload_id):
         return upload.status  # another worker has it in hand
     upload = db.session.get(ReturnsUpload, upload_id)
+    if upload is None:
+        return None  # deleted (its plan withdrawn) since it was claimed
     actor = upload.uploaded_by
     try:
         if actor is None or upload.data is None:
             raise DomainError("The person who uploaded the file no longer has an account here")
+        claimed = upload
         checked = spreadsheet.check_upload(
             upload.plan,
             upload.period_start,
             upload.filename,
             upload.data,
-            on_progress=lambda done, total: _show_progress(upload, done, total),
+            on_progress=lambda done, total: _show_progress(claimed, done, total),
         )
         # Marked saved in the same commit that saves the returns.
         _finish(upload, UploadStatus.SAVED, saved_count=len(checked))
@@ -110,28 +115,38 @@ def check_upload(upload_id: int) -> UploadStatus | None:
         log.info("returns upload %s saved %s returns", upload_id, saved)
     except UploadRefused as refused:
         db.session.rollback()
-        upload = db.session.get(ReturnsUpload, upload_id)
-        _finish(upload, UploadStatus.REFUSED, message=refused.message, problems=refused.problems)
+        _finish(upload_id, UploadStatus.REFUSED, message=refused.message, problems=refused.problems)
         db.session.commit()
     except DomainError as error:
         db.session.rollback()
-        upload = db.session.get(ReturnsUpload, upload_id)
-        _finish(upload, UploadStatus.REFUSED, message=f"{error.message}: nothing has been saved")
+        _finish(upload_id, UploadStatus.REFUSED, message=f"{error.message}: nothing has been saved")
         db.session.commit()
     except Exception as error:
         log.exception("returns upload %s failed", upload_id)
         db.session.rollback()
-        upload = db.session.get(ReturnsUpload, upload_id)
         _finish(
-            upload,
+            upload_id,
             UploadStatus.FAILED,
             message=f"The file could not be checked ({type(error).__name__}). Nothing has been saved: upload it again.",
         )
         db.session.commit()
-    return upload.status
+    finished = db.session.get(ReturnsUpload, upload_id)
+    return finished.status if finished else None
 
 
-def _finish(upload: ReturnsUpload, status: UploadStatus, message=None, problems=None, saved_count=None) -> None:
+def _finish(
+    upload: ReturnsUpload | int,
+    status: UploadStatus,
+    message: str | None = None,
+    problems: Sequence[Problem] | None = None,
+    saved_count: int | None = None,
+) -> None:
+    """Record how the upload ended (given it, or its id after a rollback: nothing, if it has gone since)."""
+    if isinstance(upload, int):
+        found = db.session.get(ReturnsUpload, upload)
+        if found is None:
+            return
+        upload = found
     upload.status, upload.progress, upload.finished_at = status, 100, utcnow()
     upload.message = message
     upload.problems = [[p.sheet, p.row, p.column, p.message] for p in problems] if problems else None

@@ -283,7 +283,7 @@ class Dashboard:
         )
 
     def spend_by_fund(self) -> Chart:
-        names = dict(db.session.execute(sa.select(Fund.id, Fund.name)).all())
+        names = dict(db.session.execute(sa.select(Fund.id, Fund.name)).tuples().all())
         totals: dict[int, list[int]] = defaultdict(lambda: [0, 0])
         for award_id, facts in self.awards.items():
             totals[facts.fund_id][0] += self.awarded.get(award_id, 0)

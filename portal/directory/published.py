@@ -184,14 +184,18 @@ def freshness(ids: list[int], today: date, key=Return.award_id) -> dict[int, Fre
             sa.select(key, sa.func.max(Return.accepted_at))
             .where(key.in_(ids), Return.status == ReturnStatus.ACCEPTED)
             .group_by(key)
-        ).all()
+        )
+        .tuples()
+        .all()
     )
     overdue = dict(
         db.session.execute(
             sa.select(key, sa.func.count(Return.id))
             .where(key.in_(ids), Return.status.in_(OVERDUE_STATUSES), Return.due_on < today)
             .group_by(key)
-        ).all()
+        )
+        .tuples()
+        .all()
     )
     return {id_: Freshness(last.get(id_), overdue.get(id_, 0)) for id_ in ids}
 

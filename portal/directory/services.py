@@ -570,6 +570,8 @@ def _open_rounds_by_borough() -> dict:
             sa.select(round_borough.c.local_authority_id, sa.func.count())
             .where(round_borough.c.round_id.in_(live))
             .group_by(round_borough.c.local_authority_id)
-        ).all()
+        )
+        .tuples()
+        .all()
     )
     return {"london_wide": london_wide or 0, "by_borough": by_borough}

@@ -174,7 +174,9 @@ def borough_years(
                     LcpfAllocation.version_id == compare_with.id,
                     LcpfAllocation.local_authority_id == local_authority.id,
                 )
-            ).all()
+            )
+            .tuples()
+            .all()
         )
     years = []
     for year in recompute(version).years:
@@ -318,7 +320,9 @@ def fetch_versions_for_officers() -> list[LcpfVersion]:
 def count_responses() -> dict[int, int]:
     """Version id → how many responses it has had."""
     return dict(
-        db.session.execute(sa.select(LcpfResponse.version_id, sa.func.count()).group_by(LcpfResponse.version_id)).all()
+        db.session.execute(sa.select(LcpfResponse.version_id, sa.func.count()).group_by(LcpfResponse.version_id))
+        .tuples()
+        .all()
     )
 
 

@@ -210,35 +210,43 @@ class Return(PeriodicReturn, Model):
 
     @property
     def funded(self) -> "Award | PlanProject":
-        """What the return reports on."""
-        return self.award or self.plan_project
+        """What the return reports on: an award or a borough's plan project, exactly one (a check constraint)."""
+        funded = self.award or self.plan_project
+        assert funded is not None, "a return reports on an award or a plan project"
+        return funded
+
+    @property
+    def borough_project(self) -> PlanProject:
+        """The borough's plan project a return without an award reports on (a check constraint)."""
+        assert self.plan_project is not None, "a return without an award reports on a plan project"
+        return self.plan_project
 
     @property
     def funded_title(self) -> str:
-        return self.award.title if self.award else self.plan_project.name
+        return self.award.title if self.award else self.borough_project.name
 
     @property
     def funded_reference(self) -> str:
         """How emails and lists name what is funded: the award's reference, or the fund and the council."""
         if self.award:
             return self.award.reference
-        return f"London Crime Prevention Fund, {self.plan_project.plan.organisation.name}"
+        return f"London Crime Prevention Fund, {self.borough_project.plan.organisation.name}"
 
     @property
     def organisation_id(self) -> int:
         """The organisation that writes the return: the award's, or the council whose plan the project is in."""
-        return self.award.organisation_id if self.award else self.plan_project.plan.organisation_id
+        return self.award.organisation_id if self.award else self.borough_project.plan.organisation_id
 
     @property
     def organisation(self):
-        return self.award.organisation if self.award else self.plan_project.plan.organisation
+        return self.award.organisation if self.award else self.borough_project.plan.organisation
 
     @property
     def responsible_officer(self) -> User | None:
         """Who hears when the return is a week late: the officer who approved the award (or made it), or the plan."""
         if self.award is not None:
             return self.award.approved_by or self.award.created_by
-        return self.plan_project.plan.approved_by
+        return self.borough_project.plan.approved_by
 
     def permission_scope(self) -> Scope:
         return self.funded.permission_scope()

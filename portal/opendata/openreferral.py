@@ -232,7 +232,9 @@ def _service_counts(organisation_ids) -> dict[int, int]:
             sa.select(Award.organisation_id, sa.func.count(Award.id))
             .where(is_published(), Award.organisation_id.in_(set(organisation_ids)))
             .group_by(Award.organisation_id)
-        ).all()
+        )
+        .tuples()
+        .all()
     )
 
 

@@ -113,7 +113,7 @@ class Rollup:
             OutcomeMapping.plan_project_id.in_(borough_projects.public_project_ids()),
             OutcomeMapping.outcome_id.in_(self._outcome_ids),
         )
-        return dict(db.session.execute(query).all())
+        return dict(db.session.execute(query).tuples().all())
 
     @cached_property
     def service_outcomes(self) -> dict[Service, set[int]]:

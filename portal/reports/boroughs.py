@@ -65,7 +65,9 @@ def gather_boroughs(start: date, end: date) -> tuple[BoroughPlan, ...]:
             sa.select(Return.plan_project_id, sa.func.coalesce(sa.func.sum(Return.spend_pence), 0))
             .where(accepted)
             .group_by(Return.plan_project_id)
-        ).all()
+        )
+        .tuples()
+        .all()
     )
     ratings: dict[int, list[tuple[Rag, str]]] = defaultdict(list)
     for project_id, overall, label in db.session.execute(
