@@ -87,7 +87,7 @@ def unsubscribe(token: str) -> AlertSubscription:
     """Stop the alerts. Following the link again is harmless."""
     payload = tokens.read_token(UNSUBSCRIBE, token, UNSUBSCRIBE_MAX_AGE)
     subscription = db.session.get(AlertSubscription, payload["s"]) if payload else None
-    if subscription is None or subscription.email != payload.get("e"):
+    if payload is None or subscription is None or subscription.email != payload.get("e"):
         raise DomainError("This unsubscribe link is not right. Copy the whole link from the email")
     if subscription.unsubscribed_at is None:
         subscription.unsubscribed_at = utcnow()

@@ -12,8 +12,9 @@ Everything here is read as plain values (no database objects), so it can be cach
 """
 
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from datetime import date, datetime
+from itertools import takewhile
 
 import sqlalchemy as sa
 from sqlalchemy.orm import lazyload
@@ -42,7 +43,7 @@ FUND_FILTER_VALUE = "lcpf-boroughs"
 FUND_FILTER_LABEL = "London Crime Prevention Fund (borough projects)"
 
 
-def is_public():
+def is_public() -> sa.ColumnElement[bool]:
     """The SQL condition for a plan whose projects the public may see."""
     return DeliveryPlan.status == PlanStatus.APPROVED
 
@@ -168,7 +169,7 @@ def fetch_public_projects(
         *head, areas, whole, wards, amounts, first, last, approved_at = row
         projects.append(
             PublicProject(
-                *head,
+                **dict(zip(_HEAD_FIELDS, head, strict=True)),
                 service_areas=_service_areas(areas),
                 whole_borough=bool(whole),
                 wards=wards,
@@ -179,6 +180,10 @@ def fetch_public_projects(
             )
         )
     return projects
+
+
+# The fields read straight from the query's leading columns, in order: those before the ones worked out per row.
+_HEAD_FIELDS = list(takewhile(lambda name: name != "service_areas", (f.name for f in fields(PublicProject))))
 
 
 def public_project(project_id: int) -> PublicProject | None:
@@ -194,7 +199,7 @@ def public_project_ids() -> sa.Select:
     return sa.select(PlanProject.id).join(DeliveryPlan, DeliveryPlan.id == PlanProject.plan_id).where(is_public())
 
 
-def accepted_returns() -> sa.Select:
+def accepted_returns() -> sa.Select[tuple[Return]]:
     return sa.select(Return).where(
         Return.plan_project_id.in_(public_project_ids()), Return.status == ReturnStatus.ACCEPTED
     )
@@ -220,7 +225,8 @@ def performance_history(project_ids: list[int]) -> dict[int, list[PerformanceRec
         .order_by(PerformanceRecord.plan_project_id, Return.period_start)
     )
     for record in records:
-        history[record.plan_project_id].append(record)
+        if record.plan_project_id is not None:
+            history[record.plan_project_id].append(record)
     return history
 
 

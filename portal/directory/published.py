@@ -12,9 +12,10 @@ dashboards, the open-data files and the committee report, so that none of them c
 import enum
 from dataclasses import dataclass
 from datetime import date, datetime
+from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.orm import joinedload, lazyload
+from sqlalchemy.orm import InstrumentedAttribute, joinedload, lazyload
 
 from portal.extensions import db
 from portal.models import (
@@ -48,12 +49,12 @@ class Phase(enum.StrEnum):
 london_today = today_in_london
 
 
-def is_published():
+def is_published() -> sa.ColumnElement[bool]:
     """The SQL condition for an award the public may see."""
     return Award.status == AwardStatus.APPROVED
 
 
-def published_awards() -> sa.Select:
+def published_awards() -> sa.Select[tuple[Award]]:
     return sa.select(Award).where(is_published())
 
 
@@ -65,7 +66,7 @@ def phase_of(award: Award, today: date) -> Phase:
     return Phase.ACTIVE
 
 
-def in_phase(phase: Phase, today: date):
+def in_phase(phase: Phase, today: date) -> sa.ColumnElement[bool]:
     """The SQL condition matching :func:`phase_of`."""
     if phase is Phase.NOT_STARTED:
         return Award.start_date > today
@@ -74,7 +75,7 @@ def in_phase(phase: Phase, today: date):
     return sa.and_(Award.start_date <= today, Award.end_date >= today)
 
 
-def accepted_returns() -> sa.Select:
+def accepted_returns() -> sa.Select[tuple[Return]]:
     return (
         sa.select(Return)
         .join(Award, Award.id == Return.award_id)
@@ -82,7 +83,7 @@ def accepted_returns() -> sa.Select:
     )
 
 
-def case_study_is_public():
+def case_study_is_public() -> sa.ColumnElement[bool]:
     """The SQL condition for a case study the public may see; the query must join its return and award."""
     return sa.and_(
         is_published(),
@@ -174,12 +175,14 @@ class Freshness:
     overdue_returns: int  # returns past their due date and not yet submitted (or queried and not answered)
 
 
-def freshness(ids: list[int], today: date, key=Return.award_id) -> dict[int, Freshness]:
+def freshness(
+    ids: list[int], today: date, key: InstrumentedAttribute[int | None] = Return.award_id
+) -> dict[int, Freshness]:
     """How fresh each funded thing's reporting is, by ``key``: awards by default, borough plan projects with
     ``key=Return.plan_project_id``."""
     if not ids:
         return {}
-    last = dict(
+    last: dict[int | None, datetime | None] = dict(
         db.session.execute(
             sa.select(key, sa.func.max(Return.accepted_at))
             .where(key.in_(ids), Return.status == ReturnStatus.ACCEPTED)
@@ -188,7 +191,7 @@ def freshness(ids: list[int], today: date, key=Return.award_id) -> dict[int, Fre
         .tuples()
         .all()
     )
-    overdue = dict(
+    overdue: dict[int | None, int] = dict(
         db.session.execute(
             sa.select(key, sa.func.count(Return.id))
             .where(key.in_(ids), Return.status.in_(OVERDUE_STATUSES), Return.due_on < today)
@@ -200,7 +203,7 @@ def freshness(ids: list[int], today: date, key=Return.award_id) -> dict[int, Fre
     return {id_: Freshness(last.get(id_), overdue.get(id_, 0)) for id_ in ids}
 
 
-def latest_rating():
+def latest_rating() -> sa.ScalarSelect[Any]:
     """The SQL expression for an award's latest overall rating from an accepted return (NULL if none), matching
     :func:`latest_performance`."""
     return (

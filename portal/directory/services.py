@@ -8,8 +8,10 @@ delivery plan (:mod:`portal.directory.borough_projects`); both are summarised in
 """
 
 import contextlib
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
+from typing import Any
 from urllib.parse import urlencode
 
 import sqlalchemy as sa
@@ -29,6 +31,7 @@ from portal.models import (
     LocalAuthority,
     Measure,
     Organisation,
+    PerformanceRecord,
     PostcodeDistrict,
     Rag,
     ServiceArea,
@@ -51,7 +54,8 @@ BAND_COUNT = 5
 
 
 def cache_seconds() -> int:
-    return current_app.config["PUBLIC_CACHE_SECONDS"]
+    seconds: int = current_app.config["PUBLIC_CACHE_SECONDS"]
+    return seconds
 
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -92,7 +96,7 @@ class Filters:
             or self.rating
         ) or (self.phase != "current")
 
-    def query_args(self, **changes) -> dict[str, str]:
+    def query_args(self, **changes: Any) -> dict[str, str]:
         """The filters as query-string arguments (empty ones left out), with ``changes`` applied."""
         args = {
             "postcode": self.postcode,
@@ -112,7 +116,7 @@ class Filters:
         return urlencode(sorted({**self.query_args(), "page": str(page)}.items()))
 
 
-def read_filters(args) -> Filters:
+def read_filters(args: Mapping[str, str]) -> Filters:
     """Filters from request arguments. Anything unrecognised is ignored, except a postcode, which is explained."""
     filters = Filters()
     gss_code = (args.get("borough") or "").strip()
@@ -152,7 +156,7 @@ def read_filters(args) -> Filters:
 # The list of services
 
 
-def _in_boroughs(borough_ids: list[int]):
+def _in_boroughs(borough_ids: list[int]) -> sa.ColumnElement[bool]:
     """Services in any of these boroughs, and services that work across London (they are in every borough)."""
     listed = sa.select(award_borough.c.award_id).where(
         award_borough.c.award_id == Award.id, award_borough.c.local_authority_id.in_(borough_ids)
@@ -237,11 +241,13 @@ def summarise(awards: list[Award], today: date) -> list[ServiceRow]:
 class CachedPage(Pagination):
     """A page of results that was worked out earlier (and perhaps cached), for the pagination macro."""
 
-    def _query_items(self) -> list:
-        return self._query_args["rows"]
+    def _query_items(self) -> list[Any]:
+        rows: list[Any] = self._query_args["rows"]
+        return rows
 
     def _query_count(self) -> int:
-        return self._query_args["total"]
+        total: int = self._query_args["total"]
+        return total
 
 
 def filtered_projects(filters: Filters, today: date) -> list[borough_projects.PublicProject]:
@@ -316,9 +322,9 @@ def _page_rows(filters: Filters, page: int, today: date) -> dict:
     )
     window = merged[offset : offset + SERVICES_PER_PAGE]
     award_ids = [id_ for _, kind, id_ in window if kind == "award"]
-    awards = {a.id: a for a in db.session.scalars(published.published_awards().where(Award.id.in_(award_ids)))}
+    found = {a.id: a for a in db.session.scalars(published.published_awards().where(Award.id.in_(award_ids)))}
     by_id = {p.id: p for p in projects}
-    award_rows = {row.id: row for row in summarise([awards[i] for i in award_ids if i in awards], today)}
+    award_rows = {row.id: row for row in summarise([found[i] for i in award_ids if i in found], today)}
     project_rows = {
         row.id: row for row in summarise_projects([by_id[id_] for _, kind, id_ in window if kind == "project"], today)
     }
@@ -385,7 +391,7 @@ class ServiceDetail:
     freshness: published.Freshness
 
     @property
-    def latest(self):
+    def latest(self) -> PerformanceRecord | None:
         return self.history[-1] if self.history else None
 
     @property
@@ -493,7 +499,7 @@ class MapFigures:
     pan_london_funding_pence: int
 
 
-def _bands(values: list[int], describe) -> tuple[list[int], list[str]]:
+def _bands(values: list[int], describe: Callable[[int], str]) -> tuple[list[int], list[str]]:
     """Equal-width bands from zero to the largest value; band 0 is "none"."""
     top = max(values, default=0)
     step = max(1, -(-top // (BAND_COUNT - 1)))  # ceiling division: the top value falls in the last band

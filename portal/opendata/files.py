@@ -11,6 +11,7 @@ import gzip
 import hashlib
 import json
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -42,10 +43,10 @@ class Generated:
     content_type: str
     fingerprint: str
     records: int
-    make_body: object  # (generated_at) -> str, called only when the data has changed
+    make_body: Callable[[datetime], str]  # called only when the data has changed
 
 
-def _fingerprint(data) -> str:
+def _fingerprint(data: object) -> str:
     return hashlib.sha256(json.dumps(data, sort_keys=True, default=str).encode()).hexdigest()
 
 
@@ -88,17 +89,17 @@ def regenerate(now: datetime | None = None) -> list[str]:
     wanted = {generated.name: generated for generated in generate()}
     stored = {file.name: file for file in db.session.scalars(sa.select(OpenDataFile))}
     changed = []
-    for name, file in stored.items():
+    for name, old in stored.items():
         if name not in wanted:
-            db.session.delete(file)  # e.g. the last published award was withdrawn
+            db.session.delete(old)  # e.g. the last published award was withdrawn
             changed.append(name)
     for name, generated in wanted.items():
-        file = stored.get(name)
-        if file is not None and file.fingerprint == generated.fingerprint:
+        kept = stored.get(name)
+        if kept is not None and kept.fingerprint == generated.fingerprint:
             continue
         body = generated.make_body(now)
-        if file is None:
-            file = OpenDataFile(name=name)
+        file = kept if kept is not None else OpenDataFile(name=name)
+        if kept is None:
             db.session.add(file)
         file.content_type = generated.content_type
         file.body = body

@@ -14,6 +14,7 @@ or variations in progress.
 """
 
 from datetime import UTC, datetime, time
+from typing import Any
 
 import sqlalchemy as sa
 from flask import current_app
@@ -42,7 +43,7 @@ def project_grant_id(project: borough_projects.PublicProject) -> str:
     return f"{threesixty.prefix()}-LCPF-{_register_code(project.council_org_id)}-P{project.id}"
 
 
-def _location(project_or_borough) -> dict:
+def _location(project_or_borough: Any) -> dict[str, Any]:
     name, code = project_or_borough
     return {"name": name, "geoCode": code, "geoCodeType": threesixty.BOROUGH_CODE_TYPE, "countryCode": "GB"}
 
@@ -74,6 +75,8 @@ def lcpf_grants() -> list[dict]:
     projects = borough_projects.by_borough(borough_projects.fetch_public_projects())
     grants = []
     for allocation, plan in _public_allocations():
+        confirmed_on = allocation.confirmed_on
+        assert confirmed_on is not None  # only confirmed allocations are public
         la = allocation.local_authority
         year = allocation.financial_year
         start, end = financial_year_bounds(year)
@@ -99,7 +102,7 @@ def lcpf_grants() -> list[dict]:
                 "description": description,
                 "currency": "GBP",
                 "amountAwarded": threesixty.pounds(allocation.amount_pence),
-                "awardDate": allocation.confirmed_on.isoformat(),
+                "awardDate": confirmed_on.isoformat(),
                 "plannedDates": [
                     {
                         "startDate": start.isoformat(),

@@ -8,8 +8,10 @@ people or premises: only what the award's public record holds, its boroughs and 
 
 import math
 import uuid
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import date
+from typing import TYPE_CHECKING
 
 import sqlalchemy as sa
 
@@ -28,6 +30,9 @@ from portal.opendata import openreferral_contacts as orc
 from portal.opendata.threesixty import approved_on, iso_utc
 from portal.service_contacts.services import published_copy, published_for
 from portal.template_helpers import format_date, format_pence
+
+if TYPE_CHECKING:
+    from portal.directory.borough_projects import PublicProject
 
 # Never change this: every published id is derived from it.
 NAMESPACE = uuid.UUID("6f1f5a3e-2c4b-5d8e-9a71-3b0c4e6d2f10")
@@ -52,7 +57,7 @@ IDENTIFIER_TYPES = {
 }
 
 
-def make_id(kind: str, *parts) -> str:
+def make_id(kind: str, *parts: object) -> str:
     return str(uuid.uuid5(NAMESPACE, "/".join([kind, *map(str, parts)])))
 
 
@@ -224,7 +229,7 @@ def _published_organisation_ids() -> list[int]:
     return list(db.session.scalars(sa.select(Award.organisation_id).where(is_published()).distinct()))
 
 
-def _service_counts(organisation_ids) -> dict[int, int]:
+def _service_counts(organisation_ids: Collection[int]) -> dict[int, int]:
     if not organisation_ids:
         return {}
     return dict(
@@ -260,7 +265,7 @@ class Filters:
     district_boroughs: tuple[str, ...] = ()
 
 
-def _award_query(filters: Filters):
+def _award_query(filters: Filters) -> sa.Select[tuple[Award]]:
     query = sa.select(Award).join(Organisation, Organisation.id == Award.organisation_id).where(is_published())
     if filters.search:
         like = f"%{filters.search.lower()}%"
@@ -287,7 +292,7 @@ def _award_query(filters: Filters):
     return query
 
 
-def _matching_projects(filters: Filters):
+def _matching_projects(filters: Filters) -> "list[PublicProject]":
     from portal.opendata import openreferral_projects
 
     projects = openreferral_projects.matching(
@@ -310,7 +315,7 @@ def services_page(page: int, per_page: int, filters: Filters = Filters()) -> Pag
     projects = _matching_projects(filters)
     offset = (page - 1) * per_page
     if not projects:
-        total = db.session.scalar(sa.select(sa.func.count()).select_from(query.order_by(None).subquery()))
+        total = db.session.scalar(sa.select(sa.func.count()).select_from(query.order_by(None).subquery())) or 0
         awards = list(db.session.scalars(query.order_by(Award.title, Award.id).offset(offset).limit(per_page)))
         counts = _service_counts([award.organisation_id for award in awards])
         contacts = published_for([award.id for award in awards])
@@ -454,6 +459,8 @@ def organization(org_uuid: str) -> dict | None:
     if organisation_id is None:
         return None
     organisation = db.session.get(Organisation, organisation_id)
+    if organisation is None:
+        return None
     awards = list(
         db.session.scalars(
             sa.select(Award).where(is_published(), Award.organisation_id == organisation_id).order_by(Award.title)

@@ -25,7 +25,7 @@ LONDON_GSS = "E12000007"
 STATISTICAL_GEOGRAPHY = "http://statistics.data.gov.uk/id/statistical-geography/"
 
 
-def _make_id(kind: str, *parts) -> str:
+def _make_id(kind: str, *parts: object) -> str:
     from portal.opendata.openreferral import make_id
 
     return make_id(kind, *parts)
@@ -86,7 +86,8 @@ def boroughs_by_code() -> dict[str, tuple[str, str]]:
     if "oruk_boroughs" not in g:
         rows = db.session.execute(sa.select(LocalAuthority.gss_code, LocalAuthority.name, LocalAuthority.official_name))
         g.oruk_boroughs = {code: (name, official) for code, name, official in rows}
-    return g.oruk_boroughs
+    boroughs: dict[str, tuple[str, str]] = g.oruk_boroughs
+    return boroughs
 
 
 def district_boroughs(outcode: str) -> list[str] | None:
@@ -126,11 +127,11 @@ def award_places(award: Award, contact: ServiceContact | None) -> list[Place]:
 # The service's own fields ---------------------------------------------------------------------------------------
 
 
-def summary_fields(contact: ServiceContact | None) -> dict:
+def summary_fields(contact: ServiceContact | None) -> dict[str, str | int]:
     """``url``, ``email`` and the age range: the fields of a ``service_list`` item that contact details fill."""
     if contact is None:
         return {}
-    fields = {"url": contact.website, "email": contact.email}
+    fields: dict[str, str | int | None] = {"url": contact.website, "email": contact.email}
     fields["minimum_age"] = contact.minimum_age
     fields["maximum_age"] = contact.maximum_age
     return {name: value for name, value in fields.items() if value is not None}

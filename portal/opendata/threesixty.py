@@ -5,8 +5,10 @@ The boroughs' London Crime Prevention Fund allocations and the projects they com
 (:mod:`portal.opendata.lcpf_grants`)."""
 
 import json
+from collections.abc import Iterable
 from datetime import UTC, datetime
 from decimal import Decimal
+from typing import Any
 
 from flask import current_app
 
@@ -15,7 +17,7 @@ from portal.awards.services import duration_in_months
 from portal.directory.published import published_awards
 from portal.evaluations.queries import public_by_award
 from portal.extensions import db
-from portal.models import Award, Organisation
+from portal.models import Award, Evaluation, Organisation
 from portal.periods import LONDON
 from portal.template_helpers import external_url
 
@@ -85,7 +87,7 @@ def _recipient(organisation: Organisation) -> dict:
     return recipient
 
 
-def _evaluation_documents(evaluations) -> list[dict]:
+def _evaluation_documents(evaluations: Iterable[Evaluation]) -> list[dict[str, Any]]:
     """Published evaluations of the service as 360Giving related documents, each linking to its public page (with
     the findings and the report)."""
     return [
@@ -98,10 +100,11 @@ def _evaluation_documents(evaluations) -> list[dict]:
             "dateModified": iso_utc(evaluation.published_at),
         }
         for evaluation in evaluations
+        if evaluation.published_at is not None  # only published evaluations are passed in
     ]
 
 
-def grant(award: Award, evaluations=()) -> dict:
+def grant(award: Award, evaluations: Iterable[Evaluation] = ()) -> dict[str, Any]:
     """One award as a 360Giving grant, with its published evaluations as related documents."""
     config = current_app.config
     approved = approved_on(award)

@@ -6,6 +6,7 @@ import re
 from datetime import datetime
 from functools import cache
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit
 
 from jsonschema import Draft202012Validator, FormatChecker
@@ -26,7 +27,7 @@ _RFC3339 = re.compile(r"^\d{4}-\d{2}-\d{2}[Tt]\d{2}:\d{2}:\d{2}(\.\d+)?([Zz]|[+-
 _SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*$")
 
 
-def _is_date_time(value) -> bool:
+def _is_date_time(value: object) -> bool:
     if not isinstance(value, str):
         return True
     if not _RFC3339.match(value):
@@ -35,7 +36,7 @@ def _is_date_time(value) -> bool:
     return True
 
 
-def _is_uri(value) -> bool:
+def _is_uri(value: object) -> bool:
     if not isinstance(value, str):
         return True
     parts = urlsplit(value)
@@ -57,8 +58,9 @@ def _format_checker() -> FormatChecker:
 FORMAT_CHECKER = _format_checker()
 
 
-def _load(path: Path) -> dict:
-    return json.loads(path.read_text(encoding="utf-8"))
+def _load(path: Path) -> dict[str, Any]:
+    loaded: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
+    return loaded
 
 
 @cache
@@ -166,7 +168,8 @@ def open_referral_ref(name: str) -> dict:
 @cache
 def open_referral_page_schema() -> dict:
     """The pagination envelope every list response shares (``#/components/schemas/Page`` in openapi.json)."""
-    return _load(OPEN_REFERRAL / "openapi.json")["components"]["schemas"]["Page"]
+    page: dict[str, Any] = _load(OPEN_REFERRAL / "openapi.json")["components"]["schemas"]["Page"]
+    return page
 
 
 @cache
@@ -180,7 +183,7 @@ def open_referral_validator(name: str) -> Draft202012Validator:
 
 def open_referral_page_validator(item_schema: str) -> Draft202012Validator:
     """A list response: the Page envelope with ``contents`` as an array of ``item_schema`` (as openapi.json)."""
-    schema = {
+    schema: dict[str, Any] = {
         "allOf": [open_referral_page_schema()],
         "type": "object",
         "required": ["total_items", "total_pages", "page_number", "size", "first_page", "last_page", "empty"],
@@ -191,7 +194,7 @@ def open_referral_page_validator(item_schema: str) -> Draft202012Validator:
     return Draft202012Validator(schema, registry=open_referral_registry(), format_checker=FORMAT_CHECKER)
 
 
-def errors(validator: Draft202012Validator, instance) -> list[str]:
+def errors(validator: Draft202012Validator, instance: object) -> list[str]:
     """Every validation error, as ``path: message``."""
     return [
         f"{'/'.join(str(p) for p in error.absolute_path) or '(root)'}: {error.message}"
@@ -199,7 +202,9 @@ def errors(validator: Draft202012Validator, instance) -> list[str]:
     ]
 
 
-def undeclared_fields(instance, schema: dict, registry: Registry | None = None, base_uri: str = "") -> list[str]:
+def undeclared_fields(
+    instance: object, schema: dict[str, Any], registry: Registry | None = None, base_uri: str = ""
+) -> list[str]:
     """Fields in ``instance`` that the schema does not declare. The schemas allow extra fields, so this is how a
     test makes sure every field published is one the standard defines (no typos, nothing invented)."""
     registry = registry or Registry()
@@ -208,7 +213,7 @@ def undeclared_fields(instance, schema: dict, registry: Registry | None = None, 
     resolver = registry.resolver(base_uri=base_uri or schema.get("$id", "urn:portal:schema"))
     found: list[str] = []
 
-    def walk(value, subschema: dict, resolver, path: str) -> None:
+    def walk(value: object, subschema: dict[str, Any], resolver: Any, path: str) -> None:
         while "$ref" in subschema:
             resolved = resolver.lookup(subschema["$ref"])
             subschema, resolver = resolved.contents, resolved.resolver

@@ -53,7 +53,7 @@ def add_catalogue(records: dict[int, dict]) -> None:
     sought = catalogue.sought_outcomes(list(records))
     for award_id, record in records.items():
         entry = entries.get(award_id)
-        fields = entry.published if entry else {}
+        fields = (entry.published if entry else None) or {}
         if not fields and not sought[award_id]:
             continue
         record["description"] = _description(record.get("description") or "", fields, sought[award_id])
