@@ -24,6 +24,7 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
 from decimal import ROUND_CEILING, ROUND_FLOOR, Decimal, localcontext
+from typing import Any
 
 ALL_CRIME = "ALL"
 CRIME = "crime"
@@ -102,13 +103,13 @@ class Parameters:
             found.append("The cap cannot be below the floor")
         return found
 
-    def to_json(self) -> dict:
-        data = asdict(self)
-        return _jsonable(data)
+    def to_json(self) -> dict[str, Any]:
+        data: dict[str, Any] = _jsonable(asdict(self))
+        return data
 
     @classmethod
     def from_json(cls, data: dict) -> Parameters:
-        def dec(value):
+        def dec(value: str | None) -> Decimal | None:
             return None if value is None else Decimal(value)
 
         return cls(
@@ -247,7 +248,9 @@ def _indicator_values(parameters: Parameters, borough: BoroughInputs) -> dict[st
     }
 
 
-def _weighted_shares(parameters: Parameters, values: dict[str, dict[str, Decimal]]):
+def _weighted_shares(
+    parameters: Parameters, values: dict[str, dict[str, Decimal]]
+) -> tuple[dict[str, dict[str, Decimal]], dict[str, Decimal]]:
     weights = {name: weight for name, weight in parameters.indicator_weights().items() if weight > 0}
     totals = {name: sum((row[name] for row in values.values()), Decimal(0)) for name in INDICATORS}
     usable = {name: weight for name, weight in weights.items() if totals[name] > 0}
@@ -265,7 +268,14 @@ def _weighted_shares(parameters: Parameters, values: dict[str, dict[str, Decimal
     return shares, weighted
 
 
-def _year(parameters, pot: YearPot, boroughs, values, shares, weighted) -> YearResult:
+def _year(
+    parameters: Parameters,
+    pot: YearPot,
+    boroughs: list[BoroughInputs],
+    values: dict[str, dict[str, Decimal]],
+    shares: dict[str, dict[str, Decimal]],
+    weighted: dict[str, Decimal],
+) -> YearResult:
     workings = [
         Working(
             gss_code=borough.gss_code,
@@ -304,14 +314,11 @@ def _limits(parameters: Parameters, workings: list[Working]) -> tuple[dict[str, 
         return {}, {}
     floors, caps = {}, {}
     for working in workings:
+        previous = Decimal(working.previous or 0)  # every borough has one (checked above)
         if parameters.floor_percent is not None:
-            floors[working.gss_code] = int(
-                (Decimal(working.previous) * parameters.floor_percent / 100).to_integral_value(ROUND_CEILING)
-            )
+            floors[working.gss_code] = int((previous * parameters.floor_percent / 100).to_integral_value(ROUND_CEILING))
         if parameters.cap_percent is not None:
-            caps[working.gss_code] = int(
-                (Decimal(working.previous) * parameters.cap_percent / 100).to_integral_value(ROUND_FLOOR)
-            )
+            caps[working.gss_code] = int((previous * parameters.cap_percent / 100).to_integral_value(ROUND_FLOOR))
     return floors, caps
 
 
@@ -344,9 +351,9 @@ def _damp(pot: int, workings: list[Working], floors: dict[str, int], caps: dict[
         {Decimal(0)}
         | {lows[w.gss_code] / w.weighted_share for w in workings if w.weighted_share > 0}
         | {
-            highs[w.gss_code] / w.weighted_share
+            high / w.weighted_share
             for w in workings
-            if w.weighted_share > 0 and highs[w.gss_code] is not None
+            if w.weighted_share > 0 and (high := highs[w.gss_code]) is not None
         }
     )
     level = None
@@ -369,7 +376,7 @@ def _damp(pot: int, workings: list[Working], floors: dict[str, int], caps: dict[
         unlimited = level * working.weighted_share
         if working.gss_code in floors and unlimited < lows[working.gss_code]:
             working.limit = "floor"
-        elif highs[working.gss_code] is not None and unlimited > highs[working.gss_code]:
+        elif (high := highs[working.gss_code]) is not None and unlimited > high:
             working.limit = "cap"
 
 
@@ -384,7 +391,7 @@ def _round_to_pounds(pot: int, workings: list[Working]) -> None:
         working.remainder_pound = True
 
 
-def _jsonable(value):
+def _jsonable(value: Any) -> Any:
     if isinstance(value, Decimal):
         return str(value)
     if isinstance(value, dict):

@@ -86,11 +86,12 @@ def gather_inputs(
         )
     if problems:
         raise MissingInputs("; ".join(problems))
+    assert population_import is not None and deprivation_import is not None  # missing ones are problems above
     used = sorted(crime_imports | {population_import, deprivation_import})
     return inputs, used
 
 
-def _crime_in_window(first: int, last: int):
+def _crime_in_window(first: int, last: int) -> tuple[dict[int, dict[str, int]], set[int], list[int]]:
     from portal.lcpf.imports import _month_range
 
     wanted = set(_month_range(first, last))
@@ -118,9 +119,9 @@ def _crime_in_window(first: int, last: int):
         ).all()
         periods = {(row.first_month, row.last_month) for row in rows}
         taken = {period for period in periods if not set(_month_range(*period)) & covered}
-        for row in rows:
-            if (row.first_month, row.last_month) in taken:
-                totals[row.local_authority_id][row.category] += row.count
+        for local_authority_id, category, first_month, last_month, count in rows:
+            if (first_month, last_month) in taken:
+                totals[local_authority_id][category] += count
         for period in taken:
             covered |= set(_month_range(*period))
         if taken:

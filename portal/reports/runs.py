@@ -26,7 +26,7 @@ RUNS_PER_PAGE = 20
 IN_HAND = (ReportStatus.QUEUED, ReportStatus.RUNNING)
 
 
-def london_today():
+def london_today() -> date:
     return utcnow().astimezone(LONDON).date()
 
 
@@ -183,6 +183,8 @@ def build_report(run_id: int) -> ReportStatus | None:
     if not _claim(run_id):
         return run.status  # another builder has it in hand
     run = fetch_run(run_id)
+    if run is None:
+        return None  # deleted since it was claimed
     try:
         _step(run, 5, "Collecting every funded service")
         period = content.HalfYear(run.period_start, run.period_end)
@@ -200,14 +202,17 @@ def build_report(run_id: int) -> ReportStatus | None:
     except Exception as error:
         log.exception("committee report %s failed", run_id)
         db.session.rollback()
-        run = fetch_run(run_id)
-        run.status, run.xlsx, run.pdf = ReportStatus.FAILED, None, None
-        run.message = (
+        failed = fetch_run(run_id)
+        if failed is None:
+            return None
+        failed.status, failed.xlsx, failed.pdf = ReportStatus.FAILED, None, None
+        failed.message = (
             f"The report could not be built ({type(error).__name__}: {error}). No files were kept. "
             "Request it again; if it fails again, contact the portal's support team."
         )[:2000]
-        audit.record("report.failed", run, after={"error": type(error).__name__})
+        audit.record("report.failed", failed, after={"error": type(error).__name__})
         db.session.commit()
+        return failed.status
     return run.status
 
 

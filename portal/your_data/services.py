@@ -34,7 +34,8 @@ RECENT_EXPORTS = 10
 
 
 def download_days() -> int:
-    return current_app.config["YOUR_DATA_DOWNLOAD_DAYS"]
+    days: int = current_app.config["YOUR_DATA_DOWNLOAD_DAYS"]
+    return days
 
 
 def fetch_export(export_id: int) -> PersonalDataExport | None:
@@ -295,6 +296,8 @@ def prepare_export(export_id: int) -> ExportStatus | None:
         return export.status  # another job has it in hand
     db.session.expire_all()
     export = fetch_export(export_id)
+    if export is None:
+        return None  # deleted since it was claimed
     try:
         subject = collect.Subject(email=export.subject_email, user=export.subject_user, extra_name=export.subject_name)
 
@@ -329,7 +332,7 @@ def prepare_export(export_id: int) -> ExportStatus | None:
         )
         if not finished:
             db.session.rollback()  # it was given up on, or another job has it now
-            return fetch_export(export_id).status
+            return _status(export_id)
         db.session.refresh(export)
         _tell_ready(export)
         db.session.commit()
@@ -355,13 +358,20 @@ def prepare_export(export_id: int) -> ExportStatus | None:
             audit.record("your_data.failed", fetch_export(export_id), after={"error": type(error).__name__})
         db.session.commit()
     db.session.expire_all()
-    return fetch_export(export_id).status
+    return _status(export_id)
+
+
+def _status(export_id: int) -> ExportStatus | None:
+    export = fetch_export(export_id)
+    return export.status if export else None
 
 
 def _tell_ready(export: PersonalDataExport) -> None:
     if export.subject_access:
         audit.record(
-            "subject_access.prepared", export, after={"reference": export.reference, "files": len(export.contents)}
+            "subject_access.prepared",
+            export,
+            after={"reference": export.reference, "files": len(export.contents or {})},
         )
         if export.requested_by is not None:
             queue_email(
@@ -371,7 +381,7 @@ def _tell_ready(export: PersonalDataExport) -> None:
                 link=external_url("your_data.subject_access_export", export_id=export.id),
             )
         return
-    audit.record("your_data.prepared", export, after={"files": len(export.contents)}, actor=export.requested_by)
+    audit.record("your_data.prepared", export, after={"files": len(export.contents or {})}, actor=export.requested_by)
     if export.requested_by is not None:
         queue_email(
             export.requested_by.email,
