@@ -331,7 +331,7 @@ def loads(
 
     def decorator(view: Callable) -> Callable:
         @wraps(view)
-        def wrapped(*args, **kwargs):
+        def wrapped(*args: Any, **kwargs: Any) -> Any:
             if parameter not in kwargs:  # a view shared by "new" and "edit" routes: nothing to load for "new"
                 return view(*args, **kwargs, **{into: None})
             obj = get(kwargs.pop(parameter))
@@ -339,7 +339,7 @@ def loads(
                 return view(*args, **kwargs, **{into: None})
             if obj is None or (where is not None and not where(obj)):
                 abort(404)
-            if parent_name is not None:
+            if parent_name is not None and parent_key is not None:
                 parent = kwargs[parent_name].id if parent_name in kwargs else kwargs.pop(f"{parent_name}_id")
                 if getattr(obj, parent_key) != parent:
                     abort(404)
@@ -354,14 +354,14 @@ def loads(
             return view(*args, **kwargs)
 
         consumed = (parameter,) if parent_name is None else (parameter, f"{parent_name}_id")
-        wrapped.loaded_parameters = (*getattr(view, "loaded_parameters", ()), *consumed)
+        wrapped.__dict__["loaded_parameters"] = (*getattr(view, "loaded_parameters", ()), *consumed)
         return wrapped
 
     return decorator
 
 
 def _route_permission() -> Permission:
-    policy = getattr(current_app.view_functions.get(request.endpoint), "permission_policy", None)
+    policy = getattr(current_app.view_functions.get(request.endpoint or ""), "permission_policy", None)
     if not isinstance(policy, Permission):
         raise RuntimeError(f"{request.endpoint} loads an object but has no permission: name it, or None")
     return policy

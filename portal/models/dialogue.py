@@ -11,6 +11,7 @@ from portal.database import UTCDateTime, enum_column, utcnow
 from portal.extensions import Model
 from portal.models.awards import Award
 from portal.models.monitoring import PeriodicReturn, Return, ReturnQuery, ReturnStatus
+from portal.models.organisations import Organisation
 from portal.models.users import User
 from portal.scope import Scope
 
@@ -81,7 +82,7 @@ class FollowUpReturn(PeriodicReturn, Model):
         return self.award.organisation_id
 
     @property
-    def organisation(self):
+    def organisation(self) -> Organisation:
         return self.award.organisation
 
     @property

@@ -2,6 +2,7 @@
 
 import enum
 from datetime import date, datetime
+from typing import TYPE_CHECKING
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, backref, mapped_column, relationship
@@ -10,8 +11,12 @@ from portal.database import UTCDateTime, enum_column, utcnow
 from portal.extensions import Model
 from portal.models.awards import Award
 from portal.models.boroughs import PlanProject
+from portal.models.organisations import Organisation
 from portal.models.users import User
 from portal.scope import Scope
+
+if TYPE_CHECKING:
+    from portal.models.dialogue import FollowUpReturn
 
 
 class MeasureBasis(enum.StrEnum):
@@ -115,7 +120,9 @@ class Measure(Model):
         return self.target * quarters
 
     @staticmethod
-    def target_for_sql(target: sa.ColumnElement, basis: sa.ColumnElement, quarters: sa.ColumnElement):
+    def target_for_sql(
+        target: sa.ColumnElement[int], basis: sa.ColumnElement[str], quarters: sa.ColumnElement[int]
+    ) -> sa.Case[int]:
         """:meth:`target_for` as SQL, given a measure's target and basis columns, to compare many actuals with their
         targets without loading a row each: the same whole numbers, a yearly target's share rounded half to even as
         Python's ``round`` does."""
@@ -124,8 +131,15 @@ class Measure(Model):
         rounded = sa.case((left < 2, share), (left > 2, share + 1), (share % 2 == 0, share), else_=share + 1)
         return sa.case((basis == MeasureBasis.YEAR.value, rounded), else_=whole)
 
+    @property
+    def funded(self) -> "Award | PlanProject":
+        """What the measure counts: an award's service or a borough's project, exactly one (a check constraint)."""
+        funded = self.award or self.plan_project
+        assert funded is not None, "a measure belongs to an award or a plan project"
+        return funded
+
     def permission_scope(self) -> Scope:
-        return (self.award or self.plan_project).permission_scope()
+        return self.funded.permission_scope()
 
 
 class PeriodicReturn:
@@ -238,7 +252,7 @@ class Return(PeriodicReturn, Model):
         return self.award.organisation_id if self.award else self.borough_project.plan.organisation_id
 
     @property
-    def organisation(self):
+    def organisation(self) -> Organisation:
         return self.award.organisation if self.award else self.borough_project.plan.organisation
 
     @property
@@ -284,7 +298,7 @@ class ReturnQuery(Model):
     answered_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     return_: Mapped[Return | None] = relationship(back_populates="queries")
-    follow_up: Mapped["FollowUpReturn | None"] = relationship(back_populates="queries")  # noqa: F821
+    follow_up: Mapped["FollowUpReturn | None"] = relationship(back_populates="queries")
     asked_by: Mapped[User | None] = relationship(foreign_keys=[asked_by_id])
     answered_by: Mapped[User | None] = relationship(foreign_keys=[answered_by_id])
 
@@ -324,7 +338,8 @@ class PerformanceRecord(Model):
     )
 
     def rating(self, aspect: RatingAspect) -> Rag | None:
-        return getattr(self, aspect.value)
+        rating: Rag | None = getattr(self, aspect.value)
+        return rating
 
     def permission_scope(self) -> Scope:
         return self.return_.permission_scope()
