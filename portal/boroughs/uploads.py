@@ -9,24 +9,31 @@ problem found to show. The file itself is dropped once it has been checked.
 
 import logging
 from collections.abc import Sequence
-from datetime import date, timedelta
+from datetime import date
 
-import sqlalchemy as sa
 from flask import current_app
 
-from portal import audit, jobs
+from portal import audit
 from portal.boroughs import spreadsheet
 from portal.boroughs.spreadsheet import MAX_BYTES, Problem, UploadRefused
-from portal.database import rows_matched, utcnow
+from portal.database import utcnow
 from portal.errors import DomainError
 from portal.extensions import db
 from portal.models import DeliveryPlan, ReturnsUpload, UploadStatus, User
+from portal.tracked_jobs import Abandoned, TrackedJob
 
 log = logging.getLogger(__name__)
 
-CHECK_JOB = "workers.boroughs.check_returns_upload"
-CHECK_TIMEOUT_SECONDS = 600
-IN_HAND = (UploadStatus.QUEUED, UploadStatus.CHECKING)
+CHECKS = TrackedJob(
+    ReturnsUpload,
+    queued=UploadStatus.QUEUED,
+    working=UploadStatus.CHECKING,
+    failed=UploadStatus.FAILED,
+    asked_at="queued_at",
+    job="workers.boroughs.check_returns_upload",
+    timeout_seconds=600,
+    what="returns uploads",
+)
 
 
 def checked_in_background(data: bytes) -> bool:
@@ -57,7 +64,7 @@ def queue_upload(plan: DeliveryPlan, period_start: date, filename: str, data: by
         organisation_id=plan.organisation_id,
         actor=actor,
     )
-    jobs.enqueue(CHECK_JOB, upload.id, timeout=CHECK_TIMEOUT_SECONDS)
+    CHECKS.enqueue(upload.id)
     db.session.commit()
     return upload
 
@@ -67,126 +74,97 @@ def fetch_upload(plan: DeliveryPlan, upload_id: int) -> ReturnsUpload | None:
     return upload if upload is not None and upload.plan_id == plan.id else None
 
 
-def _claim(upload_id: int) -> bool:
-    claimed = rows_matched(
-        db.session.execute(
-            sa.update(ReturnsUpload)
-            .where(ReturnsUpload.id == upload_id, ReturnsUpload.status == UploadStatus.QUEUED)
-            .values(status=UploadStatus.CHECKING, claimed_at=utcnow(), claimed_by=jobs.current_worker())
-        )
-    )
-    db.session.commit()
-    db.session.expire_all()
-    return bool(claimed)
-
-
-def _show_progress(upload: ReturnsUpload, done: int, total: int) -> None:
+def _show_progress(upload_id: int, worker: str, done: int, total: int) -> None:
     # Rows read so far count for most of the bar; saving the returns is the rest.
-    upload.progress = min(90, 5 + (85 * done) // max(total, 1))
-    upload.message = f"Checked {done:,} of {total:,} rows"
-    db.session.commit()  # so that the progress bar, in another process, sees it
+    progress = min(90, 5 + (85 * done) // max(total, 1))
+    if not CHECKS.step(upload_id, worker, progress, f"Checked {done:,} of {total:,} rows"):
+        raise Abandoned(f"returns upload {upload_id} is no longer this worker's")
 
 
 def check_upload(upload_id: int) -> UploadStatus | None:
-    """Check a queued upload and save its returns. Safe to run twice: only the worker that claims it checks it."""
+    """Check a queued upload and save its returns. Safe to run twice: only the worker that claims it checks it,
+    and it keeps its result only while the upload is still its own."""
     upload = db.session.get(ReturnsUpload, upload_id)
     if upload is None or upload.status.finished:
         return upload.status if upload else None
-    if not _claim(upload_id):
+    worker = CHECKS.claim(upload_id)
+    if worker is None:
         return upload.status  # another worker has it in hand
     upload = db.session.get(ReturnsUpload, upload_id)
     if upload is None:
         return None  # deleted (its plan withdrawn) since it was claimed
-    actor = upload.uploaded_by
+    plan, period_start, actor = upload.plan, upload.period_start, upload.uploaded_by
     try:
         if actor is None or upload.data is None:
             raise DomainError("The person who uploaded the file no longer has an account here")
-        claimed = upload
         checked = spreadsheet.check_upload(
-            upload.plan,
-            upload.period_start,
+            plan,
+            period_start,
             upload.filename,
             upload.data,
-            on_progress=lambda done, total: _show_progress(claimed, done, total),
+            on_progress=lambda done, total: _show_progress(upload_id, worker, done, total),
         )
         # Marked saved in the same commit that saves the returns.
-        _finish(upload, UploadStatus.SAVED, saved_count=len(checked))
-        saved = spreadsheet.save_checked(upload.plan, upload.period_start, checked, actor)
-        log.info("returns upload %s saved %s returns", upload_id, saved)
+        if _finish(upload_id, worker, UploadStatus.SAVED, saved_count=len(checked)):
+            saved = spreadsheet.save_checked(plan, period_start, checked, actor)
+            log.info("returns upload %s saved %s returns", upload_id, saved)
+    except Abandoned:
+        db.session.rollback()
+        log.warning("returns upload %s was started again by another worker; this one stopped", upload_id)
     except UploadRefused as refused:
         db.session.rollback()
-        _finish(upload_id, UploadStatus.REFUSED, message=refused.message, problems=refused.problems)
-        db.session.commit()
+        _finish(upload_id, worker, UploadStatus.REFUSED, message=refused.message, problems=refused.problems)
     except DomainError as error:
         db.session.rollback()
-        _finish(upload_id, UploadStatus.REFUSED, message=f"{error.message}: nothing has been saved")
-        db.session.commit()
+        _finish(upload_id, worker, UploadStatus.REFUSED, message=f"{error.message}: nothing has been saved")
     except Exception as error:
         log.exception("returns upload %s failed", upload_id)
         db.session.rollback()
         _finish(
             upload_id,
+            worker,
             UploadStatus.FAILED,
             message=f"The file could not be checked ({type(error).__name__}). Nothing has been saved: upload it again.",
         )
-        db.session.commit()
+    db.session.commit()
+    db.session.expire_all()
     finished = db.session.get(ReturnsUpload, upload_id)
     return finished.status if finished else None
 
 
 def _finish(
-    upload: ReturnsUpload | int,
+    upload_id: int,
+    worker: str,
     status: UploadStatus,
     message: str | None = None,
     problems: Sequence[Problem] | None = None,
     saved_count: int | None = None,
-) -> None:
-    """Record how the upload ended (given it, or its id after a rollback: nothing, if it has gone since)."""
-    if isinstance(upload, int):
-        found = db.session.get(ReturnsUpload, upload)
-        if found is None:
-            return
-        upload = found
-    upload.status, upload.progress, upload.finished_at = status, 100, utcnow()
-    upload.message = message
-    upload.problems = [[p.sheet, p.row, p.column, p.message] for p in problems] if problems else None
-    upload.saved_count = saved_count
-    upload.data = None
-    audit.record(
-        f"returns_upload.{status.value}",
-        upload,
-        after={"returns": saved_count, "problems": len(problems or [])},
-        organisation_id=upload.plan.organisation_id,
-        actor=upload.uploaded_by,
+) -> bool:
+    """Write the outcome, dropping the file, if the upload is still the worker's; whether it was. The caller
+    commits."""
+    finished = CHECKS.finish(
+        upload_id,
+        worker,
+        status=status,
+        finished_at=utcnow(),
+        message=message,
+        problems=[[p.sheet, p.row, p.column, p.message] for p in problems] if problems else None,
+        saved_count=saved_count,
+        data=None,
     )
+    upload = db.session.get(ReturnsUpload, upload_id) if finished else None
+    if upload is not None:
+        audit.record(
+            f"returns_upload.{status.value}",
+            upload,
+            after={"returns": saved_count, "problems": len(problems or [])},
+            organisation_id=upload.plan.organisation_id,
+            actor=upload.uploaded_by,
+        )
+    return finished
 
 
 def restart_stuck_uploads() -> int:
-    """Queue again every upload left part checked by a worker that stopped (the scheduler's check)."""
-    since = utcnow() - timedelta(seconds=current_app.config["CLAIM_TIMEOUT_SECONDS"])
-    # Checking for too long: its worker stopped. Queued for too long: its job was lost with a worker or a Redis.
-    stuck = sa.and_(
-        ReturnsUpload.status.in_(IN_HAND), sa.func.coalesce(ReturnsUpload.claimed_at, ReturnsUpload.queued_at) < since
-    )
-    restarted = 0
-    for upload_id in list(db.session.scalars(sa.select(ReturnsUpload.id).where(stuck))):
-        if rows_matched(
-            db.session.execute(
-                sa.update(ReturnsUpload)
-                .where(ReturnsUpload.id == upload_id, stuck)
-                .values(
-                    status=UploadStatus.QUEUED,
-                    progress=0,
-                    claimed_at=None,
-                    claimed_by=None,
-                    queued_at=utcnow(),
-                    message="The check stopped before it finished; waiting to start again",
-                )
-            )
-        ):
-            jobs.enqueue(CHECK_JOB, upload_id, timeout=CHECK_TIMEOUT_SECONDS)
-            restarted += 1
-    db.session.commit()
-    if restarted:
-        log.warning("%s returns uploads left unchecked by a stopped worker were queued again", restarted)
-    return restarted
+    """Queue again every upload left part checked by a worker that stopped, or whose job was lost with a worker
+    or a Redis (the scheduler's check)."""
+    return CHECKS.restart_all_stuck(message="The check stopped before it finished; waiting to start again")

@@ -2,14 +2,13 @@
 reports its progress, and published by an officer for anyone to download."""
 
 import logging
-from datetime import date, timedelta
+from datetime import date
 
 import sqlalchemy as sa
-from flask import current_app
 from flask_sqlalchemy.pagination import Pagination
 
-from portal import audit, jobs
-from portal.database import rows_matched, utcnow
+from portal import audit
+from portal.database import utcnow
 from portal.errors import DomainError
 from portal.extensions import db
 from portal.models import ReportRun, ReportStatus, User
@@ -17,13 +16,22 @@ from portal.periods import LONDON
 from portal.reports import content
 from portal.reports.document import build_pdf
 from portal.reports.spreadsheet import build_xlsx
+from portal.tracked_jobs import Abandoned, TrackedJob
 
 log = logging.getLogger(__name__)
 
-BUILD_JOB = "workers.reports.build_committee_report"
-BUILD_TIMEOUT_SECONDS = 900
 RUNS_PER_PAGE = 20
-IN_HAND = (ReportStatus.QUEUED, ReportStatus.RUNNING)
+BUILDS = TrackedJob(
+    ReportRun,
+    queued=ReportStatus.QUEUED,
+    working=ReportStatus.RUNNING,
+    failed=ReportStatus.FAILED,
+    asked_at="requested_at",
+    job="workers.reports.build_committee_report",
+    timeout_seconds=900,
+    what="committee reports",
+)
+RESTARTED = "The report builder stopped before finishing; waiting to start again"
 
 
 def london_today() -> date:
@@ -54,25 +62,19 @@ def fetch_published_run(run_id: int) -> ReportRun | None:
     return run if run is not None and run.is_published and run.status is ReportStatus.DONE else None
 
 
-def _stale() -> sa.ColumnElement[bool]:
-    """A run in hand for longer than the claim timeout: its builder stopped, or its job never reached a worker."""
-    since = utcnow() - timedelta(seconds=current_app.config["CLAIM_TIMEOUT_SECONDS"])
-    return sa.and_(
-        ReportRun.status.in_(IN_HAND), sa.func.coalesce(ReportRun.claimed_at, ReportRun.requested_at) < since
-    )
-
-
 def request_report(period: content.HalfYear, actor: User | None) -> ReportRun:
     """Queue a report for the period. Asking again while one for that period is still being built returns it
     rather than building a second (a double submit, or the command run twice); asking again for a run that is
-    stuck (its builder stopped, or it never started) gives up on that run and starts a new one."""
+    stuck (its builder stopped, or it never started) starts that run again."""
     in_hand = db.session.scalar(
         sa.select(ReportRun)
-        .where(ReportRun.period_start == period.start, ReportRun.status.in_(IN_HAND))
+        .where(ReportRun.period_start == period.start, ReportRun.status.in_(BUILDS.in_hand))
         .order_by(ReportRun.id.desc())
         .limit(1)
     )
-    if in_hand is not None and not _give_up_if_stuck(in_hand):
+    if in_hand is not None:
+        BUILDS.restart([in_hand.id], message=RESTARTED)
+        db.session.commit()
         return in_hand
     run = ReportRun(
         period_start=period.start,
@@ -84,60 +86,15 @@ def request_report(period: content.HalfYear, actor: User | None) -> ReportRun:
     )
     db.session.add(run)
     audit.record("report.requested", run, after={"period": period.label}, actor=actor)
-    jobs.enqueue(BUILD_JOB, run.id, timeout=BUILD_TIMEOUT_SECONDS)
+    BUILDS.enqueue(run.id)
     db.session.commit()
     return run
 
 
-def _give_up_if_stuck(run: ReportRun) -> bool:
-    """Mark a stuck run failed, so that a new one can be started; whether it was stuck. A builder that comes back
-    to it later finds it finished and leaves it alone."""
-    stopped = rows_matched(
-        db.session.execute(
-            sa.update(ReportRun)
-            .where(ReportRun.id == run.id, _stale())
-            .values(
-                status=ReportStatus.FAILED,
-                claimed_at=None,
-                message="The report builder stopped before finishing this run, so it was started again.",
-            )
-            .execution_options(synchronize_session=False)
-        )
-    )
-    if stopped:
-        db.session.expire(run)
-        audit.record("report.failed", run, after={"error": "stuck"})
-    return bool(stopped)
-
-
 def restart_stuck_runs() -> int:
-    """Queue again every run whose builder stopped part way (the scheduler's check); the number restarted.
-
-    Each goes back to "queued", and the builder that claims it starts it from the beginning."""
-    stuck = sa.and_(_stale(), ReportRun.status == ReportStatus.RUNNING)
-    ids = list(db.session.scalars(sa.select(ReportRun.id).where(stuck)))
-    restarted = 0
-    for run_id in ids:
-        if rows_matched(
-            db.session.execute(
-                sa.update(ReportRun)
-                .where(ReportRun.id == run_id, stuck)
-                .values(
-                    status=ReportStatus.QUEUED,
-                    progress=0,
-                    claimed_at=None,
-                    claimed_by=None,
-                    requested_at=utcnow(),
-                    message="The report builder stopped part way; waiting to start again",
-                )
-            )
-        ):
-            jobs.enqueue(BUILD_JOB, run_id, timeout=BUILD_TIMEOUT_SECONDS)
-            restarted += 1
-    db.session.commit()
-    if restarted:
-        log.warning("%s committee reports left part built by a stopped builder were queued again", restarted)
-    return restarted
+    """Queue again every run whose builder stopped part way or whose job never reached one (the scheduler's
+    check); the number restarted. The builder that claims it starts it from the beginning."""
+    return BUILDS.restart_all_stuck(message=RESTARTED)
 
 
 def request_scheduled_report(today: date) -> ReportRun:
@@ -152,68 +109,68 @@ def request_scheduled_report(today: date) -> ReportRun:
     return existing or request_report(period, None)
 
 
-def _claim(run_id: int) -> bool:
-    """Take a queued run to build, in its own commit, so that two builders never build the same run together."""
-    claimed = rows_matched(
-        db.session.execute(
-            sa.update(ReportRun)
-            .where(ReportRun.id == run_id, ReportRun.status == ReportStatus.QUEUED)
-            .values(
-                status=ReportStatus.RUNNING, started_at=utcnow(), claimed_at=utcnow(), claimed_by=jobs.current_worker()
-            )
-        )
-    )
-    db.session.commit()
-    db.session.expire_all()
-    return bool(claimed)
-
-
-def _step(run: ReportRun, progress: int, message: str) -> None:
-    run.progress, run.message = progress, message
-    db.session.commit()  # so that the progress bar, in another process, sees it
-
-
 def build_report(run_id: int) -> ReportStatus | None:
     """Build both files for a queued run. Safe to run twice: only the builder that claims the queued run builds it,
-    and a run whose builder died part way is queued again by :func:`restart_stuck_runs`. The files are written
-    with the status ``done`` in one commit; any failure marks the run failed with a message and keeps no file."""
+    and a run whose builder stopped part way is queued again by :func:`restart_stuck_runs`. The files are written
+    with the status ``done`` in one commit, and only while the run is still this builder's; any failure marks the
+    run failed with a message and keeps no file."""
     run = fetch_run(run_id)
     if run is None or run.status.finished:
         return run.status if run else None
-    if not _claim(run_id):
+    worker = BUILDS.claim(run_id, started_at=utcnow())
+    if worker is None:
         return run.status  # another builder has it in hand
     run = fetch_run(run_id)
     if run is None:
         return None  # deleted since it was claimed
     try:
-        _step(run, 5, "Collecting every funded service")
+        _step(run, worker, 5, "Collecting every funded service")
         period = content.HalfYear(run.period_start, run.period_end)
         generated_at = utcnow()
         report = content.gather(period, generated_at)
-        _step(run, 35, f"Writing the spreadsheet of {len(report.services)} services")
+        _step(run, worker, 35, f"Writing the spreadsheet of {len(report.services)} services")
         xlsx = build_xlsx(report)
-        _step(run, 65, "Writing the PDF")
+        _step(run, worker, 65, "Writing the PDF")
         pdf = build_pdf(report)
-        run.xlsx, run.pdf = xlsx, pdf
-        run.status, run.progress, run.message = ReportStatus.DONE, 100, None
-        run.generated_at, run.services_count = generated_at, len(report.services)
+        if not BUILDS.finish(
+            run_id,
+            worker,
+            status=ReportStatus.DONE,
+            message=None,
+            xlsx=xlsx,
+            pdf=pdf,
+            generated_at=generated_at,
+            services_count=len(report.services),
+        ):
+            db.session.rollback()  # started again meanwhile: the builder that holds it now finishes it
+            return _status(run_id)
         audit.record("report.generated", run, after={"services": len(report.services)}, actor=run.requested_by)
         db.session.commit()
+    except Abandoned:
+        db.session.rollback()
+        log.warning("committee report %s was started again by another builder; this one stopped", run_id)
     except Exception as error:
         log.exception("committee report %s failed", run_id)
         db.session.rollback()
-        failed = fetch_run(run_id)
-        if failed is None:
-            return None
-        failed.status, failed.xlsx, failed.pdf = ReportStatus.FAILED, None, None
-        failed.message = (
+        message = (
             f"The report could not be built ({type(error).__name__}: {error}). No files were kept. "
             "Request it again; if it fails again, contact the portal's support team."
         )[:2000]
-        audit.record("report.failed", failed, after={"error": type(error).__name__})
+        if BUILDS.finish(run_id, worker, status=ReportStatus.FAILED, message=message, xlsx=None, pdf=None):
+            audit.record("report.failed", fetch_run(run_id), after={"error": type(error).__name__})
         db.session.commit()
-        return failed.status
-    return run.status
+    db.session.expire_all()
+    return _status(run_id)
+
+
+def _status(run_id: int) -> ReportStatus | None:
+    run = fetch_run(run_id)
+    return run.status if run else None
+
+
+def _step(run: ReportRun, worker: str, progress: int, message: str) -> None:
+    if not BUILDS.step(run.id, worker, progress, message):
+        raise Abandoned(f"committee report {run.id} is no longer this builder's")
 
 
 def publish_report(run: ReportRun, actor: User) -> ReportRun:

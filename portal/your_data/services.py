@@ -3,7 +3,7 @@ prepared by a background job that reports its progress; kept for ``YOUR_DATA_DOW
 
 A request never stays stuck: a job that stopped part way (a worker killed, Redis lost) leaves its export in hand
 past ``CLAIM_TIMEOUT_SECONDS``, and the scheduler's check, or the person asking again, starts it again; after
-``MAX_ATTEMPTS`` starts it is given up as failed. Only the job holding the claim may mark an export ready or
+three starts it is given up as failed. Only the job holding the claim may mark an export ready or
 failed, in a single conditional update, so a file that was made is never reported as failed.
 """
 
@@ -14,22 +14,30 @@ import sqlalchemy as sa
 from flask import current_app
 from flask_sqlalchemy.pagination import Pagination
 
-from portal import audit, jobs
-from portal.database import rows_matched, utcnow
+from portal import audit
+from portal.database import utcnow
 from portal.email.outbox import queue_email
 from portal.errors import DomainError
 from portal.extensions import db
 from portal.models import ExportStatus, PersonalDataExport, User
 from portal.template_helpers import external_url
+from portal.tracked_jobs import Abandoned, TrackedJob
 from portal.your_data import collect
 from portal.your_data.package import build_zip
 
 log = logging.getLogger(__name__)
 
-BUILD_JOB = "workers.your_data.prepare_export"
-BUILD_TIMEOUT_SECONDS = 900
-MAX_ATTEMPTS = 3
-IN_HAND = (ExportStatus.QUEUED, ExportStatus.PREPARING)
+EXPORTS = TrackedJob(
+    PersonalDataExport,
+    queued=ExportStatus.QUEUED,
+    working=ExportStatus.PREPARING,
+    failed=ExportStatus.FAILED,
+    asked_at="requested_at",
+    job="workers.your_data.prepare_export",
+    timeout_seconds=900,
+    what="downloads of personal data",
+    max_attempts=3,
+)
 RECENT_EXPORTS = 10
 
 
@@ -66,16 +74,7 @@ def fetch_subject_access_exports(page: int, per_page: int = 20) -> Pagination:
 
 def is_stuck(export: PersonalDataExport, now: datetime | None = None) -> bool:
     """In hand for longer than the claim timeout: its job stopped, or never reached a worker."""
-    since = (now or utcnow()) - timedelta(seconds=current_app.config["CLAIM_TIMEOUT_SECONDS"])
-    return export.status.in_hand and (export.claimed_at or export.requested_at) < since
-
-
-def _stuck() -> sa.ColumnElement[bool]:
-    since = utcnow() - timedelta(seconds=current_app.config["CLAIM_TIMEOUT_SECONDS"])
-    return sa.and_(
-        PersonalDataExport.status.in_(IN_HAND),
-        sa.func.coalesce(PersonalDataExport.claimed_at, PersonalDataExport.requested_at) < since,
-    )
+    return EXPORTS.is_stuck(export, now)
 
 
 def request_own_export(user: User) -> PersonalDataExport:
@@ -86,7 +85,7 @@ def request_own_export(user: User) -> PersonalDataExport:
         .where(
             PersonalDataExport.requested_by_id == user.id,
             PersonalDataExport.subject_access.is_(False),
-            PersonalDataExport.status.in_(IN_HAND),
+            PersonalDataExport.status.in_(EXPORTS.in_hand),
         )
         .order_by(PersonalDataExport.id.desc())
         .limit(1)
@@ -104,7 +103,7 @@ def request_own_export(user: User) -> PersonalDataExport:
     )
     db.session.add(export)
     audit.record("your_data.requested", export, actor=user)
-    jobs.enqueue(BUILD_JOB, export.id, timeout=BUILD_TIMEOUT_SECONDS)
+    EXPORTS.enqueue(export.id)
     db.session.commit()
     return export
 
@@ -125,7 +124,7 @@ def request_subject_access_export(
             PersonalDataExport.subject_access.is_(True),
             PersonalDataExport.subject_email == email,
             PersonalDataExport.reference == reference,
-            PersonalDataExport.status.in_(IN_HAND),
+            PersonalDataExport.status.in_(EXPORTS.in_hand),
         )
         .limit(1)
     )
@@ -152,53 +151,21 @@ def request_subject_access_export(
         after={"email": email, "has_account": subject.user is not None, "reference": reference, "reason": reason},
         actor=actor,
     )
-    jobs.enqueue(BUILD_JOB, export.id, timeout=BUILD_TIMEOUT_SECONDS)
+    EXPORTS.enqueue(export.id)
     db.session.commit()
     return export
 
 
 def _restart(ids: list[int]) -> int:
-    """Start again each of these exports that is stuck, or give it up once it has been started ``MAX_ATTEMPTS``
+    """Start again each of these exports that is stuck, or give it up once it has been started ``EXPORTS.max_attempts``
     times; the number started again. The caller commits."""
-    restarted = 0
-    for export_id in ids:
-        given_up = rows_matched(
-            db.session.execute(
-                sa.update(PersonalDataExport)
-                .where(PersonalDataExport.id == export_id, _stuck(), PersonalDataExport.attempts >= MAX_ATTEMPTS)
-                .values(
-                    status=ExportStatus.FAILED,
-                    claimed_at=None,
-                    message="It stopped part way several times, so it was given up. Ask for it again; if it fails "
-                    "again, contact the portal's support team.",
-                )
-                .execution_options(synchronize_session=False)
-            )
-        )
-        if given_up:
-            audit.record("your_data.failed", fetch_export(export_id), after={"error": "stopped"})
-            continue
-        if rows_matched(
-            db.session.execute(
-                sa.update(PersonalDataExport)
-                .where(PersonalDataExport.id == export_id, _stuck())
-                .values(
-                    status=ExportStatus.QUEUED,
-                    progress=0,
-                    claimed_at=utcnow(),  # when it was queued again, so the next check waits a full timeout
-                    claimed_by=None,
-                    message="It stopped part way, so it has been started again",
-                )
-                .execution_options(synchronize_session=False)
-            )
-        ):
-            jobs.enqueue(BUILD_JOB, export_id, timeout=BUILD_TIMEOUT_SECONDS)
-            restarted += 1
-    for export_id in ids:
-        export = db.session.get(PersonalDataExport, export_id)
-        if export is not None:
-            db.session.refresh(export)
-    return restarted
+    return EXPORTS.restart(
+        ids,
+        message="It stopped part way, so it has been started again",
+        given_up_message="It stopped part way several times, so it was given up. Ask for it again; if it fails "
+        "again, contact the portal's support team.",
+        on_given_up=lambda export: audit.record("your_data.failed", export, after={"error": "stopped"}),
+    )
 
 
 def restart_export(export: PersonalDataExport) -> bool:
@@ -210,23 +177,22 @@ def restart_export(export: PersonalDataExport) -> bool:
 
 def restart_stuck_exports() -> int:
     """The scheduler's check: start again every export whose job stopped part way or never started."""
-    restarted = _restart(list(db.session.scalars(sa.select(PersonalDataExport.id).where(_stuck()))))
-    db.session.commit()
-    if restarted:
-        log.warning("%s downloads of personal data left part made were started again", restarted)
-    return restarted
+    return EXPORTS.restart_all_stuck(
+        message="It stopped part way, so it has been started again",
+        given_up_message="It stopped part way several times, so it was given up. Ask for it again; if it fails "
+        "again, contact the portal's support team.",
+        on_given_up=lambda export: audit.record("your_data.failed", export, after={"error": "stopped"}),
+    )
 
 
 def expire_exports() -> int:
     """Remove the files of downloads past their time; the number removed. Running it twice removes nothing more."""
-    expired = rows_matched(
-        db.session.execute(
-            sa.update(PersonalDataExport)
-            .where(PersonalDataExport.status == ExportStatus.READY, PersonalDataExport.expires_at <= utcnow())
-            .values(status=ExportStatus.EXPIRED, data=None, message="The download has expired and its file was removed")
-            .execution_options(synchronize_session=False)
-        )
-    )
+    expired = db.session.execute(
+        sa.update(PersonalDataExport)
+        .where(PersonalDataExport.status == ExportStatus.READY, PersonalDataExport.expires_at <= utcnow())
+        .values(status=ExportStatus.EXPIRED, data=None, message="The download has expired and its file was removed")
+        .execution_options(synchronize_session=False)
+    ).rowcount
     db.session.commit()
     return expired
 
@@ -248,53 +214,21 @@ def forget_exports_about(user: User, email: str) -> None:
     )
 
 
-def _claim(export_id: int, worker: str) -> bool:
-    claimed = rows_matched(
-        db.session.execute(
-            sa.update(PersonalDataExport)
-            .where(PersonalDataExport.id == export_id, PersonalDataExport.status == ExportStatus.QUEUED)
-            .values(
-                status=ExportStatus.PREPARING,
-                attempts=PersonalDataExport.attempts + 1,
-                claimed_at=utcnow(),
-                claimed_by=worker,
-                progress=5,
-                message="Finding your records",
-            )
-        )
-    )
-    db.session.commit()
-    return bool(claimed)
-
-
-def _mine(export_id: int, worker: str) -> sa.ColumnElement[bool]:
-    return sa.and_(
-        PersonalDataExport.id == export_id,
-        PersonalDataExport.status == ExportStatus.PREPARING,
-        PersonalDataExport.claimed_by == worker,
-    )
-
-
 def _step(export_id: int, worker: str, progress: int, message: str) -> None:
-    db.session.execute(
-        sa.update(PersonalDataExport)
-        .where(_mine(export_id, worker))
-        .values(progress=progress, message=message, claimed_at=utcnow())
-    )
-    db.session.commit()  # so that the progress bar, in another process, sees it
+    if not EXPORTS.step(export_id, worker, progress, message):
+        raise Abandoned(f"download of personal data {export_id} is no longer this job's")
 
 
 def prepare_export(export_id: int) -> ExportStatus | None:
     """Make the ZIP of a queued export. Safe to run twice: only the job that claims the queued export makes it.
-    The file is written with the status ``ready`` and the email saying so in one commit; any failure marks the
-    export failed and keeps no file."""
+    The file is written with the status ``ready`` and the email saying so in one commit, while the export is
+    still this job's; any failure marks the export failed and keeps no file."""
     export = fetch_export(export_id)
     if export is None or not export.status.in_hand:
         return export.status if export else None
-    worker = jobs.current_worker()
-    if not _claim(export_id, worker):
+    worker = EXPORTS.claim(export_id, progress=5, message="Finding your records")
+    if worker is None:
         return export.status  # another job has it in hand
-    db.session.expire_all()
     export = fetch_export(export_id)
     if export is None:
         return None  # deleted since it was claimed
@@ -312,49 +246,32 @@ def prepare_export(export_id: int) -> ExportStatus | None:
         data = build_zip(
             subject, sections, generated_at=generated_at, expires_at=expires_at, reference=export.reference
         )
-        contents = {section.name: len(section.rows) for section in sections}
-        finished = rows_matched(
-            db.session.execute(
-                sa.update(PersonalDataExport)
-                .where(_mine(export_id, worker))
-                .values(
-                    status=ExportStatus.READY,
-                    progress=100,
-                    message=None,
-                    ready_at=generated_at,
-                    expires_at=expires_at,
-                    contents=contents,
-                    file_size=len(data),
-                    data=data,
-                )
-                .execution_options(synchronize_session=False)
-            )
-        )
-        if not finished:
+        if EXPORTS.finish(
+            export_id,
+            worker,
+            status=ExportStatus.READY,
+            message=None,
+            ready_at=generated_at,
+            expires_at=expires_at,
+            contents={section.name: len(section.rows) for section in sections},
+            file_size=len(data),
+            data=data,
+        ):
+            _tell_ready(export)
+            db.session.commit()
+        else:
             db.session.rollback()  # it was given up on, or another job has it now
-            return _status(export_id)
-        db.session.refresh(export)
-        _tell_ready(export)
-        db.session.commit()
+    except Abandoned:
+        db.session.rollback()
+        log.warning("download of personal data %s was started again or given up; this job stopped", export_id)
     except Exception as error:
         log.exception("download of personal data %s failed", export_id)
         db.session.rollback()
-        failed = rows_matched(
-            db.session.execute(
-                sa.update(PersonalDataExport)
-                .where(_mine(export_id, worker))
-                .values(
-                    status=ExportStatus.FAILED,
-                    data=None,
-                    message=(
-                        f"It could not be prepared ({type(error).__name__}). Ask for it again; if it fails again, "
-                        "contact the portal's support team."
-                    ),
-                )
-                .execution_options(synchronize_session=False)
-            )
+        message = (
+            f"It could not be prepared ({type(error).__name__}). Ask for it again; if it fails again, "
+            "contact the portal's support team."
         )
-        if failed:
+        if EXPORTS.finish(export_id, worker, status=ExportStatus.FAILED, data=None, message=message):
             audit.record("your_data.failed", fetch_export(export_id), after={"error": type(error).__name__})
         db.session.commit()
     db.session.expire_all()

@@ -32,7 +32,7 @@ def test_asking_for_your_data_while_redis_is_down_is_kept_and_made_once_it_is_ba
     page = client.get_page(response.location)
     assert "Waiting to start" in page.text and "Failed" not in page.text
     read_afresh()
-    assert list(db.session.scalars(sa.select(JobHandover.function))) == [services.BUILD_JOB]
+    assert list(db.session.scalars(sa.select(JobHandover.function))) == [services.EXPORTS.job]
     # Asking again while it waits changes nothing.
     assert client.post_form("/account/your-data").location == response.location
 

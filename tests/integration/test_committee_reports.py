@@ -150,8 +150,8 @@ def test_progress_is_committed_at_each_step_and_reaches_100(run_jobs, monkeypatc
     seen = []
     original = runs._step
 
-    def spy(run, progress, message):
-        original(run, progress, message)
+    def spy(run, worker, progress, message):
+        original(run, worker, progress, message)
         seen.append((db.session.scalar(sa.select(ReportRun.progress).where(ReportRun.id == run.id)), message))
 
     monkeypatch.setattr(runs, "_step", spy)

@@ -311,7 +311,7 @@ def test_an_export_that_keeps_stopping_is_given_up_as_failed(app):
         subject_email=user.email,
         requested_by=user,
         status=ExportStatus.PREPARING,
-        attempts=services.MAX_ATTEMPTS,
+        attempts=services.EXPORTS.max_attempts,
         claimed_at=utcnow() - timedelta(seconds=app.config["CLAIM_TIMEOUT_SECONDS"] + 60),
     )
     db.session.add(export)
