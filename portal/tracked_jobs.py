@@ -135,7 +135,7 @@ class TrackedJob:
         *,
         message: str,
         given_up_message: str = "",
-        on_given_up: Callable[[Any], None] | None = None,
+        on_given_up: Callable[[Any], object] | None = None,
     ) -> int:
         """Queue again each of these rows that is stuck, or, where attempts are counted and it has been started
         ``max_attempts`` times, mark it failed with ``given_up_message`` and call ``on_given_up`` with it; the

@@ -15,7 +15,7 @@ from flask import current_app
 from flask_sqlalchemy.pagination import Pagination
 
 from portal import audit
-from portal.database import utcnow
+from portal.database import rows_matched, utcnow
 from portal.email.outbox import queue_email
 from portal.errors import DomainError
 from portal.extensions import db
@@ -187,12 +187,14 @@ def restart_stuck_exports() -> int:
 
 def expire_exports() -> int:
     """Remove the files of downloads past their time; the number removed. Running it twice removes nothing more."""
-    expired = db.session.execute(
-        sa.update(PersonalDataExport)
-        .where(PersonalDataExport.status == ExportStatus.READY, PersonalDataExport.expires_at <= utcnow())
-        .values(status=ExportStatus.EXPIRED, data=None, message="The download has expired and its file was removed")
-        .execution_options(synchronize_session=False)
-    ).rowcount
+    expired = rows_matched(
+        db.session.execute(
+            sa.update(PersonalDataExport)
+            .where(PersonalDataExport.status == ExportStatus.READY, PersonalDataExport.expires_at <= utcnow())
+            .values(status=ExportStatus.EXPIRED, data=None, message="The download has expired and its file was removed")
+            .execution_options(synchronize_session=False)
+        )
+    )
     db.session.commit()
     return expired
 
