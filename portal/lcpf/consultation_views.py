@@ -11,12 +11,11 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, s
 from flask_login import current_user
 
 from portal.errors import DomainError
-from portal.extensions import db
 from portal.lcpf import consultation, versions
 from portal.lcpf.consultation_forms import OpenConsultationForm, ReplyForm, ResponseForm
 from portal.models import LcpfResponse, LcpfVersion, LcpfVersionStatus, Organisation, OrganisationType
 from portal.periods import today_in_london, working_days_between
-from portal.permissions import Permission, can, check, permission_required
+from portal.permissions import Permission, can, loads, permission_required
 
 lcpf_consultation = Blueprint("lcpf_consultation", __name__)
 
@@ -25,20 +24,21 @@ def _actor():
     return current_user._get_current_object()
 
 
-def load_council(organisation_id: int, permission: Permission) -> Organisation:
-    """A verified borough council of a funded borough that the user may act for; any other organisation: 404."""
-    council = db.session.get(Organisation, organisation_id)
-    if (
-        council is None
-        or council.organisation_type is not OrganisationType.BOROUGH
-        or council.local_authority is None
-        or not council.local_authority.in_lcpf
-    ):
-        abort(404)
-    check(permission, council)
-    if not council.is_verified:
-        abort(403)
-    return council
+# A verified borough council of a funded borough that the user may act for; any other organisation: 404, and an
+# unverified council: 403.
+with_council = loads(
+    "council",
+    Organisation,
+    parameter="organisation_id",
+    where=lambda council: (
+        council.organisation_type is OrganisationType.BOROUGH
+        and council.local_authority is not None
+        and council.local_authority.in_lcpf
+    ),
+    allowed=lambda council: council.is_verified,
+)
+# A version the borough may look at as a consultation: one out for consultation now or put out before.
+with_consultation_version = loads("version", consultation.fetch_consultation_version, permission=None)
 
 
 def _attachment(response: LcpfResponse):
@@ -58,8 +58,8 @@ def _attachment(response: LcpfResponse):
 
 @lcpf_consultation.route("/organisations/<int:organisation_id>/lcpf")
 @permission_required(Permission.VIEW_DELIVERY_PLAN)
-def borough_formula(organisation_id: int):
-    council = load_council(organisation_id, Permission.VIEW_DELIVERY_PLAN)
+@with_council
+def borough_formula(council: Organisation):
     published = versions.fetch_current_published()
     return render_template(
         "lcpf/consultation/borough_formula.html",
@@ -77,18 +77,13 @@ def _may_respond(council: Organisation) -> bool:
     return can(current_user, Permission.RESPOND_TO_LCPF_CONSULTATION, council)
 
 
-def _load_borough_consultation(organisation_id: int, version_id: int) -> tuple[Organisation, LcpfVersion]:
-    council = load_council(organisation_id, Permission.RESPOND_TO_LCPF_CONSULTATION)
-    version = consultation.fetch_consultation_version(version_id) or abort(404)
-    return council, version
-
-
 @lcpf_consultation.route(
     "/organisations/<int:organisation_id>/lcpf/consultations/<int:version_id>", methods=["GET", "POST"]
 )
 @permission_required(Permission.RESPOND_TO_LCPF_CONSULTATION)
-def borough_consultation(organisation_id: int, version_id: int):
-    council, version = _load_borough_consultation(organisation_id, version_id)
+@with_council
+@with_consultation_version
+def borough_consultation(council: Organisation, version: LcpfVersion):
     response = consultation.fetch_borough_response(version, council.local_authority_id)
     compared = consultation.compared_version(version)
     form = ResponseForm()
@@ -119,8 +114,9 @@ def borough_consultation(organisation_id: int, version_id: int):
 
 @lcpf_consultation.route("/organisations/<int:organisation_id>/lcpf/consultations/<int:version_id>/attachment")
 @permission_required(Permission.RESPOND_TO_LCPF_CONSULTATION)
-def borough_attachment(organisation_id: int, version_id: int):
-    council, version = _load_borough_consultation(organisation_id, version_id)
+@with_council
+@with_consultation_version
+def borough_attachment(council: Organisation, version: LcpfVersion):
     response = consultation.fetch_borough_response(version, council.local_authority_id) or abort(404)
     return _attachment(response)
 
@@ -128,10 +124,7 @@ def borough_attachment(organisation_id: int, version_id: int):
 # Officers
 
 
-def _load_version(version_id: int) -> LcpfVersion:
-    version = db.session.get(LcpfVersion, version_id) or abort(404)
-    check(Permission.CONSULT_ON_LCPF_FORMULA, version)
-    return version
+with_version = loads("version", LcpfVersion)
 
 
 @lcpf_consultation.route("/staff/lcpf/consultations")
@@ -146,8 +139,8 @@ def staff_consultations():
 
 @lcpf_consultation.route("/staff/lcpf/versions/<int:version_id>/consultation", methods=["GET", "POST"])
 @permission_required(Permission.CONSULT_ON_LCPF_FORMULA)
-def staff_consultation(version_id: int):
-    version = _load_version(version_id)
+@with_version
+def staff_consultation(version: LcpfVersion):
     today = today_in_london()
     if request.method == "POST":
         form = OpenConsultationForm()
@@ -185,19 +178,13 @@ def staff_consultation(version_id: int):
     ), (400 if form.errors or form.form_errors else 200)
 
 
-def _load_response(version_id: int, response_id: int) -> tuple[LcpfVersion, LcpfResponse]:
-    version = _load_version(version_id)
-    response = consultation.fetch_response(version, response_id) or abort(404)
-    check(Permission.CONSULT_ON_LCPF_FORMULA, response)
-    return version, response
-
-
 @lcpf_consultation.route(
     "/staff/lcpf/versions/<int:version_id>/consultation/responses/<int:response_id>", methods=["GET", "POST"]
 )
 @permission_required(Permission.CONSULT_ON_LCPF_FORMULA)
-def staff_response(version_id: int, response_id: int):
-    version, response = _load_response(version_id, response_id)
+@with_version
+@loads("response", LcpfResponse, within="version", checked=True)
+def staff_response(version: LcpfVersion, response: LcpfResponse):
     if request.method == "POST":
         form = ReplyForm()
     else:
@@ -224,6 +211,7 @@ def staff_response(version_id: int, response_id: int):
 
 @lcpf_consultation.route("/staff/lcpf/versions/<int:version_id>/consultation/responses/<int:response_id>/attachment")
 @permission_required(Permission.CONSULT_ON_LCPF_FORMULA)
-def staff_attachment(version_id: int, response_id: int):
-    _version, response = _load_response(version_id, response_id)
+@with_version
+@loads("response", LcpfResponse, within="version", checked=True)
+def staff_attachment(version: LcpfVersion, response: LcpfResponse):
     return _attachment(response)

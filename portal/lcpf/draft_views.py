@@ -5,8 +5,8 @@ from flask_login import current_user
 
 from portal.errors import DomainError
 from portal.lcpf import drafting, formula, staff, versions
-from portal.lcpf.staff_views import lcpf_staff, load_version
-from portal.models import LcpfVersionStatus
+from portal.lcpf.staff_views import lcpf_staff, with_version
+from portal.models import LcpfVersion, LcpfVersionStatus
 from portal.periods import financial_year_start, today_in_london
 from portal.permissions import Permission, permission_required
 
@@ -47,8 +47,8 @@ def new_draft():
 
 @lcpf_staff.route("/versions/<int:version_id>/edit", methods=["GET", "POST"])
 @permission_required(Permission.MANAGE_LCPF_FORMULA)
-def edit_draft(version_id: int):
-    version = load_version(version_id)
+@with_version
+def edit_draft(version: LcpfVersion):
     if version.status is not LcpfVersionStatus.DRAFT:
         flash(drafting.not_a_draft_message(version), "error")
         return redirect(url_for(".version", version_id=version.id))

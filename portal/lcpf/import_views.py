@@ -1,6 +1,6 @@
 """Importing the formula's data through the officers' upload page: the same checks and report as the CLI."""
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from flask_wtf.file import FileField
 from govuk_frontend_wtf.wtforms_widgets import GovFileInput, GovRadioInput
@@ -10,9 +10,8 @@ from portal.errors import DomainError
 from portal.forms import PortalForm, choices, submit
 from portal.lcpf import imports, staff
 from portal.lcpf.staff_views import lcpf_staff
-from portal.models import LcpfImportKind
-from portal.permissions import Permission, check, permission_required
-from portal.scope import Scope
+from portal.models import LcpfImport, LcpfImportKind
+from portal.permissions import Permission, loads, permission_required
 
 MAX_IMPORT_BYTES = 10 * 1024 * 1024
 IMPORTERS = {
@@ -84,7 +83,7 @@ def imports_page():
 
 @lcpf_staff.route("/imports/<int:import_id>")
 @permission_required(Permission.MANAGE_LCPF_FORMULA)
-def import_report(import_id: int):
-    record = staff.fetch_import(import_id) or abort(404)
-    check(Permission.MANAGE_LCPF_FORMULA, Scope())  # imports belong to no organisation or borough
+# Imports belong to no organisation or borough: the route's permission is the whole check.
+@loads("record", staff.fetch_import, parameter="import_id", permission=None)
+def import_report(record: LcpfImport):
     return render_template("lcpf/staff/import_report.html", record=record)

@@ -6,8 +6,8 @@ from flask_login import current_user
 from portal.auth.recent import recent_authentication_required
 from portal.errors import DomainError
 from portal.lcpf import staff, versions
-from portal.lcpf.staff_views import lcpf_staff, load_version
-from portal.models import LcpfVersionStatus
+from portal.lcpf.staff_views import lcpf_staff, with_version
+from portal.models import LcpfVersion, LcpfVersionStatus
 from portal.permissions import Permission, permission_required
 
 PUBLISHABLE = (LcpfVersionStatus.DRAFT, LcpfVersionStatus.CONSULTATION)
@@ -24,8 +24,8 @@ def _refuse(version):
 
 @lcpf_staff.route("/versions/<int:version_id>/publish")
 @permission_required(Permission.MANAGE_LCPF_FORMULA)
-def confirm_publish(version_id: int):
-    version = load_version(version_id)
+@with_version
+def confirm_publish(version: LcpfVersion):
     if version.status not in PUBLISHABLE:
         return _refuse(version)
     result = versions.recompute(version)
@@ -41,8 +41,8 @@ def confirm_publish(version_id: int):
 @lcpf_staff.route("/versions/<int:version_id>/publish", methods=["POST"])
 @permission_required(Permission.MANAGE_LCPF_FORMULA)
 @recent_authentication_required()
-def publish(version_id: int):
-    version = load_version(version_id)
+@with_version
+def publish(version: LcpfVersion):
     if version.status not in PUBLISHABLE:
         return _refuse(version)
     try:

@@ -1,17 +1,16 @@
 """Officers' formula pages: every version, one version with every borough's workings, and publishing a draft."""
 
-from flask import Blueprint, abort, render_template, request
+from flask import Blueprint, render_template, request
 
 from portal.lcpf import consultation, formula, public, staff, versions
-from portal.permissions import Permission, check, permission_required
+from portal.models import LcpfVersion
+from portal.permissions import Permission, loads, permission_required
 
 lcpf_staff = Blueprint("lcpf_staff", __name__, url_prefix="/staff/lcpf")
 
 
-def load_version(version_id: int, permission: Permission = Permission.MANAGE_LCPF_FORMULA):
-    version = staff.fetch_version(version_id) or abort(404)
-    check(permission, version)
-    return version
+# A version of the formula, for the officers who keep it.
+with_version = loads("version", staff.fetch_version)
 
 
 @lcpf_staff.route("/versions")
@@ -26,8 +25,8 @@ def versions_list():
 
 @lcpf_staff.route("/versions/<int:version_id>")
 @permission_required(Permission.MANAGE_LCPF_FORMULA)
-def version(version_id: int):
-    version = load_version(version_id)
+@with_version
+def version(version: LcpfVersion):
     result = versions.recompute(version)
     years = [year.pot.financial_year for year in result.years]
     chosen = request.args.get("year", type=int)

@@ -285,7 +285,6 @@ NOT_YET_ON_LOADS = {
     "boroughs",
     "dialogue",
     "directory",
-    "lcpf",
     "monitoring",
     "openreferral",
     "opportunities",
