@@ -294,7 +294,7 @@ def loads(
     fetch: type | Callable[[int], Any],
     *,
     permission: Permission | None = ROUTE_PERMISSION,
-    within: str | tuple[str, str] | None = None,
+    within: str | tuple[str, str | Callable[[Any], int | None]] | None = None,
     checked: bool | None = None,
     where: Callable[[Any], bool] | None = None,
     hidden_unless: Permission | None = None,
@@ -311,7 +311,8 @@ def loads(
       removed it); ``where(obj)`` false: 404;
     - ``within="award"``: the object must belong to the ``award`` loaded above (``obj.award_id == award.id``), or
       to the URL's ``award_id`` when no award is loaded: 404 otherwise. ``within="round_"`` reads ``obj.round_id``;
-      ``within=("board", "organisation_id")`` names the attribute when it is not the parent's name;
+      ``within=("board", "organisation_id")`` names the attribute when it is not the parent's name, and
+      ``within=("plan", lambda return_: ...)`` works the parent's id out when the object holds it further away;
     - ``hidden_unless``: a user without that permission on the object gets 404, since even its existence is private;
     - ``permission`` on the object's scope: 403 without it. It is the route's own permission (from
       :func:`permission_required`) unless named here; ``None`` checks nothing (a public page). An object loaded
@@ -341,7 +342,7 @@ def loads(
                 abort(404)
             if parent_name is not None and parent_key is not None:
                 parent = kwargs[parent_name].id if parent_name in kwargs else kwargs.pop(f"{parent_name}_id")
-                if getattr(obj, parent_key) != parent:
+                if (parent_key(obj) if callable(parent_key) else getattr(obj, parent_key)) != parent:
                     abort(404)
             if hidden_unless is not None and not can(current_user, hidden_unless, obj):
                 abort(404)

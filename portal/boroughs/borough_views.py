@@ -5,11 +5,11 @@ from flask_login import current_user
 
 from portal.boroughs import queries
 from portal.boroughs.forms import ActionForm, SubmitForm, VariationForm, project_form
-from portal.boroughs.plan_views import load_council, load_council_plan, load_plan_project, plans
+from portal.boroughs.plan_views import plans, with_council, with_council_plan, with_plan_project
 from portal.boroughs.plans import remove_project, save_project, start_plan, start_variation, submit_plan
 from portal.errors import DomainError
-from portal.models import PlanStatus
-from portal.permissions import Permission, can, permission_required
+from portal.models import DeliveryPlan, Organisation, PlanProject, PlanStatus
+from portal.permissions import Permission, can, check, permission_required
 
 
 def _actor():
@@ -18,8 +18,8 @@ def _actor():
 
 @plans.route("/organisations/<int:organisation_id>/delivery-plans")
 @permission_required(Permission.VIEW_DELIVERY_PLAN)
-def borough_plans(organisation_id: int):
-    council = load_council(organisation_id, Permission.VIEW_DELIVERY_PLAN)
+@with_council
+def borough_plans(council: Organisation):
     return render_template(
         "boroughs/borough_plans.html",
         council=council,
@@ -32,8 +32,8 @@ def borough_plans(organisation_id: int):
 
 @plans.route("/organisations/<int:organisation_id>/delivery-plans/start", methods=["POST"])
 @permission_required(Permission.EDIT_DELIVERY_PLAN)
-def start(organisation_id: int):
-    council = load_council(organisation_id, Permission.EDIT_DELIVERY_PLAN)
+@with_council
+def start(council: Organisation):
     if ActionForm().validate_on_submit():
         try:
             plan = start_plan(council, _actor())
@@ -60,14 +60,17 @@ def _plan_page(plan, submit_form=None, variation_form=None):
 
 @plans.route("/organisations/<int:organisation_id>/delivery-plans/<int:plan_id>")
 @permission_required(Permission.VIEW_DELIVERY_PLAN)
-def borough_plan(organisation_id: int, plan_id: int):
-    return _plan_page(load_council_plan(organisation_id, plan_id, Permission.VIEW_DELIVERY_PLAN))
+@with_council
+@with_council_plan
+def borough_plan(council: Organisation, plan: DeliveryPlan):
+    return _plan_page(plan)
 
 
 @plans.route("/organisations/<int:organisation_id>/delivery-plans/<int:plan_id>/submit", methods=["POST"])
 @permission_required(Permission.EDIT_DELIVERY_PLAN)
-def submit(organisation_id: int, plan_id: int):
-    plan = load_council_plan(organisation_id, plan_id, Permission.EDIT_DELIVERY_PLAN)
+@with_council
+@with_council_plan
+def submit(council: Organisation, plan: DeliveryPlan):
     form = SubmitForm()
     if form.validate_on_submit():
         try:
@@ -77,14 +80,15 @@ def submit(organisation_id: int, plan_id: int):
         else:
             what = "variation" if version.is_variation else "plan"
             flash(f"Delivery {what} submitted. We will email you when an officer has reviewed it.", "success")
-            return redirect(url_for(".borough_plan", organisation_id=organisation_id, plan_id=plan.id))
+            return redirect(url_for(".borough_plan", organisation_id=council.id, plan_id=plan.id))
     return _plan_page(plan, submit_form=form)
 
 
 @plans.route("/organisations/<int:organisation_id>/delivery-plans/<int:plan_id>/variation", methods=["POST"])
 @permission_required(Permission.EDIT_DELIVERY_PLAN)
-def vary(organisation_id: int, plan_id: int):
-    plan = load_council_plan(organisation_id, plan_id, Permission.EDIT_DELIVERY_PLAN)
+@with_council
+@with_council_plan
+def vary(council: Organisation, plan: DeliveryPlan):
     form = VariationForm()
     if form.validate_on_submit():
         try:
@@ -93,14 +97,15 @@ def vary(organisation_id: int, plan_id: int):
             form.show_error(error)
         else:
             flash("Variation started. Change the projects, then submit the plan for an officer to approve.", "success")
-            return redirect(url_for(".borough_plan", organisation_id=organisation_id, plan_id=plan.id))
+            return redirect(url_for(".borough_plan", organisation_id=council.id, plan_id=plan.id))
     return _plan_page(plan, variation_form=form)
 
 
 @plans.route("/organisations/<int:organisation_id>/delivery-plans/<int:plan_id>/projects/new", methods=["GET", "POST"])
 @permission_required(Permission.EDIT_DELIVERY_PLAN)
-def new_project(organisation_id: int, plan_id: int):
-    plan = load_council_plan(organisation_id, plan_id, Permission.EDIT_DELIVERY_PLAN)
+@with_council
+@with_council_plan
+def new_project(council: Organisation, plan: DeliveryPlan):
     return _project_page(plan, None)
 
 
@@ -109,11 +114,13 @@ def new_project(organisation_id: int, plan_id: int):
     methods=["GET", "POST"],
 )
 @permission_required(Permission.VIEW_DELIVERY_PLAN)
-def project(organisation_id: int, plan_id: int, project_id: int):
-    plan = load_council_plan(organisation_id, plan_id, Permission.VIEW_DELIVERY_PLAN)
+@with_council
+@with_council_plan
+@with_plan_project
+def project(council: Organisation, plan: DeliveryPlan, project: PlanProject):
     if request.method == "POST":
-        load_council_plan(organisation_id, plan_id, Permission.EDIT_DELIVERY_PLAN)
-    return _project_page(plan, load_plan_project(plan, project_id))
+        check(Permission.EDIT_DELIVERY_PLAN, plan)
+    return _project_page(plan, project)
 
 
 def _project_page(plan, project):
@@ -141,9 +148,10 @@ def _project_page(plan, project):
     methods=["POST"],
 )
 @permission_required(Permission.EDIT_DELIVERY_PLAN)
-def remove(organisation_id: int, plan_id: int, project_id: int):
-    plan = load_council_plan(organisation_id, plan_id, Permission.EDIT_DELIVERY_PLAN)
-    project = load_plan_project(plan, project_id)
+@with_council
+@with_council_plan
+@with_plan_project
+def remove(council: Organisation, plan: DeliveryPlan, project: PlanProject):
     if ActionForm().validate_on_submit():
         try:
             remove_project(plan, project, _actor())
@@ -151,4 +159,4 @@ def remove(organisation_id: int, plan_id: int, project_id: int):
             flash(error.message, "error")
         else:
             flash(f"Project “{project.name}” removed from the plan.", "success")
-    return redirect(url_for(".borough_plan", organisation_id=organisation_id, plan_id=plan.id))
+    return redirect(url_for(".borough_plan", organisation_id=council.id, plan_id=plan.id))

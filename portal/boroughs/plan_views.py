@@ -5,11 +5,11 @@ Routes live in modules that share this blueprint and its loaders: ``borough_view
 ``staff_views`` (officers).
 """
 
-from flask import Blueprint, abort
+from flask import Blueprint
 
 from portal.boroughs import queries
-from portal.models import DeliveryPlan, Organisation, OrganisationType, PlanProject, ServiceArea
-from portal.permissions import Permission, check
+from portal.models import OrganisationType, ServiceArea
+from portal.permissions import loads
 
 plans = Blueprint("plans", __name__)
 
@@ -19,36 +19,16 @@ def service_area_label(value: str) -> str:
     return ServiceArea(value).label
 
 
-def load_council(organisation_id: int, permission: Permission) -> Organisation:
-    """A borough council the user may act for. Other organisations have no delivery plan: 404."""
-    organisation = queries.fetch_organisation(organisation_id)
-    if organisation is None or organisation.organisation_type is not OrganisationType.BOROUGH:
-        abort(404)
-    check(permission, organisation)
-    return organisation
-
-
-def load_council_plan(organisation_id: int, plan_id: int, permission: Permission) -> DeliveryPlan:
-    """This council's plan. Another borough's plan is 404: its existence is private."""
-    load_council(organisation_id, permission)
-    plan = queries.fetch_plan(plan_id)
-    if plan is None or plan.organisation_id != organisation_id:
-        abort(404)
-    check(permission, plan)
-    return plan
-
-
-def load_plan_project(plan: DeliveryPlan, project_id: int) -> PlanProject:
-    project = queries.fetch_project(project_id)
-    if project is None or project.plan_id != plan.id:
-        abort(404)
-    return project
-
-
-def load_staff_plan(plan_id: int, permission: Permission) -> DeliveryPlan:
-    plan = queries.fetch_plan(plan_id) or abort(404)
-    check(permission, plan)
-    return plan
+# A borough council the user may act for (other organisations have no delivery plan: 404), this council's plan
+# (another borough's plan is 404: its existence is private) and a project of that plan.
+with_council = loads(
+    "council",
+    queries.fetch_organisation,
+    parameter="organisation_id",
+    where=lambda organisation: organisation.organisation_type is OrganisationType.BOROUGH,
+)
+with_council_plan = loads("plan", queries.fetch_plan, within=("council", "organisation_id"), checked=True)
+with_plan_project = loads("project", queries.fetch_project, within="plan")
 
 
 from portal.boroughs import (  # noqa: E402, F401  (routes on this blueprint)

@@ -1,33 +1,33 @@
 """Quarterly returns on plan projects: the council fills them in; officers accept or query them. The forms, the
 saving, the states and the ratings are the award returns' own (``portal.monitoring``)."""
 
-from flask import abort, render_template, request, url_for
+from flask import render_template, request, url_for
 from flask_login import current_user
 
 from portal.boroughs import returns as plan_returns
-from portal.boroughs.plan_views import load_council_plan, plans
-from portal.models import PlanStatus, ReturnStatus
+from portal.boroughs.plan_views import plans, with_council, with_council_plan
+from portal.models import DeliveryPlan, Organisation, PlanStatus, Return, ReturnStatus
 from portal.monitoring.forms import ActionForm, QueryForm, return_form
 from portal.monitoring.performance import profile_pence
 from portal.monitoring.returns import today
 from portal.monitoring.review import may_fill_in
 from portal.monitoring.review_views import accept_return_from_form, query_return_from_form, save_return_from_form
-from portal.permissions import Permission, can, check, permission_required
+from portal.permissions import Permission, can, check, loads, permission_required
+
+
+def plan_of(return_: Return) -> int | None:
+    """The delivery plan a return is on (through its project), or None for an award's return."""
+    return return_.plan_project.plan_id if return_.plan_project is not None else None
 
 
 @plans.route("/organisations/<int:organisation_id>/delivery-plans/<int:plan_id>/returns")
 @permission_required(Permission.VIEW_DELIVERY_PLAN)
-def borough_returns(organisation_id: int, plan_id: int):
-    plan = load_council_plan(organisation_id, plan_id, Permission.VIEW_DELIVERY_PLAN)
+@with_council
+@with_council_plan
+def borough_returns(council: Organisation, plan: DeliveryPlan):
     return render_template(
         "boroughs/borough_returns.html", plan=plan, returns=plan_returns.fetch_plan_returns(plan), today=today()
     )
-
-
-def _load_plan_return(organisation_id: int, plan_id: int, return_id: int, permission: Permission):
-    plan = load_council_plan(organisation_id, plan_id, permission)
-    return_ = plan_returns.fetch_plan_return(plan, return_id) or abort(404)
-    return plan, return_
 
 
 @plans.route(
@@ -35,8 +35,10 @@ def _load_plan_return(organisation_id: int, plan_id: int, return_id: int, permis
     methods=["GET", "POST"],
 )
 @permission_required(Permission.VIEW_DELIVERY_PLAN)
-def borough_return(organisation_id: int, plan_id: int, return_id: int):
-    plan, return_ = _load_plan_return(organisation_id, plan_id, return_id, Permission.VIEW_DELIVERY_PLAN)
+@with_council
+@with_council_plan
+@loads("return_", Return, parameter="return_id", within=("plan", plan_of))
+def borough_return(council: Organisation, plan: DeliveryPlan, return_: Return):
     project = return_.plan_project
     measures = list(project.measures)
     may_edit = (
@@ -47,7 +49,7 @@ def borough_return(organisation_id: int, plan_id: int, return_id: int):
     form = return_form(return_, measures, formdata=request.form if request.method == "POST" else None)
     if request.method == "POST":
         check(Permission.EDIT_DELIVERY_PLAN, plan)
-        done = url_for(".borough_returns", organisation_id=organisation_id, plan_id=plan.id)
+        done = url_for(".borough_returns", organisation_id=council.id, plan_id=plan.id)
         if saved := save_return_from_form(
             return_, form, measures, name=f"Return {return_.label} for {project.name}", submitted_url=done
         ):
@@ -79,14 +81,10 @@ def staff_returns():
     )
 
 
-def _load_staff_return(return_id: int, permission: Permission):
-    from portal.monitoring import queries
-
-    return_ = queries.fetch_return(return_id)
-    if return_ is None or return_.plan_project is None:
-        abort(404)
-    check(permission, return_)
-    return return_
+# A return on a plan project, for officers: an award's return is not one of these (404).
+with_staff_return = loads(
+    "return_", Return, parameter="return_id", where=lambda return_: return_.plan_project is not None
+)
 
 
 def _review_page(return_, query_form):
@@ -107,24 +105,25 @@ def _review_page(return_, query_form):
 
 @plans.route("/staff/boroughs/returns/<int:return_id>")
 @permission_required(Permission.REVIEW_RETURNS)
-def staff_return(return_id: int):
-    return _review_page(_load_staff_return(return_id, Permission.REVIEW_RETURNS), QueryForm(formdata=None))
+@with_staff_return
+def staff_return(return_: Return):
+    return _review_page(return_, QueryForm(formdata=None))
 
 
 @plans.route("/staff/boroughs/returns/<int:return_id>/accept", methods=["POST"])
 @permission_required(Permission.REVIEW_RETURNS)
-def accept(return_id: int):
-    return_ = _load_staff_return(return_id, Permission.REVIEW_RETURNS)
-    return accept_return_from_form(return_, back=url_for(".staff_return", return_id=return_id))
+@with_staff_return
+def accept(return_: Return):
+    return accept_return_from_form(return_, back=url_for(".staff_return", return_id=return_.id))
 
 
 @plans.route("/staff/boroughs/returns/<int:return_id>/query", methods=["POST"])
 @permission_required(Permission.REVIEW_RETURNS)
-def query(return_id: int):
-    return_ = _load_staff_return(return_id, Permission.REVIEW_RETURNS)
+@with_staff_return
+def query(return_: Return):
     return query_return_from_form(
         return_,
         to="the borough",
-        back=url_for(".staff_return", return_id=return_id),
+        back=url_for(".staff_return", return_id=return_.id),
         page=lambda form: _review_page(return_, form),
     )

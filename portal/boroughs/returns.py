@@ -69,14 +69,6 @@ def fetch_plan_returns(plan: DeliveryPlan) -> list[Return]:
     )
 
 
-def fetch_plan_return(plan: DeliveryPlan, return_id: int) -> Return | None:
-    """The return, only if it is on one of this plan's projects."""
-    return_ = db.session.get(Return, return_id)
-    if return_ is None or return_.plan_project is None or return_.plan_project.plan_id != plan.id:
-        return None
-    return return_
-
-
 def fetch_record(return_: Return) -> PerformanceRecord | None:
     return db.session.scalar(sa.select(PerformanceRecord).where(PerformanceRecord.return_id == return_.id))
 

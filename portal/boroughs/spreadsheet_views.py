@@ -8,12 +8,13 @@ from flask_login import current_user
 from portal.boroughs import returns as plan_returns
 from portal.boroughs import uploads
 from portal.boroughs.forms import UploadForm
-from portal.boroughs.plan_views import load_council_plan, plans
+from portal.boroughs.plan_views import plans, with_council, with_council_plan
 from portal.boroughs.spreadsheet import Problem, UploadRefused, build_template, upload_returns
 from portal.errors import DomainError
 from portal.forms import choices
+from portal.models import DeliveryPlan, Organisation, ReturnsUpload
 from portal.monitoring.returns import today
-from portal.permissions import Permission, permission_required
+from portal.permissions import Permission, loads, permission_required
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -37,8 +38,9 @@ def _quarter(plan, text: str | None) -> date | None:
 
 @plans.route("/organisations/<int:organisation_id>/delivery-plans/<int:plan_id>/returns/template")
 @permission_required(Permission.EDIT_DELIVERY_PLAN)
-def returns_template(organisation_id: int, plan_id: int):
-    plan = load_council_plan(organisation_id, plan_id, Permission.EDIT_DELIVERY_PLAN)
+@with_council
+@with_council_plan
+def returns_template(council: Organisation, plan: DeliveryPlan):
     quarter = _quarter(plan, request.args.get("quarter")) or abort(404)
     label = dict(open_quarters(plan))[quarter].replace(" ", "-").replace("/", "-")
     return Response(
@@ -52,8 +54,9 @@ def returns_template(organisation_id: int, plan_id: int):
     "/organisations/<int:organisation_id>/delivery-plans/<int:plan_id>/returns/upload", methods=["GET", "POST"]
 )
 @permission_required(Permission.EDIT_DELIVERY_PLAN)
-def upload(organisation_id: int, plan_id: int):
-    plan = load_council_plan(organisation_id, plan_id, Permission.EDIT_DELIVERY_PLAN)
+@with_council
+@with_council_plan
+def upload(council: Organisation, plan: DeliveryPlan):
     quarters = open_quarters(plan)
     form = UploadForm()
     form.quarter.choices = choices((start.isoformat(), label) for start, label in quarters)
@@ -71,9 +74,7 @@ def upload(organisation_id: int, plan_id: int):
                 if uploads.checked_in_background(data):
                     upload = uploads.queue_upload(plan, quarter, file.filename, data, actor)
                     return redirect(
-                        url_for(
-                            ".returns_upload", organisation_id=organisation_id, plan_id=plan.id, upload_id=upload.id
-                        )
+                        url_for(".returns_upload", organisation_id=council.id, plan_id=plan.id, upload_id=upload.id)
                     )
                 saved = upload_returns(plan, quarter, file.filename, data, actor)
             except UploadRefused as refused:
@@ -86,19 +87,19 @@ def upload(organisation_id: int, plan_id: int):
                     f"{saved} {'return' if saved == 1 else 'returns'} saved from the file. Check and submit each one.",
                     "success",
                 )
-                return redirect(url_for(".borough_returns", organisation_id=organisation_id, plan_id=plan.id))
+                return redirect(url_for(".borough_returns", organisation_id=council.id, plan_id=plan.id))
     return render_template("boroughs/upload.html", plan=plan, form=form, quarters=quarters, problems=problems)
 
 
-def load_upload(organisation_id: int, plan_id: int, upload_id: int):
-    plan = load_council_plan(organisation_id, plan_id, Permission.EDIT_DELIVERY_PLAN)
-    return uploads.fetch_upload(plan, upload_id) or abort(404)
+with_upload = loads("upload", ReturnsUpload, within="plan")
 
 
 @plans.route("/organisations/<int:organisation_id>/delivery-plans/<int:plan_id>/returns/uploads/<int:upload_id>")
 @permission_required(Permission.EDIT_DELIVERY_PLAN)
-def returns_upload(organisation_id: int, plan_id: int, upload_id: int):
-    upload = load_upload(organisation_id, plan_id, upload_id)
+@with_council
+@with_council_plan
+@with_upload
+def returns_upload(council: Organisation, plan: DeliveryPlan, upload: ReturnsUpload):
     quarter = dict(open_quarters(upload.plan)).get(upload.period_start)
     problems = [Problem(*problem) for problem in upload.problems or []]
     return render_template(
@@ -110,8 +111,10 @@ def returns_upload(organisation_id: int, plan_id: int, upload_id: int):
     "/organisations/<int:organisation_id>/delivery-plans/<int:plan_id>/returns/uploads/<int:upload_id>/progress"
 )
 @permission_required(Permission.EDIT_DELIVERY_PLAN)
-def returns_upload_progress(organisation_id: int, plan_id: int, upload_id: int):
-    upload = load_upload(organisation_id, plan_id, upload_id)
+@with_council
+@with_council_plan
+@with_upload
+def returns_upload_progress(council: Organisation, plan: DeliveryPlan, upload: ReturnsUpload):
     response = jsonify(
         status=upload.status.value,
         status_label=upload.status.label,

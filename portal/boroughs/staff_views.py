@@ -1,6 +1,6 @@
 """Officers' pages: the boroughs' allocations and confirming them, reviewing delivery plans, and paying them."""
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from portal.agreements.forms import PaymentForm
@@ -9,13 +9,13 @@ from portal.boroughs import queries
 from portal.boroughs.allocations import confirm_allocation, create_allocation, take_from_published_version
 from portal.boroughs.forms import ActionForm, AllocationForm, ConfirmForm, DecisionForm
 from portal.boroughs.payments import record_payment, release_blocker, release_instalment
-from portal.boroughs.plan_views import load_staff_plan, plans
+from portal.boroughs.plan_views import plans
 from portal.boroughs.plans import approve_plan, query_plan
 from portal.errors import DomainError
-from portal.models import PlanStatus
+from portal.models import BoroughAllocation, DeliveryPlan, PlanInstalment, PlanStatus
 from portal.monitoring.returns import today
 from portal.periods import financial_year_start
-from portal.permissions import Permission, can, check, permission_required
+from portal.permissions import Permission, can, loads, permission_required
 
 
 def _actor():
@@ -79,16 +79,11 @@ def new_allocation():
     return render_template("boroughs/new_allocation.html", form=form)
 
 
-def _load_allocation(allocation_id: int):
-    allocation = queries.fetch_allocation(allocation_id) or abort(404)
-    check(Permission.MANAGE_BOROUGH_ALLOCATIONS, allocation)
-    return allocation
-
-
 @plans.route("/staff/boroughs/allocations/<int:allocation_id>")
 @permission_required(Permission.MANAGE_BOROUGH_ALLOCATIONS)
-def allocation(allocation_id: int):
-    return _allocation_page(_load_allocation(allocation_id), ConfirmForm(formdata=None))
+@loads("allocation", queries.fetch_allocation)
+def allocation(allocation: BoroughAllocation):
+    return _allocation_page(allocation, ConfirmForm(formdata=None))
 
 
 def _allocation_page(allocation, form):
@@ -103,8 +98,8 @@ def _allocation_page(allocation, form):
 
 @plans.route("/staff/boroughs/allocations/<int:allocation_id>/confirm", methods=["POST"])
 @permission_required(Permission.MANAGE_BOROUGH_ALLOCATIONS)
-def confirm(allocation_id: int):
-    allocation = _load_allocation(allocation_id)
+@loads("allocation", queries.fetch_allocation)
+def confirm(allocation: BoroughAllocation):
     form = ConfirmForm()
     if form.validate_on_submit():
         try:
@@ -143,8 +138,8 @@ def _review_page(plan, form):
 
 @plans.route("/staff/boroughs/plans/<int:plan_id>", methods=["GET", "POST"])
 @permission_required(Permission.REVIEW_DELIVERY_PLANS)
-def staff_plan(plan_id: int):
-    plan = load_staff_plan(plan_id, Permission.REVIEW_DELIVERY_PLANS)
+@loads("plan", queries.fetch_plan)
+def staff_plan(plan: DeliveryPlan):
     form = DecisionForm(formdata=request.form if request.method == "POST" else None)
     if form.validate_on_submit():
         try:
@@ -161,19 +156,12 @@ def staff_plan(plan_id: int):
     return _review_page(plan, form)
 
 
-def _load_instalment(plan, instalment_id: int):
-    instalment = queries.fetch_instalment(instalment_id)
-    if instalment is None or instalment.plan_id != plan.id:
-        abort(404)
-    return instalment
-
-
 @plans.route("/staff/boroughs/plans/<int:plan_id>/payments/<int:instalment_id>/release", methods=["POST"])
 @permission_required(Permission.MANAGE_PAYMENTS)
 @recent_authentication_required()
-def release(plan_id: int, instalment_id: int):
-    plan = load_staff_plan(plan_id, Permission.MANAGE_PAYMENTS)
-    instalment = _load_instalment(plan, instalment_id)
+@loads("plan", queries.fetch_plan)
+@loads("instalment", queries.fetch_instalment, within="plan")
+def release(plan: DeliveryPlan, instalment: PlanInstalment):
     if ActionForm().validate_on_submit():
         try:
             released = release_instalment(instalment, _actor())
@@ -188,9 +176,9 @@ def release(plan_id: int, instalment_id: int):
 @plans.route("/staff/boroughs/plans/<int:plan_id>/payments/<int:instalment_id>/paid", methods=["GET", "POST"])
 @permission_required(Permission.MANAGE_PAYMENTS)
 @recent_authentication_required()
-def record_paid(plan_id: int, instalment_id: int):
-    plan = load_staff_plan(plan_id, Permission.MANAGE_PAYMENTS)
-    instalment = _load_instalment(plan, instalment_id)
+@loads("plan", queries.fetch_plan)
+@loads("instalment", queries.fetch_instalment, within="plan")
+def record_paid(plan: DeliveryPlan, instalment: PlanInstalment):
     form = PaymentForm(formdata=request.form if request.method == "POST" else None)
     if form.validate_on_submit():
         try:

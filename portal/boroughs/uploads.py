@@ -69,11 +69,6 @@ def queue_upload(plan: DeliveryPlan, period_start: date, filename: str, data: by
     return upload
 
 
-def fetch_upload(plan: DeliveryPlan, upload_id: int) -> ReturnsUpload | None:
-    upload = db.session.get(ReturnsUpload, upload_id)
-    return upload if upload is not None and upload.plan_id == plan.id else None
-
-
 def _show_progress(upload_id: int, worker: str, done: int, total: int) -> None:
     # Rows read so far count for most of the bar; saving the returns is the rest.
     progress = min(90, 5 + (85 * done) // max(total, 1))

@@ -282,7 +282,6 @@ def test_every_page_in_the_role_table_is_a_protected_page(app):
 NOT_YET_ON_LOADS = {
     "applications",
     "assessment",
-    "boroughs",
     "dialogue",
     "directory",
     "monitoring",
