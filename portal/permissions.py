@@ -294,7 +294,7 @@ def loads(
     fetch: type | Callable[[int], Any],
     *,
     permission: Permission | None = ROUTE_PERMISSION,
-    within: str | tuple[str, str | Callable[[Any], int | None]] | None = None,
+    within: str | tuple[str, str | Callable[[Any], int | None]] | tuple[str, str, str] | None = None,
     checked: bool | None = None,
     where: Callable[[Any], bool] | None = None,
     hidden_unless: Permission | None = None,
@@ -312,7 +312,9 @@ def loads(
     - ``within="award"``: the object must belong to the ``award`` loaded above (``obj.award_id == award.id``), or
       to the URL's ``award_id`` when no award is loaded: 404 otherwise. ``within="round_"`` reads ``obj.round_id``;
       ``within=("board", "organisation_id")`` names the attribute when it is not the parent's name, and
-      ``within=("plan", lambda return_: ...)`` works the parent's id out when the object holds it further away;
+      ``within=("plan", lambda return_: ...)`` works the parent's id out when the object holds it further away,
+      and ``within=("assignment", "application_id", "application_id")`` compares with the parent's attribute
+      rather than its id (a file of the bid an assignment is about);
     - ``hidden_unless``: a user without that permission on the object gets 404, since even its existence is private;
     - ``permission`` on the object's scope: 403 without it. It is the route's own permission (from
       :func:`permission_required`) unless named here; ``None`` checks nothing (a public page). An object loaded
@@ -323,9 +325,9 @@ def loads(
     """
     parameter = parameter or f"{into}_id"
     if within is None or isinstance(within, tuple):
-        parent_name, parent_key = within or (None, None)
+        parent_name, parent_key, parent_attribute = (*within, "id")[:3] if within else (None, None, "id")
     else:
-        parent_name, parent_key = within, f"{within.rstrip('_')}_id"
+        parent_name, parent_key, parent_attribute = within, f"{within.rstrip('_')}_id", "id"
     if checked is False or (checked is None and permission is ROUTE_PERMISSION and within is not None):
         permission = None
     get = (lambda id_: db.session.get(fetch, id_)) if isinstance(fetch, type) else fetch
@@ -341,7 +343,10 @@ def loads(
             if obj is None or (where is not None and not where(obj)):
                 abort(404)
             if parent_name is not None and parent_key is not None:
-                parent = kwargs[parent_name].id if parent_name in kwargs else kwargs.pop(f"{parent_name}_id")
+                if parent_name in kwargs:
+                    parent = getattr(kwargs[parent_name], parent_attribute)
+                else:
+                    parent = kwargs.pop(f"{parent_name}_id")
                 if (parent_key(obj) if callable(parent_key) else getattr(obj, parent_key)) != parent:
                     abort(404)
             if hidden_unless is not None and not can(current_user, hidden_unless, obj):

@@ -5,9 +5,9 @@ from flask import flash, redirect, render_template, request, url_for
 from portal.assessment import decisions, queries
 from portal.assessment.decisions import BulkDecisionError, DecisionEntry
 from portal.assessment.forms import OUTCOME_CHOICES, ActionForm, DecisionForm, ModerationForm, ReserveFundingForm
-from portal.assessment.views import acting_user, assessment, load_bid, load_round
+from portal.assessment.views import acting_user, assessment, with_bid, with_round
 from portal.errors import DomainError
-from portal.models import ApplicationStatus
+from portal.models import Application, ApplicationStatus, Round
 from portal.permissions import Permission, permission_required
 
 
@@ -23,8 +23,8 @@ def _scores_context(application) -> dict:
 
 @assessment.route("/rounds/<int:round_id>/applications/<int:application_id>/scores")
 @permission_required(Permission.SCREEN_APPLICATIONS)
-def scores(round_id: int, application_id: int):
-    application = load_bid(round_id, application_id, Permission.SCREEN_APPLICATIONS)
+@with_bid
+def scores(application: Application):
     return render_template(
         "assessment/scores.html",
         application=application,
@@ -35,8 +35,8 @@ def scores(round_id: int, application_id: int):
 
 @assessment.route("/rounds/<int:round_id>/applications/<int:application_id>/moderation", methods=["GET", "POST"])
 @permission_required(Permission.MODERATE_APPLICATIONS)
-def moderate(round_id: int, application_id: int):
-    application = load_bid(round_id, application_id, Permission.MODERATE_APPLICATIONS)
+@with_bid
+def moderate(application: Application):
     context = _scores_context(application)
     average = context["summary"].average
     form = ModerationForm(data={"agreed_score": f"{average}" if average is not None else ""})
@@ -47,7 +47,7 @@ def moderate(round_id: int, application_id: int):
             form.show_error(error)
         else:
             flash("The moderated score has been saved. The bid is ready for a decision.", "success")
-            return redirect(url_for("assessment.bid", round_id=round_id, application_id=application.id))
+            return redirect(url_for("assessment.bid", round_id=application.round_id, application_id=application.id))
     return render_template(
         "assessment/moderate.html",
         application=application,
@@ -60,8 +60,8 @@ def moderate(round_id: int, application_id: int):
 
 @assessment.route("/rounds/<int:round_id>/applications/<int:application_id>/decision", methods=["GET", "POST"])
 @permission_required(Permission.DECIDE_APPLICATIONS)
-def decide(round_id: int, application_id: int):
-    application = load_bid(round_id, application_id, Permission.DECIDE_APPLICATIONS)
+@with_bid
+def decide(application: Application):
     form = DecisionForm()
     if form.validate_on_submit():
         entry = DecisionEntry(application.id, form.outcome.data, form.feedback.data, form.conditions.data)
@@ -71,7 +71,7 @@ def decide(round_id: int, application_id: int):
             form.show_error(error)
         else:
             flash(f"Decision recorded: {decision.outcome.label.lower()}. The applicant has been emailed.", "success")
-            return redirect(url_for("assessment.bid", round_id=round_id, application_id=application.id))
+            return redirect(url_for("assessment.bid", round_id=application.round_id, application_id=application.id))
     return render_template(
         "assessment/decide.html",
         application=application,
@@ -97,8 +97,8 @@ def _bulk_entries() -> tuple[list[DecisionEntry], set[int]]:
 
 @assessment.route("/rounds/<int:round_id>/decisions", methods=["GET", "POST"])
 @permission_required(Permission.DECIDE_APPLICATIONS)
-def bulk_decisions(round_id: int):
-    round_ = load_round(round_id)
+@with_round
+def bulk_decisions(round_: Round):
     form = ActionForm()
     row_errors: dict[int, dict[str, str]] = {}
     form_error = None
@@ -136,8 +136,8 @@ def bulk_decisions(round_id: int):
 
 @assessment.route("/rounds/<int:round_id>/reserve-list")
 @permission_required(Permission.SCREEN_APPLICATIONS)
-def reserve_list(round_id: int):
-    round_ = load_round(round_id)
+@with_round
+def reserve_list(round_: Round):
     page = queries.fetch_reserve_list_page(round_, request.args.get("page", 1, type=int))
     return render_template(
         "assessment/reserve_list.html",
@@ -149,8 +149,8 @@ def reserve_list(round_id: int):
 
 @assessment.route("/rounds/<int:round_id>/applications/<int:application_id>/fund-from-reserve", methods=["GET", "POST"])
 @permission_required(Permission.DECIDE_APPLICATIONS)
-def fund_from_reserve(round_id: int, application_id: int):
-    application = load_bid(round_id, application_id, Permission.DECIDE_APPLICATIONS)
+@with_bid
+def fund_from_reserve(application: Application):
     form = ReserveFundingForm()
     status_code = 200
     if form.validate_on_submit():
@@ -166,7 +166,7 @@ def fund_from_reserve(round_id: int, application_id: int):
                 "The applicant has been emailed. You can now set up the award.",
                 "success",
             )
-            return redirect(url_for("assessment.bid", round_id=round_id, application_id=application.id))
+            return redirect(url_for("assessment.bid", round_id=application.round_id, application_id=application.id))
     if form.errors:
         status_code = 400
     return render_template(

@@ -1,6 +1,6 @@
 """Officers' pages: rounds and their bids, one bid, its screening and its reviewers."""
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import flash, redirect, render_template, request, url_for
 
 from portal.assessment import queries, reviewers, screening
 from portal.assessment.forms import (
@@ -12,11 +12,18 @@ from portal.assessment.forms import (
     SpreadReviewersForm,
     UnassignReviewerForm,
 )
-from portal.assessment.views import acting_user, assessment, load_bid, load_round, send_uploaded_file
+from portal.assessment.views import (
+    acting_user,
+    assessment,
+    send_uploaded_file,
+    with_bid,
+    with_bid_file,
+    with_round,
+)
 from portal.errors import DomainError
 from portal.forms import choices
-from portal.models import ApplicationStatus, ScreeningCheckKind
-from portal.permissions import Permission, has_permission, permission_required
+from portal.models import Application, ApplicationStatus, ReviewAssignment, Round, ScreeningCheckKind, UploadedFile
+from portal.permissions import Permission, has_permission, loads, permission_required
 
 
 @assessment.route("/rounds")
@@ -67,8 +74,8 @@ def _render_bids(round_, form: BulkAssignForm, status_code: int = 200):
 
 @assessment.route("/rounds/<int:round_id>/applications")
 @permission_required(Permission.SCREEN_APPLICATIONS)
-def bids(round_id: int):
-    round_ = load_round(round_id)
+@with_round
+def bids(round_: Round):
     form = BulkAssignForm(formdata=None)
     form.set_reviewers(queries.fetch_eligible_reviewers())
     return _render_bids(round_, form)
@@ -76,8 +83,8 @@ def bids(round_id: int):
 
 @assessment.route("/rounds/<int:round_id>/reviewers", methods=["POST"])
 @permission_required(Permission.ASSIGN_REVIEWERS)
-def bulk_assign(round_id: int):
-    round_ = load_round(round_id)
+@with_round
+def bulk_assign(round_: Round):
     form = BulkAssignForm()
     form.set_reviewers(queries.fetch_eligible_reviewers())
     if form.validate_on_submit():
@@ -97,8 +104,8 @@ def bulk_assign(round_id: int):
 
 @assessment.route("/rounds/<int:round_id>/reviewers/spread", methods=["GET", "POST"])
 @permission_required(Permission.ASSIGN_REVIEWERS)
-def spread(round_id: int):
-    round_ = load_round(round_id)
+@with_round
+def spread(round_: Round):
     in_review = queries.fetch_bids_with_status(round_, ApplicationStatus.IN_REVIEW)
     eligible = queries.fetch_eligible_reviewers()
     workload = queries.fetch_open_workload()
@@ -128,8 +135,8 @@ def spread(round_id: int):
 
 @assessment.route("/rounds/<int:round_id>/applications/<int:application_id>")
 @permission_required(Permission.SCREEN_APPLICATIONS)
-def bid(round_id: int, application_id: int):
-    application = load_bid(round_id, application_id, Permission.SCREEN_APPLICATIONS)
+@with_bid
+def bid(application: Application):
     assignments = queries.fetch_assignments(application)
     return render_template(
         "assessment/bid.html",
@@ -147,22 +154,24 @@ def bid(round_id: int, application_id: int):
 
 @assessment.route("/rounds/<int:round_id>/applications/<int:application_id>/answers")
 @permission_required(Permission.SCREEN_APPLICATIONS)
-def answers(round_id: int, application_id: int):
-    application = load_bid(round_id, application_id, Permission.SCREEN_APPLICATIONS)
+@with_bid
+def answers(application: Application):
     return render_template(
         "assessment/answers.html",
         application=application,
         sections=queries.fetch_answers_by_section(application),
         file_url=lambda file_id: url_for(
-            "assessment.bid_file", round_id=round_id, application_id=application.id, file_id=file_id
+            "assessment.bid_file", round_id=application.round_id, application_id=application.id, file_id=file_id
         ),
     )
 
 
 @assessment.route("/rounds/<int:round_id>/applications/<int:application_id>/files/<int:file_id>")
 @permission_required(Permission.SCREEN_APPLICATIONS)
-def bid_file(round_id: int, application_id: int, file_id: int):
-    return send_uploaded_file(load_bid(round_id, application_id, Permission.SCREEN_APPLICATIONS), file_id)
+@with_bid
+@with_bid_file
+def bid_file(application: Application, uploaded: UploadedFile):
+    return send_uploaded_file(uploaded)
 
 
 # Screening ------------------------------------------------------------------------------------------------------
@@ -182,8 +191,8 @@ def _screening_page(application, form, status_code: int = 200):
 
 @assessment.route("/rounds/<int:round_id>/applications/<int:application_id>/screening", methods=["GET", "POST"])
 @permission_required(Permission.SCREEN_APPLICATIONS)
-def screening_checks(round_id: int, application_id: int):
-    application = load_bid(round_id, application_id, Permission.SCREEN_APPLICATIONS)
+@with_bid
+def screening_checks(application: Application):
     saved = {check.kind: check for check in queries.fetch_screening_checks(application)}
     form = ScreeningChecksForm(
         data={
@@ -198,14 +207,15 @@ def screening_checks(round_id: int, application_id: int):
             form.show_error(error)
         else:
             flash(f"{changed} check(s) saved." if changed else "Nothing had changed.", "success")
-            return redirect(url_for("assessment.screening_checks", round_id=round_id, application_id=application.id))
+            return redirect(
+                url_for("assessment.screening_checks", round_id=application.round_id, application_id=application.id)
+            )
     return _screening_page(application, form, 400 if form.errors else 200)
 
 
-def _screening_action(round_id: int, application_id: int, action, done: str, then: str | None = None):
+def _screening_action(application: Application, action, done: str, then: str | None = None):
     """Take a screening step and come back to the checks, or, once it is done, go on to ``then`` (an endpoint for
     the bid) if the officer may use it."""
-    application = load_bid(round_id, application_id, Permission.SCREEN_APPLICATIONS)
     endpoint = "assessment.screening_checks"
     if ActionForm().validate_on_submit():
         try:
@@ -215,23 +225,24 @@ def _screening_action(round_id: int, application_id: int, action, done: str, the
         else:
             flash(done, "success")
             endpoint = then or endpoint
-    return redirect(url_for(endpoint, round_id=round_id, application_id=application.id))
+    return redirect(url_for(endpoint, round_id=application.round_id, application_id=application.id))
 
 
 @assessment.route("/rounds/<int:round_id>/applications/<int:application_id>/screening/start", methods=["POST"])
 @permission_required(Permission.SCREEN_APPLICATIONS)
-def start_screening(round_id: int, application_id: int):
-    return _screening_action(round_id, application_id, screening.start_screening, "Screening has started.")
+@with_bid
+def start_screening(application: Application):
+    return _screening_action(application, screening.start_screening, "Screening has started.")
 
 
 @assessment.route("/rounds/<int:round_id>/applications/<int:application_id>/screening/pass", methods=["POST"])
 @permission_required(Permission.SCREEN_APPLICATIONS)
-def pass_screening(round_id: int, application_id: int):
+@with_bid
+def pass_screening(application: Application):
     # On to assigning reviewers, the next step, for an officer who may; otherwise back to the checks.
     then = "assessment.bid_reviewers" if has_permission(acting_user(), Permission.ASSIGN_REVIEWERS) else None
     return _screening_action(
-        round_id,
-        application_id,
+        application,
         screening.pass_screening,
         "The bid passed screening and is ready for reviewers.",
         then,
@@ -242,8 +253,8 @@ def pass_screening(round_id: int, application_id: int):
     "/rounds/<int:round_id>/applications/<int:application_id>/screening/screen-out", methods=["GET", "POST"]
 )
 @permission_required(Permission.SCREEN_APPLICATIONS)
-def screen_out(round_id: int, application_id: int):
-    application = load_bid(round_id, application_id, Permission.SCREEN_APPLICATIONS)
+@with_bid
+def screen_out(application: Application):
     form = ScreenOutForm()
     if form.validate_on_submit():
         try:
@@ -252,7 +263,7 @@ def screen_out(round_id: int, application_id: int):
             form.show_error(error)
         else:
             flash("The bid was screened out and the applicant has been emailed your feedback.", "success")
-            return redirect(url_for("assessment.bid", round_id=round_id, application_id=application.id))
+            return redirect(url_for("assessment.bid", round_id=application.round_id, application_id=application.id))
     return render_template("assessment/screen_out.html", application=application, form=form)
 
 
@@ -261,8 +272,8 @@ def screen_out(round_id: int, application_id: int):
 
 @assessment.route("/rounds/<int:round_id>/applications/<int:application_id>/reviewers", methods=["GET", "POST"])
 @permission_required(Permission.ASSIGN_REVIEWERS)
-def bid_reviewers(round_id: int, application_id: int):
-    application = load_bid(round_id, application_id, Permission.ASSIGN_REVIEWERS)
+@with_bid
+def bid_reviewers(application: Application):
     assignments = queries.fetch_assignments(application)
     taken = {a.reviewer_id for a in assignments}
     workload = queries.fetch_open_workload()
@@ -275,7 +286,9 @@ def bid_reviewers(round_id: int, application_id: int):
             form.show_error(error)
         else:
             flash(f"{assignment.reviewer.full_name} has been asked to review this bid and emailed.", "success")
-            return redirect(url_for("assessment.bid_reviewers", round_id=round_id, application_id=application.id))
+            return redirect(
+                url_for("assessment.bid_reviewers", round_id=application.round_id, application_id=application.id)
+            )
     return render_template(
         "assessment/bid_reviewers.html",
         application=application,
@@ -291,12 +304,10 @@ def bid_reviewers(round_id: int, application_id: int):
     methods=["GET", "POST"],
 )
 @permission_required(Permission.ASSIGN_REVIEWERS)
-def unassign_reviewer(round_id: int, application_id: int, assignment_id: int):
+@with_bid
+@loads("assignment", queries.fetch_assignment, within="application")
+def unassign_reviewer(application: Application, assignment: ReviewAssignment):
     """Confirm, then take a reviewer off a bid they have not finished reviewing."""
-    application = load_bid(round_id, application_id, Permission.ASSIGN_REVIEWERS)
-    assignment = queries.fetch_assignment(assignment_id)
-    if assignment is None or assignment.application_id != application.id:
-        abort(404)
     form = UnassignReviewerForm()
     status_code = 200
     if form.validate_on_submit():
@@ -311,7 +322,9 @@ def unassign_reviewer(round_id: int, application_id: int, assignment_id: int):
                 "Their draft scores were deleted.",
                 "success",
             )
-            return redirect(url_for("assessment.bid_reviewers", round_id=round_id, application_id=application.id))
+            return redirect(
+                url_for("assessment.bid_reviewers", round_id=application.round_id, application_id=application.id)
+            )
     if form.errors:
         status_code = 400
     return render_template(

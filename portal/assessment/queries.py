@@ -36,7 +36,6 @@ from portal.models import (
     Score,
     ScreeningCheck,
     StaffRole,
-    UploadedFile,
     User,
 )
 from portal.permissions import Permission, roles_granting
@@ -274,12 +273,6 @@ def fetch_answers_by_section(application: Application) -> list[tuple[str, list[A
     for answer in answers:
         sections.setdefault(answer.question.section, []).append(AnsweredQuestion(answer.question, answer.value))
     return list(sections.items())
-
-
-def fetch_uploaded_file(application: Application, file_id: int) -> UploadedFile | None:
-    return db.session.scalar(
-        sa.select(UploadedFile).where(UploadedFile.id == file_id, UploadedFile.application_id == application.id)
-    )
 
 
 def fetch_screening_checks(application: Application) -> list[ScreeningCheck]:

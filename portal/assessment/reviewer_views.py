@@ -1,4 +1,4 @@
-"""Reviewers' pages: their own reviews only. Every route loads the assignment through ``load_assignment``, which
+"""Reviewers' pages: their own reviews only. Every route loads the assignment through ``with_assignment``, which
 refuses anyone but the assigned reviewer and anyone who declared a conflict."""
 
 from flask import abort, flash, redirect, render_template, request, url_for
@@ -6,9 +6,10 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from portal.assessment import queries, reviewers
 from portal.assessment.forms import DeclarationForm, score_form
 from portal.assessment.reviews import can_still_score, save_scores
-from portal.assessment.views import acting_user, assessment, load_assignment, send_uploaded_file
+from portal.assessment.views import acting_user, assessment, send_uploaded_file, with_assignment
 from portal.errors import DomainError
-from portal.permissions import Permission, permission_required
+from portal.models import ReviewAssignment, UploadedFile
+from portal.permissions import Permission, loads, permission_required
 
 
 @assessment.route("/reviews")
@@ -26,8 +27,8 @@ def reviews():
 
 @assessment.route("/reviews/<int:assignment_id>", methods=["GET", "POST"])
 @permission_required(Permission.SCORE_APPLICATIONS)
-def review(assignment_id: int):
-    assignment = load_assignment(assignment_id)
+@with_assignment
+def review(assignment: ReviewAssignment):
     application = assignment.application
     if assignment.has_conflict is None:
         # Until they declare, a reviewer sees only who is bidding and for what.
@@ -71,17 +72,18 @@ def review(assignment_id: int):
 
 @assessment.route("/reviews/<int:assignment_id>/files/<int:file_id>")
 @permission_required(Permission.SCORE_APPLICATIONS)
-def review_file(assignment_id: int, file_id: int):
-    assignment = load_assignment(assignment_id)
+@with_assignment
+@loads("uploaded", UploadedFile, parameter="file_id", within=("assignment", "application_id", "application_id"))
+def review_file(assignment: ReviewAssignment, uploaded: UploadedFile):
     if assignment.has_conflict is not False:
         abort(403)  # nothing of the bid before the declaration
-    return send_uploaded_file(assignment.application, file_id)
+    return send_uploaded_file(uploaded)
 
 
 @assessment.route("/reviews/<int:assignment_id>/scores", methods=["GET", "POST"])
 @permission_required(Permission.SCORE_APPLICATIONS)
-def score(assignment_id: int):
-    assignment = load_assignment(assignment_id)
+@with_assignment
+def score(assignment: ReviewAssignment):
     if assignment.has_conflict is None:
         return redirect(url_for("assessment.review", assignment_id=assignment.id))
     application = assignment.application

@@ -6,39 +6,36 @@ screening and reviewers), ``decision_views`` (scores, moderation and decisions) 
 
 from io import BytesIO
 
-from flask import Blueprint, abort, send_file
+from flask import Blueprint, send_file
 from flask_login import current_user
 
 from portal.assessment import queries
 from portal.assessment.scoring import tenths_to_percentage
-from portal.models import Application, ApplicationStatus, ReviewAssignment, Round
+from portal.models import ApplicationStatus, UploadedFile
 from portal.periods import financial_year_label
-from portal.permissions import Permission, check
+from portal.permissions import loads
 
 assessment = Blueprint("assessment", __name__, url_prefix="/staff")
 
 
-def load_round(round_id: int) -> Round:
-    return queries.fetch_round(round_id) or abort(404)
-
-
-def load_bid(round_id: int, application_id: int, permission: Permission) -> Application:
-    """A submitted bid in this round: 404 for a draft, another round's bid or no bid at all."""
-    application = queries.fetch_application(application_id)
-    if application is None or application.round_id != round_id or application.status is ApplicationStatus.DRAFT:
-        abort(404)
-    check(permission, application)
-    return application
-
-
-def load_assignment(assignment_id: int) -> ReviewAssignment:
-    """The current user's own review assignment. A bid they declared a conflict on, or were taken off by an officer,
-    is closed to them for good."""
-    assignment = queries.fetch_assignment(assignment_id) or abort(404)
-    check(Permission.SCORE_APPLICATIONS, assignment)
-    if assignment.has_conflict or assignment.removed:
-        abort(403)
-    return assignment
+with_round = loads("round_", queries.fetch_round, parameter="round_id")
+# A submitted bid in the round in the URL: 404 for a draft, another round's bid or no bid at all.
+with_bid = loads(
+    "application",
+    queries.fetch_application,
+    within="round",
+    checked=True,
+    where=lambda application: application.status is not ApplicationStatus.DRAFT,
+)
+# The current user's own review assignment. A bid they declared a conflict on, or were taken off by an officer, is
+# closed to them for good (403).
+with_assignment = loads(
+    "assignment",
+    queries.fetch_assignment,
+    allowed=lambda assignment: not (assignment.has_conflict or assignment.removed),
+)
+# A file uploaded with the bid loaded above.
+with_bid_file = loads("uploaded", UploadedFile, parameter="file_id", within="application")
 
 
 @assessment.app_context_processor
@@ -57,8 +54,7 @@ def _tenths_as_percentage(tenths: int | None):
     return tenths_to_percentage(tenths)
 
 
-def send_uploaded_file(application: Application, file_id: int):
-    uploaded = queries.fetch_uploaded_file(application, file_id) or abort(404)
+def send_uploaded_file(uploaded: UploadedFile):
     return send_file(
         BytesIO(uploaded.content),
         mimetype=uploaded.content_type,

@@ -70,7 +70,7 @@ def choose():
 @permission_required(Permission.VIEW_ORGANISATION)
 @loads("organisation", services.fetch_organisation)
 def overview(organisation: Organisation):
-    member = any(m.organisation.id == organisation.id for m in current_user.memberships)
+    member = any(m.organisation_id == organisation.id for m in current_user.memberships)
     return render_template(
         "organisations/overview.html",
         organisation=organisation,
