@@ -20,13 +20,13 @@ from portal.applications.submission import find_section
 from portal.applications.views import (
     applications,
     cannot_edit,
-    load_application,
-    load_editable_application,
+    editable,
     saved_at_text,
+    with_application,
 )
 from portal.errors import DomainError
-from portal.models import Application, Question
-from portal.permissions import Permission, permission_required
+from portal.models import Application, Question, UploadedFile
+from portal.permissions import Permission, loads, permission_required
 
 
 def page_questions(application: Application, questions: list[Question], values: dict) -> list[Question]:
@@ -35,7 +35,7 @@ def page_questions(application: Application, questions: list[Question], values: 
     return visible_questions(questions, values, fetch_asked_ids(application.round, application.form_variant))
 
 
-def _load_section(application: Application, section_number: int) -> tuple[Section, list[Question]]:
+def _section_of(application: Application, section_number: int) -> tuple[Section, list[Question]]:
     section = find_section(application, section_number)
     if section is None:
         abort(404)
@@ -44,9 +44,10 @@ def _load_section(application: Application, section_number: int) -> tuple[Sectio
 
 @applications.route("/applications/<int:application_id>/sections/<int:section_number>", methods=["GET", "POST"])
 @permission_required(Permission.EDIT_APPLICATION)
-def section_page(application_id: int, section_number: int):
-    application = load_editable_application(application_id)
-    section, questions = _load_section(application, section_number)
+@with_application
+@editable
+def section_page(application: Application, section_number: int):
+    section, questions = _section_of(application, section_number)
     if not questions or application.total_requested_pence == 0:
         flash(
             "Tell us how much you are asking for first: it decides which questions you answer."
@@ -102,12 +103,13 @@ def section_page(application_id: int, section_number: int):
     methods=["GET", "POST"],
 )
 @permission_required(Permission.EDIT_APPLICATION)
-def remove_file(application_id: int, section_number: int, question_id: int):
-    application = load_editable_application(application_id)
-    section, questions = _load_section(application, section_number)
-    question = next((q for q in questions if q.id == question_id), None)
-    answer = fetch_answers(application).get(question_id)
-    if question is None or answer is None or not isinstance(answer.value, dict):
+@with_application
+@editable
+@loads("question", Question, permission=None)
+def remove_file(application: Application, section_number: int, question: Question):
+    section, questions = _section_of(application, section_number)
+    answer = fetch_answers(application).get(question.id)
+    if question not in questions or answer is None or not isinstance(answer.value, dict):
         abort(404)
     filename = answer.value["filename"]
     form = RemoveFileForm(token=answer_token(answer))
@@ -134,9 +136,10 @@ def remove_file(application_id: int, section_number: int, question_id: int):
 
 @applications.route("/applications/<int:application_id>/sections/<int:section_number>/autosave", methods=["POST"])
 @permission_required(Permission.EDIT_APPLICATION)
-def autosave_section(application_id: int, section_number: int):
-    application = load_editable_application(application_id)
-    section, questions = _load_section(application, section_number)
+@with_application
+@editable
+def autosave_section(application: Application, section_number: int):
+    section, questions = _section_of(application, section_number)
     form = question_page_form(questions)
     form.validate()
     submission = form.submission()
@@ -165,11 +168,9 @@ def _is_upload(value) -> bool:
 
 @applications.route("/applications/<int:application_id>/files/<int:file_id>")
 @permission_required(Permission.VIEW_APPLICATION)
-def download_file(application_id: int, file_id: int):
-    application = load_application(application_id, Permission.VIEW_APPLICATION)
-    uploaded = answer_service.fetch_uploaded_file(application, file_id)
-    if uploaded is None:
-        abort(404)
+@with_application
+@loads("uploaded", UploadedFile, parameter="file_id", within="application")
+def download_file(application: Application, uploaded: UploadedFile):
     return send_file(
         BytesIO(uploaded.content),
         mimetype=uploaded.content_type,

@@ -15,7 +15,6 @@ from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import undefer
 from sqlalchemy.orm.exc import StaleDataError
 
 from portal.applications.drafts import ensure_editable
@@ -336,11 +335,3 @@ def _store_upload(
 def _delete_uploaded_file(value: Any) -> None:
     if isinstance(value, dict) and value.get("file_id"):
         db.session.execute(sa.delete(UploadedFile).where(UploadedFile.id == value["file_id"]))
-
-
-def fetch_uploaded_file(application: Application, file_id: int) -> UploadedFile | None:
-    return db.session.scalar(
-        sa.select(UploadedFile)
-        .where(UploadedFile.id == file_id, UploadedFile.application_id == application.id)
-        .options(undefer(UploadedFile.content))
-    )

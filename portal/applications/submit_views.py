@@ -5,9 +5,9 @@ from flask_login import current_user
 
 from portal.applications import drafts, project, submission
 from portal.applications.forms import ConfirmForm, WithdrawForm
-from portal.applications.views import applications, cannot_edit, load_application
+from portal.applications.views import applications, cannot_edit, with_application
 from portal.errors import DomainError
-from portal.models import ApplicationStatus
+from portal.models import Application, ApplicationStatus
 from portal.permissions import Permission, permission_required
 
 
@@ -27,8 +27,8 @@ def _check_answers_page(application, *, problems=None, error=None, status=200):
 
 @applications.route("/applications/<int:application_id>/check-your-answers")
 @permission_required(Permission.EDIT_APPLICATION)
-def check_answers(application_id: int):
-    application = load_application(application_id, Permission.EDIT_APPLICATION)
+@with_application
+def check_answers(application: Application):
     if application.status is not ApplicationStatus.DRAFT:
         return redirect(url_for(".view", application_id=application.id))
     refusal = drafts.edit_refusal(application)
@@ -39,8 +39,8 @@ def check_answers(application_id: int):
 
 @applications.route("/applications/<int:application_id>/submit", methods=["POST"])
 @permission_required(Permission.EDIT_APPLICATION)
-def submit(application_id: int):
-    application = load_application(application_id, Permission.EDIT_APPLICATION)
+@with_application
+def submit(application: Application):
     if not ConfirmForm().validate_on_submit():
         return redirect(url_for(".check_answers", application_id=application.id))
     try:
@@ -54,8 +54,8 @@ def submit(application_id: int):
 
 @applications.route("/applications/<int:application_id>/submitted")
 @permission_required(Permission.VIEW_APPLICATION)
-def submitted(application_id: int):
-    application = load_application(application_id, Permission.VIEW_APPLICATION)
+@with_application
+def submitted(application: Application):
     if application.submitted_at is None or application.status is ApplicationStatus.WITHDRAWN:
         return redirect(url_for(".view", application_id=application.id))
     return render_template("applications/submitted.html", application=application)
@@ -63,8 +63,8 @@ def submitted(application_id: int):
 
 @applications.route("/applications/<int:application_id>/withdraw", methods=["GET", "POST"])
 @permission_required(Permission.WITHDRAW_APPLICATION)
-def withdraw(application_id: int):
-    application = load_application(application_id, Permission.WITHDRAW_APPLICATION)
+@with_application
+def withdraw(application: Application):
     refusal = submission.withdraw_refusal(application)
     if refusal:
         return cannot_edit(application, refusal)

@@ -4,13 +4,14 @@ The routes are split by topic: this module starts bids and shows them; ``answer_
 questions and the autosave; ``submit_views`` has Check your answers, submitting and withdrawing.
 """
 
+from collections.abc import Callable
+from functools import wraps
+
 from flask import (
     Blueprint,
-    abort,
     current_app,
     flash,
     jsonify,
-    make_response,
     redirect,
     render_template,
     request,
@@ -36,7 +37,7 @@ from portal.forms import choices
 from portal.models import Application, ApplicationStatus, Organisation, Round
 from portal.organisations.services import fetch_organisation
 from portal.periods import LONDON
-from portal.permissions import Permission, can, check, organisations_with, permission_required
+from portal.permissions import Permission, loads, organisations_with, permission_required
 
 DECIDED = ApplicationStatus.DECIDED
 
@@ -48,39 +49,25 @@ def _template_helpers():
     return {"display_answer": display_answer}
 
 
-# Loaders: unknown → 404; another organisation's bid → 404 too, since even its existence is private.
+# Unknown → 404; another organisation's bid → 404 too, since even its existence is private.
+with_published_round = loads(
+    "round_", drafts.fetch_round, parameter="round_id", permission=None, where=lambda round_: round_.published_at
+)
+with_application = loads("application", drafts.fetch_application, hidden_unless=Permission.VIEW_APPLICATION)
 
 
-def load_round(round_id: int) -> Round:
-    round_ = drafts.fetch_round(round_id)
-    if round_ is None or round_.published_at is None:
-        abort(404)
-    return round_
+def editable(view: Callable) -> Callable:
+    """Beneath ``with_application``: a bid the current user may edit now, or the request ends with a page (or JSON)
+    saying why not (409)."""
 
+    @wraps(view)
+    def wrapped(*args, application: Application, **kwargs):
+        refusal = drafts.edit_refusal(application)
+        if refusal:
+            return cannot_edit(application, refusal)
+        return view(*args, application=application, **kwargs)
 
-def load_organisation(organisation_id: int, permission: Permission) -> Organisation:
-    organisation = fetch_organisation(organisation_id)
-    if organisation is None:
-        abort(404)
-    check(permission, organisation)
-    return organisation
-
-
-def load_application(application_id: int, permission: Permission) -> Application:
-    application = drafts.fetch_application(application_id)
-    if application is None or not can(current_user, Permission.VIEW_APPLICATION, application):
-        abort(404)
-    check(permission, application)
-    return application
-
-
-def load_editable_application(application_id: int) -> Application:
-    """A bid the current user may edit now, or the request ends with a page (or JSON) saying why not (409)."""
-    application = load_application(application_id, Permission.EDIT_APPLICATION)
-    refusal = drafts.edit_refusal(application)
-    if refusal:
-        abort(make_response(cannot_edit(application, refusal)))
-    return application
+    return wrapped
 
 
 def cannot_edit(application: Application, message: str):
@@ -98,8 +85,8 @@ def saved_at_text(moment) -> str:
 
 @applications.route("/funding/<int:round_id>/apply", methods=["GET", "POST"])
 @permission_required(Permission.EDIT_APPLICATION)
-def start(round_id: int):
-    round_ = load_round(round_id)
+@with_published_round
+def start(round_: Round):
     refusal = drafts.round_refusal(round_, utcnow())
     if refusal:
         return render_template("applications/round_not_open.html", round=round_, message=refusal)
@@ -115,9 +102,9 @@ def start(round_id: int):
 
 @applications.route("/funding/<int:round_id>/apply/<int:organisation_id>", methods=["GET", "POST"])
 @permission_required(Permission.EDIT_APPLICATION)
-def eligibility(round_id: int, organisation_id: int):
-    round_ = load_round(round_id)
-    organisation = load_organisation(organisation_id, Permission.EDIT_APPLICATION)
+@with_published_round
+@loads("organisation", fetch_organisation)
+def eligibility(round_: Round, organisation: Organisation):
     refusal = drafts.round_refusal(round_, utcnow())
     if refusal:
         return render_template("applications/round_not_open.html", round=round_, message=refusal)
@@ -149,8 +136,8 @@ def eligibility(round_id: int, organisation_id: int):
 
 @applications.route("/applications/<int:application_id>")
 @permission_required(Permission.EDIT_APPLICATION)
-def task_list(application_id: int):
-    application = load_application(application_id, Permission.EDIT_APPLICATION)
+@with_application
+def task_list(application: Application):
     if drafts.edit_refusal(application):
         return redirect(url_for(".view", application_id=application.id))
     return render_template(
@@ -166,8 +153,9 @@ def task_list(application_id: int):
 
 @applications.route("/applications/<int:application_id>/organisation-details/update", methods=["POST"])
 @permission_required(Permission.EDIT_APPLICATION)
-def apply_profile_changes(application_id: int):
-    application = load_editable_application(application_id)
+@with_application
+@editable
+def apply_profile_changes(application: Application):
     form = ApplyProfileChangesForm()
     if form.validate_on_submit():
         try:
@@ -181,8 +169,9 @@ def apply_profile_changes(application_id: int):
 
 @applications.route("/applications/<int:application_id>/organisation-details", methods=["GET", "POST"])
 @permission_required(Permission.EDIT_APPLICATION)
-def organisation_details(application_id: int):
-    application = load_editable_application(application_id)
+@with_application
+@editable
+def organisation_details(application: Application):
     form = OrganisationDetailsForm()
     if request.method == "GET":
         form.contact_name.data = application.contact_name
@@ -211,8 +200,9 @@ def organisation_details(application_id: int):
 
 @applications.route("/applications/<int:application_id>/organisation-details/autosave", methods=["POST"])
 @permission_required(Permission.EDIT_APPLICATION)
-def autosave_organisation_details(application_id: int):
-    application = load_editable_application(application_id)
+@with_application
+@editable
+def autosave_organisation_details(application: Application):
     form = OrganisationDetailsForm()
     form.validate()
     if form.errors:
@@ -229,8 +219,9 @@ def autosave_organisation_details(application_id: int):
 
 @applications.route("/applications/<int:application_id>/project", methods=["GET", "POST"])
 @permission_required(Permission.EDIT_APPLICATION)
-def project_page(application_id: int):
-    application = load_editable_application(application_id)
+@with_application
+@editable
+def project_page(application: Application):
     form = project_form(project.years_on_page(application, request.form))
     if request.method == "GET":
         form.load(application)
@@ -272,8 +263,9 @@ def project_page(application_id: int):
 
 @applications.route("/applications/<int:application_id>/project/autosave", methods=["POST"])
 @permission_required(Permission.EDIT_APPLICATION)
-def autosave_project(application_id: int):
-    application = load_editable_application(application_id)
+@with_application
+@editable
+def autosave_project(application: Application):
     form = project_form(project.years_on_page(application, request.form))
     form.validate()
     try:
@@ -305,8 +297,8 @@ def _project_form_again(application: Application, typed):
 
 @applications.route("/organisations/<int:organisation_id>/applications")
 @permission_required(Permission.VIEW_APPLICATION)
-def organisation_applications(organisation_id: int):
-    organisation = load_organisation(organisation_id, Permission.VIEW_APPLICATION)
+@loads("organisation", fetch_organisation)
+def organisation_applications(organisation: Organisation):
     page = drafts.fetch_organisation_applications_page(organisation, request.args.get("page", 1, type=int))
     opportunities = "opportunities.index" in current_app.view_functions
     return render_template(
@@ -321,8 +313,8 @@ def organisation_applications(organisation_id: int):
 
 @applications.route("/applications/<int:application_id>/view")
 @permission_required(Permission.VIEW_APPLICATION)
-def view(application_id: int):
-    application = load_application(application_id, Permission.VIEW_APPLICATION)
+@with_application
+def view(application: Application):
     return render_template(
         "applications/view.html",
         application=application,
