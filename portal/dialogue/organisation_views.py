@@ -3,14 +3,15 @@
 from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
+from portal.awards.scoped import with_organisation_award
 from portal.dialogue.follow_ups import save_follow_up
 from portal.dialogue.forms import NewThreadForm, ReplyForm, follow_up_form
 from portal.dialogue.threads import organisation_reply, start_thread
-from portal.dialogue.views import dialogue, load_follow_up, load_thread
+from portal.dialogue.views import dialogue, with_award_follow_up, with_award_thread
 from portal.errors import DomainError
+from portal.models import Award, DialogueThread, FollowUpReturn
 from portal.monitoring.review import may_fill_in
 from portal.monitoring.review_views import save_from_form
-from portal.monitoring.views import load_organisation_award
 from portal.periods import today_in_london as today
 from portal.permissions import Permission, can, check, permission_required
 
@@ -19,9 +20,9 @@ AWARD = "/organisations/<int:organisation_id>/awards/<int:award_id>"
 
 @dialogue.route(f"{AWARD}/follow-ups/<int:follow_up_id>", methods=["GET", "POST"])
 @permission_required(Permission.VIEW_AWARD)
-def organisation_follow_up(organisation_id: int, award_id: int, follow_up_id: int):
-    award = load_organisation_award(organisation_id, award_id, Permission.VIEW_AWARD)
-    follow_up = load_follow_up(award, follow_up_id)
+@with_organisation_award
+@with_award_follow_up
+def organisation_follow_up(award: Award, follow_up: FollowUpReturn):
     may_edit = may_fill_in(follow_up, today()) and can(current_user, Permission.EDIT_RETURN, award)
     form = follow_up_form(follow_up, formdata=request.form if request.method == "POST" else None)
     if request.method == "POST":
@@ -31,7 +32,9 @@ def organisation_follow_up(organisation_id: int, award_id: int, follow_up_id: in
             lambda actor, submit: save_follow_up(follow_up, form.answers(), actor, submit=submit),
             submitting=bool(form.submit_follow_up.data),
             name=follow_up.label.capitalize(),
-            submitted_url=url_for("monitoring.organisation_award", organisation_id=organisation_id, award_id=award.id),
+            submitted_url=url_for(
+                "monitoring.organisation_award", organisation_id=award.organisation_id, award_id=award.id
+            ),
         ):
             return saved
     return render_template(
@@ -41,8 +44,8 @@ def organisation_follow_up(organisation_id: int, award_id: int, follow_up_id: in
 
 @dialogue.route(f"{AWARD}/messages/new", methods=["GET", "POST"])
 @permission_required(Permission.SEND_FEEDBACK)
-def new_thread(organisation_id: int, award_id: int):
-    award = load_organisation_award(organisation_id, award_id, Permission.SEND_FEEDBACK)
+@with_organisation_award
+def new_thread(award: Award):
     form = NewThreadForm()
     if form.validate_on_submit():
         try:
@@ -52,16 +55,21 @@ def new_thread(organisation_id: int, award_id: int):
         else:
             flash(f"{thread.kind.label} sent. Your grant officer will reply here.", "success")
             return redirect(
-                url_for(".organisation_thread", organisation_id=organisation_id, award_id=award.id, thread_id=thread.id)
+                url_for(
+                    ".organisation_thread",
+                    organisation_id=award.organisation_id,
+                    award_id=award.id,
+                    thread_id=thread.id,
+                )
             )
     return render_template("dialogue/new_thread.html", award=award, form=form)
 
 
 @dialogue.route(f"{AWARD}/messages/<int:thread_id>", methods=["GET", "POST"])
 @permission_required(Permission.VIEW_AWARD)
-def organisation_thread(organisation_id: int, award_id: int, thread_id: int):
-    award = load_organisation_award(organisation_id, award_id, Permission.VIEW_AWARD)
-    thread = load_thread(award, thread_id)
+@with_organisation_award
+@with_award_thread
+def organisation_thread(award: Award, thread: DialogueThread):
     form = ReplyForm()
     if request.method == "POST":
         check(Permission.SEND_FEEDBACK, award)

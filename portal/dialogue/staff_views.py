@@ -1,23 +1,23 @@
 """Officers' pages: follow-ups to review, the inbox of conversations with funded organisations, each fund's
 lessons-learned log, and publishing case studies as good practice."""
 
-from flask import Response, abort, flash, redirect, render_template, request, url_for
+from flask import Response, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from portal.dialogue import good_practice, lessons, queries
 from portal.dialogue.follow_ups import accept_follow_up, query_follow_up
 from portal.dialogue.forms import ActionForm, LessonForm, PublishForm, ReplyForm
 from portal.dialogue.threads import close_thread, log_lesson, officer_reply, remove_lesson
-from portal.dialogue.views import dialogue, load_staff_follow_up, load_staff_thread
+from portal.dialogue.views import dialogue, with_staff_follow_up, with_staff_thread
 from portal.errors import DomainError
-from portal.models import ThreadKind
+from portal.models import DialogueThread, FollowUpReturn, Fund, PublishedCaseStudy, Return, ThreadKind
 from portal.monitoring import queries as monitoring_queries
 from portal.monitoring.forms import QueryForm
 from portal.monitoring.review import may_review
 from portal.monitoring.review_views import accept_from_form, query_from_form
-from portal.monitoring.views import load_award
+from portal.monitoring.views import approved
 from portal.periods import today_in_london as today
-from portal.permissions import Permission, check, permission_required
+from portal.permissions import Permission, loads, permission_required
 
 # Follow-ups ---------------------------------------------------------------------------------------------------------
 
@@ -41,8 +41,8 @@ def follow_ups():
 
 @dialogue.route("/staff/monitoring/follow-ups/<int:follow_up_id>")
 @permission_required(Permission.REVIEW_RETURNS)
-def review_follow_up(follow_up_id: int):
-    follow_up = load_staff_follow_up(follow_up_id, Permission.REVIEW_RETURNS)
+@with_staff_follow_up
+def review_follow_up(follow_up: FollowUpReturn):
     return _review_page(follow_up, QueryForm(formdata=None, noun="follow-up"))
 
 
@@ -59,25 +59,25 @@ def _review_page(follow_up, query_form):
 
 @dialogue.route("/staff/monitoring/follow-ups/<int:follow_up_id>/accept", methods=["POST"])
 @permission_required(Permission.REVIEW_RETURNS)
-def accept_follow_up_view(follow_up_id: int):
-    follow_up = load_staff_follow_up(follow_up_id, Permission.REVIEW_RETURNS)
+@with_staff_follow_up
+def accept_follow_up_view(follow_up: FollowUpReturn):
     return accept_from_form(
         ActionForm(),
         lambda actor: accept_follow_up(follow_up, actor),
         message=lambda _: f"{follow_up.label.capitalize()} accepted.",
-        back=url_for(".review_follow_up", follow_up_id=follow_up_id),
+        back=url_for(".review_follow_up", follow_up_id=follow_up.id),
     )
 
 
 @dialogue.route("/staff/monitoring/follow-ups/<int:follow_up_id>/query", methods=["POST"])
 @permission_required(Permission.REVIEW_RETURNS)
-def query_follow_up_view(follow_up_id: int):
-    follow_up = load_staff_follow_up(follow_up_id, Permission.REVIEW_RETURNS)
+@with_staff_follow_up
+def query_follow_up_view(follow_up: FollowUpReturn):
     return query_from_form(
         QueryForm(noun="follow-up"),
         lambda question, actor: query_follow_up(follow_up, question, actor),
         message=f"{follow_up.label.capitalize()} sent back to {follow_up.award.organisation.name}.",
-        back=url_for(".review_follow_up", follow_up_id=follow_up_id),
+        back=url_for(".review_follow_up", follow_up_id=follow_up.id),
         page=lambda form: _review_page(follow_up, form),
     )
 
@@ -108,8 +108,8 @@ def inbox():
 
 @dialogue.route("/staff/messages/<int:thread_id>", methods=["GET", "POST"])
 @permission_required(Permission.ANSWER_FEEDBACK)
-def staff_thread(thread_id: int):
-    thread = load_staff_thread(thread_id, Permission.ANSWER_FEEDBACK)
+@with_staff_thread
+def staff_thread(thread: DialogueThread):
     form = ReplyForm()
     if form.validate_on_submit():
         try:
@@ -136,8 +136,8 @@ def _thread_page(thread, reply_form, lesson_form):
 
 @dialogue.route("/staff/messages/<int:thread_id>/lesson", methods=["POST"])
 @permission_required(Permission.ANSWER_FEEDBACK)
-def log_lesson_view(thread_id: int):
-    thread = load_staff_thread(thread_id, Permission.ANSWER_FEEDBACK)
+@with_staff_thread
+def log_lesson_view(thread: DialogueThread):
     form = LessonForm()
     if form.validate_on_submit():
         try:
@@ -152,8 +152,8 @@ def log_lesson_view(thread_id: int):
 
 @dialogue.route("/staff/messages/<int:thread_id>/lesson/remove", methods=["POST"])
 @permission_required(Permission.ANSWER_FEEDBACK)
-def remove_lesson_view(thread_id: int):
-    thread = load_staff_thread(thread_id, Permission.ANSWER_FEEDBACK)
+@with_staff_thread
+def remove_lesson_view(thread: DialogueThread):
     if ActionForm().validate_on_submit():
         try:
             remove_lesson(thread, current_user._get_current_object())
@@ -166,8 +166,8 @@ def remove_lesson_view(thread_id: int):
 
 @dialogue.route("/staff/messages/<int:thread_id>/close", methods=["POST"])
 @permission_required(Permission.ANSWER_FEEDBACK)
-def close_thread_view(thread_id: int):
-    thread = load_staff_thread(thread_id, Permission.ANSWER_FEEDBACK)
+@with_staff_thread
+def close_thread_view(thread: DialogueThread):
     if ActionForm().validate_on_submit():
         try:
             close_thread(thread, current_user._get_current_object())
@@ -189,16 +189,10 @@ def _lesson_filters() -> lessons.LessonFilters:
     )
 
 
-def _load_fund(fund_id: int):
-    fund = lessons.fetch_fund(fund_id) or abort(404)
-    check(Permission.ANSWER_FEEDBACK, fund)
-    return fund
-
-
 @dialogue.route("/staff/funds/<int:fund_id>/lessons")
 @permission_required(Permission.ANSWER_FEEDBACK)
-def fund_lessons(fund_id: int):
-    fund = _load_fund(fund_id)
+@loads("fund", lessons.fetch_fund)
+def fund_lessons(fund: Fund):
     filters = _lesson_filters()
     found = lessons.fetch_lessons(fund, filters)
     return render_template(
@@ -212,8 +206,8 @@ def fund_lessons(fund_id: int):
 
 @dialogue.route("/staff/funds/<int:fund_id>/lessons.csv")
 @permission_required(Permission.ANSWER_FEEDBACK)
-def fund_lessons_csv(fund_id: int):
-    fund = _load_fund(fund_id)
+@loads("fund", lessons.fetch_fund)
+def fund_lessons_csv(fund: Fund):
     body = lessons.lessons_csv(lessons.fetch_lessons(fund, _lesson_filters()))
     return Response(
         body,
@@ -245,11 +239,13 @@ def case_studies():
 
 @dialogue.route("/staff/good-practice/returns/<int:return_id>/publish", methods=["GET", "POST"])
 @permission_required(Permission.PUBLISH_CASE_STUDIES)
-def publish_case_study(return_id: int):
-    return_ = monitoring_queries.fetch_return(return_id) or abort(404)
-    load_award(return_.award_id, Permission.PUBLISH_CASE_STUDIES)
-    if not good_practice.may_be_published(return_):
-        abort(404)
+@loads(
+    "return_",
+    monitoring_queries.fetch_return,
+    parameter="return_id",
+    where=lambda return_: approved(return_.award) and good_practice.may_be_published(return_),
+)
+def publish_case_study(return_: Return):
     existing = good_practice.fetch_case_study_for(return_)
     form = PublishForm()
     if request.method == "GET":
@@ -270,9 +266,8 @@ def publish_case_study(return_id: int):
 
 @dialogue.route("/staff/good-practice/<int:case_study_id>/unpublish", methods=["POST"])
 @permission_required(Permission.PUBLISH_CASE_STUDIES)
-def unpublish_case_study(case_study_id: int):
-    case_study = good_practice.fetch_case_study(case_study_id) or abort(404)
-    check(Permission.PUBLISH_CASE_STUDIES, case_study)
+@loads("case_study", good_practice.fetch_case_study)
+def unpublish_case_study(case_study: PublishedCaseStudy):
     if ActionForm().validate_on_submit():
         try:
             good_practice.unpublish_case_study(case_study, current_user._get_current_object())

@@ -1,12 +1,12 @@
 """Officers' pages: every return in one table, an award's measures and schedule, reviewing a return, and
 overriding a rating."""
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from portal.dialogue import queries as dialogue_queries
 from portal.errors import DomainError
-from portal.models import Rag, RatingAspect
+from portal.models import Award, Measure, PerformanceRecord, Rag, RatingAspect, Return
 from portal.monitoring import queries
 from portal.monitoring.forms import ActionForm, MeasureForm, OverrideForm, QueryForm
 from portal.monitoring.measures import create_measure, update_measure
@@ -14,9 +14,9 @@ from portal.monitoring.performance import override_rating, profile_pence
 from portal.monitoring.returns import today
 from portal.monitoring.review import may_review
 from portal.monitoring.review_views import accept_return_from_form, query_return_from_form
-from portal.monitoring.views import load_award, monitoring
+from portal.monitoring.views import approved, approved_or_withdrawn, monitoring, with_approved_award
 from portal.outcomes.mapping import outcomes_of_measures
-from portal.permissions import Permission, check, permission_required
+from portal.permissions import Permission, loads, permission_required
 
 
 def _filters() -> queries.ReturnFilters:
@@ -46,8 +46,12 @@ def returns():
 
 @monitoring.route("/staff/monitoring/awards/<int:award_id>", methods=["GET", "POST"])
 @permission_required(Permission.REVIEW_RETURNS)
-def award(award_id: int):
-    award = load_award(award_id, Permission.REVIEW_RETURNS, withdrawn_too=request.method == "GET")
+@loads(
+    "award",
+    queries.fetch_award,
+    where=lambda award: approved_or_withdrawn(award) if request.method == "GET" else approved(award),
+)
+def award(award: Award):
     form = MeasureForm.for_measure(None, formdata=request.form if request.method == "POST" else None)
     if form.validate_on_submit():
         try:
@@ -72,11 +76,9 @@ def award(award_id: int):
 
 @monitoring.route("/staff/monitoring/awards/<int:award_id>/measures/<int:measure_id>", methods=["GET", "POST"])
 @permission_required(Permission.REVIEW_RETURNS)
-def edit_measure(award_id: int, measure_id: int):
-    award = load_award(award_id, Permission.REVIEW_RETURNS)
-    measure = queries.fetch_measure(measure_id)
-    if measure is None or measure.award_id != award.id:
-        abort(404)
+@with_approved_award
+@loads("measure", queries.fetch_measure, within="award")
+def edit_measure(award: Award, measure: Measure):
     form = MeasureForm.for_measure(measure, formdata=request.form if request.method == "POST" else None)
     if form.validate_on_submit():
         try:
@@ -89,16 +91,19 @@ def edit_measure(award_id: int, measure_id: int):
     return render_template("monitoring/edit_measure.html", award=award, measure=measure, form=form)
 
 
-def load_staff_return(return_id: int, permission: Permission, *, withdrawn_too: bool = False):
-    return_ = queries.fetch_return(return_id) or abort(404)
-    load_award(return_.award_id, permission, withdrawn_too=withdrawn_too)
-    return return_
+# An award's return, for officers: on an approved award to act on it, or a withdrawn one too to read it.
+with_return = loads(
+    "return_", queries.fetch_return, parameter="return_id", where=lambda return_: approved(return_.award)
+)
+with_readable_return = loads(
+    "return_", queries.fetch_return, parameter="return_id", where=lambda return_: approved_or_withdrawn(return_.award)
+)
 
 
 @monitoring.route("/staff/monitoring/returns/<int:return_id>")
 @permission_required(Permission.REVIEW_RETURNS)
-def review(return_id: int):
-    return_ = load_staff_return(return_id, Permission.REVIEW_RETURNS, withdrawn_too=True)
+@with_readable_return
+def review(return_: Return):
     return _review_page(return_, QueryForm(formdata=None))
 
 
@@ -119,31 +124,28 @@ def _review_page(return_, query_form):
 
 @monitoring.route("/staff/monitoring/returns/<int:return_id>/accept", methods=["POST"])
 @permission_required(Permission.REVIEW_RETURNS)
-def accept(return_id: int):
-    return_ = load_staff_return(return_id, Permission.REVIEW_RETURNS)
-    return accept_return_from_form(return_, back=url_for(".review", return_id=return_id))
+@with_return
+def accept(return_: Return):
+    return accept_return_from_form(return_, back=url_for(".review", return_id=return_.id))
 
 
 @monitoring.route("/staff/monitoring/returns/<int:return_id>/query", methods=["POST"])
 @permission_required(Permission.REVIEW_RETURNS)
-def query(return_id: int):
-    return_ = load_staff_return(return_id, Permission.REVIEW_RETURNS)
+@with_return
+def query(return_: Return):
     return query_return_from_form(
         return_,
         to=return_.award.organisation.name,
-        back=url_for(".review", return_id=return_id),
+        back=url_for(".review", return_id=return_.id),
         page=lambda form: _review_page(return_, form),
     )
 
 
 @monitoring.route("/staff/monitoring/records/<int:record_id>/override", methods=["GET", "POST"])
 @permission_required(Permission.RATE_PERFORMANCE)
-def override(record_id: int):
-    record = queries.fetch_record(record_id) or abort(404)
-    if record.award_id is not None:
-        load_award(record.award_id, Permission.RATE_PERFORMANCE)
-    else:
-        check(Permission.RATE_PERFORMANCE, record)  # a borough plan project's record
+# An approved award's record, or a borough plan project's record (which has no award).
+@loads("record", queries.fetch_record, where=lambda record: record.award_id is None or approved(record.award))
+def override(record: PerformanceRecord):
     back = review_url(record.return_)
     form = OverrideForm()
     if request.method == "GET" and request.args.get("aspect") in {a.value for a in RatingAspect}:

@@ -5,46 +5,31 @@ Routes live in modules that share this blueprint and its loaders: ``staff_views`
 """
 
 import click
-from flask import Blueprint, abort, render_template
+from flask import Blueprint, render_template
 
-from portal.models import Award, AwardStatus, Return
+from portal.awards.scoped import ORGANISATION_SEES
+from portal.models import Award, AwardStatus
 from portal.models.funding import DEFAULT_SMALL_BID_THRESHOLD_PENCE
 from portal.monitoring import queries, rag
 from portal.monitoring.schedule import DEFAULT_DAYS_TO_REPORT
-from portal.permissions import Permission, check, public
+from portal.permissions import loads, public
 
 monitoring = Blueprint("monitoring", __name__)
 
-# The awards an organisation sees: approved ones, and withdrawn ones with why (and any return already started).
-ORGANISATION_SEES = (AwardStatus.APPROVED, AwardStatus.WITHDRAWN)
+
+# Officers monitor approved awards. Pages that only show one also take a withdrawn award, so the returns kept on it
+# can still be read; nothing on a withdrawn award can be changed.
+def approved(award: Award | None) -> bool:
+    return award is not None and award.status is AwardStatus.APPROVED
 
 
-def load_award(award_id: int, permission: Permission, *, withdrawn_too: bool = False) -> Award:
-    """An approved award, for officers' monitoring. Pages that only show it also take a withdrawn award, so the
-    returns kept on it can still be read; nothing on a withdrawn award can be changed."""
-    award = queries.fetch_award(award_id)
-    shown = ORGANISATION_SEES if withdrawn_too else (AwardStatus.APPROVED,)
-    if award is None or award.status not in shown:
-        abort(404)
-    check(permission, award)
-    return award
+def approved_or_withdrawn(award: Award | None) -> bool:
+    return award is not None and award.status in ORGANISATION_SEES
 
 
-def load_organisation_award(organisation_id: int, award_id: int, permission: Permission) -> Award:
-    """An approved (or since withdrawn) award of this organisation. Another organisation's award is 404: its
-    existence is private."""
-    award = queries.fetch_award(award_id)
-    if award is None or award.organisation_id != organisation_id or award.status not in ORGANISATION_SEES:
-        abort(404)
-    check(permission, award)
-    return award
-
-
-def load_return(award: Award, return_id: int) -> Return:
-    return_ = queries.fetch_return(return_id)
-    if return_ is None or return_.award_id != award.id:
-        abort(404)
-    return return_
+with_approved_award = loads("award", queries.fetch_award, where=approved)
+# A return on the organisation's award loaded above.
+with_award_return = loads("return_", queries.fetch_return, parameter="return_id", within="award")
 
 
 @monitoring.route("/performance/rules")

@@ -278,27 +278,12 @@ def test_every_page_in_the_role_table_is_a_protected_page(app):
     assert set(STAFF_PAGES) <= set(_protected_get_urls_without_parameters(app))
 
 
-# Packages whose views still load their URL's objects by hand, to be moved onto ``loads`` (this only shrinks).
-NOT_YET_ON_LOADS = {
-    "dialogue",
-    "directory",
-    "monitoring",
-    "openreferral",
-    "opportunities",
-}
-
-
-def _package(view) -> str:
-    return view.__module__.split(".")[1]
-
-
 def test_no_view_loads_the_object_its_url_names_by_hand(app):
     """A view behind a permission takes the objects its URL names (loaded and checked by ``loads``), never their ids."""
     by_hand = sorted(
         f"{rule.endpoint}({parameter})"
         for rule in _rules(app)
         if isinstance(_policy(app, rule), Permission)
-        and _package(app.view_functions[rule.endpoint]) not in NOT_YET_ON_LOADS
         for parameter in rule.arguments
         if parameter.endswith("_id")
         and (
@@ -318,7 +303,6 @@ def test_no_views_module_defines_its_own_loader():
     loaders = sorted(
         f"{path.relative_to(package)}: {match[0]}"
         for path in package.rglob("*views*.py")
-        if path.parent.name not in NOT_YET_ON_LOADS
         for match in HAND_LOADER.finditer(path.read_text(encoding="utf-8"))
     )
     assert not loaders, f"views modules loading their own objects: {loaders}"
