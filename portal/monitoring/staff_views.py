@@ -14,7 +14,13 @@ from portal.monitoring.performance import override_rating, profile_pence
 from portal.monitoring.returns import today
 from portal.monitoring.review import may_review
 from portal.monitoring.review_views import accept_return_from_form, query_return_from_form
-from portal.monitoring.views import approved, approved_or_withdrawn, monitoring, with_approved_award
+from portal.monitoring.views import (
+    approved,
+    approved_or_withdrawn,
+    monitoring,
+    with_approved_award,
+    with_award_return,
+)
 from portal.outcomes.mapping import outcomes_of_measures
 from portal.permissions import Permission, loads, permission_required
 
@@ -91,19 +97,16 @@ def edit_measure(award: Award, measure: Measure):
     return render_template("monitoring/edit_measure.html", award=award, measure=measure, form=form)
 
 
-# An award's return, for officers: on an approved award to act on it, or a withdrawn one too to read it.
-with_return = loads(
-    "return_", queries.fetch_return, parameter="return_id", where=lambda return_: approved(return_.award)
-)
-with_readable_return = loads(
-    "return_", queries.fetch_return, parameter="return_id", where=lambda return_: approved_or_withdrawn(return_.award)
-)
+# An award's return lives under the award: /staff/monitoring/awards/<award>/returns/<return>. Officers read the
+# returns of an approved or withdrawn award and act only on an approved award's.
+AWARD_RETURN = "/staff/monitoring/awards/<int:award_id>/returns/<int:return_id>"
 
 
-@monitoring.route("/staff/monitoring/returns/<int:return_id>")
+@monitoring.route(AWARD_RETURN)
 @permission_required(Permission.REVIEW_RETURNS)
-@with_readable_return
-def review(return_: Return):
+@loads("award", queries.fetch_award, where=approved_or_withdrawn)
+@with_award_return
+def review(award: Award, return_: Return):
     return _review_page(return_, QueryForm(formdata=None))
 
 
@@ -122,28 +125,53 @@ def _review_page(return_, query_form):
     )
 
 
-@monitoring.route("/staff/monitoring/returns/<int:return_id>/accept", methods=["POST"])
+@monitoring.route(f"{AWARD_RETURN}/accept", methods=["POST"])
 @permission_required(Permission.REVIEW_RETURNS)
-@with_return
-def accept(return_: Return):
-    return accept_return_from_form(return_, back=url_for(".review", return_id=return_.id))
+@with_approved_award
+@with_award_return
+def accept(award: Award, return_: Return):
+    return accept_return_from_form(return_, back=review_url(return_))
 
 
-@monitoring.route("/staff/monitoring/returns/<int:return_id>/query", methods=["POST"])
+@monitoring.route(f"{AWARD_RETURN}/query", methods=["POST"])
 @permission_required(Permission.REVIEW_RETURNS)
-@with_return
-def query(return_: Return):
+@with_approved_award
+@with_award_return
+def query(award: Award, return_: Return):
     return query_return_from_form(
         return_,
         to=return_.award.organisation.name,
-        back=url_for(".review", return_id=return_.id),
+        back=review_url(return_),
         page=lambda form: _review_page(return_, form),
     )
 
 
+def _moved_to_award(name: str, methods: list[str]) -> None:
+    """The old flat address of a return's page, /staff/monitoring/returns/<return>[/accept|/query], redirects
+    permanently (308, so a form's POST is sent on as a POST) to the same page under its award."""
+
+    def moved(return_: Return):
+        return redirect(url_for(f".{name}", award_id=return_.award_id, return_id=return_.id), 308)
+
+    suffix = "" if name == "review" else f"/{name}"
+    monitoring.add_url_rule(
+        f"/staff/monitoring/returns/<int:return_id>{suffix}",
+        endpoint=f"{name}_moved",
+        view_func=permission_required(Permission.REVIEW_RETURNS)(
+            loads("return_", queries.fetch_return, parameter="return_id", where=lambda r: r.award_id is not None)(moved)
+        ),
+        methods=methods,
+    )
+
+
+_moved_to_award("review", ["GET"])
+_moved_to_award("accept", ["POST"])
+_moved_to_award("query", ["POST"])
+
+
+# An approved award's record, or a borough plan project's record (which has no award).
 @monitoring.route("/staff/monitoring/records/<int:record_id>/override", methods=["GET", "POST"])
 @permission_required(Permission.RATE_PERFORMANCE)
-# An approved award's record, or a borough plan project's record (which has no award).
 @loads("record", queries.fetch_record, where=lambda record: record.award_id is None or approved(record.award))
 def override(record: PerformanceRecord):
     back = review_url(record.return_)
@@ -183,4 +211,4 @@ def review_url(return_) -> str:
     """Where an officer reviews this return: award returns here, borough plan project returns with the plans."""
     if return_.plan_project_id is not None:
         return url_for("plans.staff_return", return_id=return_.id)
-    return url_for(".review", return_id=return_.id)
+    return url_for(".review", award_id=return_.award_id, return_id=return_.id)

@@ -91,7 +91,7 @@ def test_reviewing_a_return_and_overriding_a_rating_are_accessible(page, assert_
     return_.submitted_by = owner
     db.session.commit()
     sign_in_as(page, officer)
-    page.goto(f"/staff/monitoring/returns/{return_.id}")
+    page.goto(f"/staff/monitoring/awards/{return_.award_id}/returns/{return_.id}")
     page.get_by_role("button", name="Send query").click()
     expect(page.locator(".govuk-error-summary")).to_be_visible()
     assert_accessible(page)

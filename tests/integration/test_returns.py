@@ -162,9 +162,14 @@ def test_an_officer_queries_a_return_and_the_organisation_answers_and_resubmits(
         client.sign_in(owner)
         client.post_form(return_url(award, return_), full_answers(return_, measure, submit_return="Submit"))
         client.sign_in(officer)
-        page = client.post_form(f"/staff/monitoring/returns/{return_.id}/query", {"question": ""}, 200)
+        page = client.post_form(
+            f"/staff/monitoring/awards/{return_.award_id}/returns/{return_.id}/query", {"question": ""}, 200
+        )
         assert error_messages(page)["question"] == "Enter what the organisation needs to answer or change"
-        client.post_form(f"/staff/monitoring/returns/{return_.id}/query", {"question": "Why so little spend?"})
+        client.post_form(
+            f"/staff/monitoring/awards/{return_.award_id}/returns/{return_.id}/query",
+            {"question": "Why so little spend?"},
+        )
         run_jobs()
         assert "Why so little spend?" in mailbox.last_to("owner@example.org").get_content()
         assert reload(return_).status is ReturnStatus.QUERIED
@@ -191,7 +196,7 @@ def test_accepting_a_return_rates_the_period_by_the_published_rules(client, mail
         client.sign_in(owner)
         client.post_form(return_url(award, return_), full_answers(return_, measure, spend="8000", submit_return="S"))
         client.sign_in(officer)
-        client.post_form(f"/staff/monitoring/returns/{return_.id}/accept")
+        client.post_form(f"/staff/monitoring/awards/{return_.award_id}/returns/{return_.id}/accept")
     run_jobs()
     record = db.session.scalar(sa.select(PerformanceRecord))
     assert (record.delivery, record.spend, record.timeliness, record.overall) == (
@@ -206,7 +211,7 @@ def test_accepting_a_return_rates_the_period_by_the_published_rules(client, mail
 
     with time_machine.travel(LATE, tick=False):
         client.sign_in(officer)
-        page = client.get_page(f"/staff/monitoring/returns/{return_.id}")
+        page = client.get_page(f"/staff/monitoring/awards/{return_.award_id}/returns/{return_.id}")
         client.sign_in(owner)
         own_page = client.get_page(return_url(award, return_))
     tags = [tag.get_text(strip=True) for tag in page.select(".govuk-table .govuk-tag")]
@@ -225,8 +230,10 @@ def test_a_return_that_is_accepted_cannot_be_accepted_again_or_changed(client):
         client.sign_in(owner)
         client.post_form(return_url(award, return_), full_answers(return_, measure, submit_return="S"))
         client.sign_in(officer)
-        client.post_form(f"/staff/monitoring/returns/{return_.id}/accept")
-        page = client.post_form(f"/staff/monitoring/returns/{return_.id}/accept", follow=True, expected_status=200)
+        client.post_form(f"/staff/monitoring/awards/{return_.award_id}/returns/{return_.id}/accept")
+        page = client.post_form(
+            f"/staff/monitoring/awards/{return_.award_id}/returns/{return_.id}/accept", follow=True, expected_status=200
+        )
         assert "A return that is accepted cannot become accepted" in page.get_text()
         client.sign_in(owner)
         page = client.post_form(return_url(award, return_), full_answers(return_, measure, save="S"), 200)
@@ -302,7 +309,10 @@ def test_accepting_leaves_nothing_half_written_when_rating_fails(client, monkeyp
         monkeypatch.setattr(returns_service, "record_performance", broken)
         client.sign_in(officer)
         with pytest.raises(RuntimeError):
-            client.post(f"/staff/monitoring/returns/{return_.id}/accept", data={"csrf_token": client.csrf_token()})
+            client.post(
+                f"/staff/monitoring/awards/{return_.award_id}/returns/{return_.id}/accept",
+                data={"csrf_token": client.csrf_token()},
+            )
     db.session.rollback()
     assert reload(return_).status is ReturnStatus.SUBMITTED
     assert db.session.scalar(sa.select(sa.func.count()).where(AuditEvent.action == "return.accepted")) == 0

@@ -54,10 +54,12 @@ def test_organisation_members_and_reviewers_cannot_use_the_officers_monitoring_p
         for url in (
             "/staff/monitoring/returns",
             f"/staff/monitoring/awards/{award.id}",
-            f"/staff/monitoring/returns/{return_.id}",
+            f"/staff/monitoring/awards/{return_.award_id}/returns/{return_.id}",
         ):
             client.get_page(url, expected_status=403)
-        client.post_form(f"/staff/monitoring/returns/{return_.id}/accept", expected_status=403)
+        client.post_form(
+            f"/staff/monitoring/awards/{return_.award_id}/returns/{return_.id}/accept", expected_status=403
+        )
 
 
 def test_a_borough_user_cannot_open_an_organisations_awards(client):

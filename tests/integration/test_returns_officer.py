@@ -128,7 +128,7 @@ def test_an_officer_overrides_a_rating_only_with_a_reason_and_the_history_is_kep
     db.session.expire_all()
     assert db.session.get(PerformanceRecord, record.id).overall is Rag.AMBER  # an overridden overall stands
 
-    page = client.get_page(f"/staff/monitoring/returns/{record.return_id}")
+    page = client.get_page(f"/staff/monitoring/awards/{record.award_id}/returns/{record.return_id}")
     text = page.get_text(" ", strip=True)
     assert "Changed by Priya Shah: Spend was moved to next year." in text
     assert "Worked out by the published rules" in text

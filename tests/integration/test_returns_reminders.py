@@ -60,7 +60,10 @@ def test_the_reminders_go_a_week_before_on_the_day_and_after_the_due_date_and_ea
     assert subjects(mailbox, OFFICER) == [f"Overdue return: Safer Southwark, {reference} Q1 2025/26"]
     assert len(mailbox.to(OWNER)) == 3
     # The officer is taken to the return itself, as for follow-ups and borough project returns.
-    assert f"/staff/monitoring/returns/{first_return(award).id}" in mailbox.last_to(OFFICER).get_content()
+    assert (
+        f"/staff/monitoring/awards/{award.id}/returns/{first_return(award).id}"
+        in mailbox.last_to(OFFICER).get_content()
+    )
 
 
 def test_a_submitted_return_gets_no_more_reminders(mailbox, run_jobs):

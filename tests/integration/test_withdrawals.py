@@ -410,8 +410,8 @@ def test_officers_can_still_read_a_withdrawn_awards_kept_returns_but_change_noth
     assert not page.select("input[name=name]")  # no form to add a measure
     client.post_form(f"/staff/monitoring/awards/{award.id}", {"name": "More"}, expected_status=404)
 
-    review = client.get_page(f"/staff/monitoring/returns/{started.id}")
+    review = client.get_page(f"/staff/monitoring/awards/{started.award_id}/returns/{started.id}")
     assert "We have recruited two mentors so far." in review.get_text()
     assert not review.select("form[action$='/accept']")
-    client.post_form(f"/staff/monitoring/returns/{started.id}/accept", expected_status=404)
+    client.post_form(f"/staff/monitoring/awards/{started.award_id}/returns/{started.id}/accept", expected_status=404)
     assert returns_of(award)[0].status is ReturnStatus.SUBMITTED

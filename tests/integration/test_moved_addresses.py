@@ -1,0 +1,46 @@
+"""Pages that moved under their owner: the old address redirects permanently to the new one, for anyone who may see
+the page, and shows nothing to anyone else."""
+
+from tests.factories import create_member, create_organisation
+from tests.factories_assessment import create_officer
+from tests.factories_monitoring import create_award, first_return
+
+
+def test_a_returns_old_address_redirects_permanently_to_the_return_under_its_award(client):
+    award = create_award(create_organisation())
+    return_ = first_return(award)
+    client.sign_in(create_officer())
+    new = f"/staff/monitoring/awards/{award.id}/returns/{return_.id}"
+
+    moved = client.get(f"/staff/monitoring/returns/{return_.id}")
+    assert moved.status_code == 308
+    assert moved.headers["Location"] == new
+    assert client.get(new).status_code == 200
+    # The review's forms posted to the old addresses are sent on, still as POSTs (308), to the new ones.
+    for action in ("accept", "query"):
+        moved = client.post(
+            f"/staff/monitoring/returns/{return_.id}/{action}", data={"csrf_token": client.csrf_token()}
+        )
+        assert moved.status_code == 308
+        assert moved.headers["Location"] == f"{new}/{action}"
+
+
+def test_a_returns_old_address_shows_nothing_to_others_and_nothing_that_does_not_exist(client):
+    organisation = create_organisation()
+    award = create_award(organisation)
+    return_ = first_return(award)
+    old = f"/staff/monitoring/returns/{return_.id}"
+    assert client.get(old).headers["Location"].startswith("/sign-in?next=")
+    client.sign_in(create_member(organisation))
+    client.get_page(old, expected_status=403)
+    client.sign_in(create_officer())
+    client.get_page(f"/staff/monitoring/returns/{return_.id + 1000}", expected_status=404)
+
+
+def test_the_new_address_needs_the_returns_own_award(client):
+    award, other = create_award(create_organisation()), create_award(create_organisation())
+    return_ = first_return(award)
+    client.sign_in(create_officer())
+    client.get_page(f"/staff/monitoring/awards/{other.id}/returns/{return_.id}", expected_status=404)
+    client.post_form(f"/staff/monitoring/awards/{other.id}/returns/{return_.id}/accept", expected_status=404)
+    client.get_page(f"/staff/monitoring/awards/{award.id}/returns/{return_.id}")
