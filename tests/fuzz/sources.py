@@ -31,7 +31,7 @@ SOURCES: tuple[tuple[str, str], ...] = (
         r"^/staff/(reviews|rounds)",
         "SELECT r.id AS assignment_id, r.application_id, a.round_id, r.reviewer_id AS who, CASE WHEN r.removed_at "
         "IS NULL THEN a.status ELSE 'removed' END AS state FROM review_assignment r JOIN application a "
-        "ON a.id = r.application_id ORDER BY r.id DESC",
+        "ON a.id = r.application_id ORDER BY r.removed_at IS NOT NULL, r.completed_at IS NOT NULL, r.id DESC",
     ),
     (r"^/staff/funds", "SELECT f.id AS fund_id, 'fund' AS state FROM fund f"),
     (
