@@ -398,6 +398,30 @@ def test_bids_not_yet_screened_cannot_be_given_to_reviewers(client):
     assert assignments_for(application) == []
 
 
+def test_a_draft_bid_sent_with_the_bids_to_give_out_is_named_and_refused(client):
+    """A draft has no reference yet: the refusal names it by number instead of failing."""
+    from portal.models import ApplicationStatus
+    from tests.factories_assessment import create_bid
+
+    officer = create_officer()
+    round_ = create_assessed_round()
+    ready = bid_in_review(round_, officer)
+    draft = create_bid(round_, status=ApplicationStatus.DRAFT)
+    grace = create_reviewer()
+    client.sign_in(officer)
+
+    page = client.post_form(
+        f"/staff/rounds/{round_.id}/reviewers",
+        {"application_ids": [ready.id, draft.id], "reviewer_id": grace.id},
+        expected_status=400,
+    )
+
+    message = summary_errors(page)[0]
+    assert message.startswith("Reviewers can be assigned only to bids that have passed screening")
+    assert f"a draft (number {draft.id})" in message
+    assert assignments_for(ready) == []
+
+
 def test_an_assignment_belongs_to_its_organisation_only_through_the_bid(client):
     """A member of the bidding organisation cannot reach reviewer pages at all."""
     officer = create_officer()
