@@ -12,8 +12,10 @@ import csv
 import io
 import re
 from collections import defaultdict
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
+from typing import Any
 
 import sqlalchemy as sa
 
@@ -145,11 +147,11 @@ def _read_csv(content: bytes, report: ImportReport) -> tuple[list[str] | None, l
         report.problems.append(Problem("The file is not a CSV file in UTF-8 text"))
         return None, []
     try:
-        lines = list(csv.reader(io.StringIO(text, newline="")))
+        read = list(csv.reader(io.StringIO(text, newline="")))
     except csv.Error as error:
         report.problems.append(Problem(f"The file is not a valid CSV file: {error}"))
         return None, []
-    lines = [(number, line) for number, line in enumerate(lines, start=1) if any(cell.strip() for cell in line)]
+    lines = [(number, line) for number, line in enumerate(read, start=1) if any(cell.strip() for cell in line)]
     if not lines:
         report.problems.append(Problem("The file is empty"))
         return None, []
@@ -168,7 +170,9 @@ def _boroughs_by_name() -> dict[str, LocalAuthority]:
     return {la.name.casefold(): la for la in db.session.scalars(sa.select(LocalAuthority))}
 
 
-def _borough(name: str, boroughs, report: ImportReport, row: int, column: str) -> LocalAuthority | None:
+def _borough(
+    name: str, boroughs: dict[str, LocalAuthority], report: ImportReport, row: int, column: str
+) -> LocalAuthority | None:
     """The funded borough a row is about, or None when it is left out (reported) or unknown (a problem)."""
     local_authority = boroughs.get(name.strip().casefold())
     if local_authority is not None and local_authority.in_lcpf:
@@ -198,7 +202,9 @@ def _whole_number(value: str, report: ImportReport, row: int, column: str) -> in
     return number
 
 
-def _check_mps(header, rows, boroughs, report: ImportReport) -> dict:
+def _check_mps(
+    header: list[str], rows: list[tuple[int, list[str]]], boroughs: dict[str, LocalAuthority], report: ImportReport
+) -> dict[Any, int]:
     report.layout = "MPS wide (one column a month)"
     months: list[int] = []
     for position, column in enumerate(header[3:], start=4):
@@ -245,7 +251,9 @@ def _check_mps(header, rows, boroughs, report: ImportReport) -> dict:
     return dict(counts)
 
 
-def _check_tidy(header, rows, boroughs, report: ImportReport) -> dict:
+def _check_tidy(
+    header: list[str], rows: list[tuple[int, list[str]]], boroughs: dict[str, LocalAuthority], report: ImportReport
+) -> dict[Any, int]:
     report.layout = "tidy (borough, year, category, count)"
     index = {name: header.index(name) for name in TIDY_COLUMNS}
     counts: dict = {}
@@ -287,14 +295,19 @@ def _check_tidy(header, rows, boroughs, report: ImportReport) -> dict:
 
 
 def _check_borough_figures(
-    content: bytes, report: ImportReport, code_columns, measures: dict, whole_numbers: bool = False
+    content: bytes,
+    report: ImportReport,
+    code_columns: Sequence[str],
+    measures: Mapping[str, Sequence[str]],
+    whole_numbers: bool = False,
 ) -> dict[tuple[int, str], Decimal]:
     header, rows = _read_csv(content, report)
     if header is None:
         return {}
     code_column = next((column for column in code_columns if column in header), None)
     found = {measure: next((c for c in columns if c in header), None) for measure, columns in measures.items()}
-    if code_column is None or None in found.values():
+    chosen = {measure: column for measure, column in found.items() if column is not None}
+    if code_column is None or len(chosen) < len(found):
         wanted = [code_columns[0]] + [columns[0] for measure, columns in measures.items() if found[measure] is None]
         report.problems.append(Problem(f"The file needs the columns {', '.join(wanted)}", row=1))
         return {}
@@ -325,11 +338,12 @@ def _check_borough_figures(
             )
             report.left_out.append(note)
             continue
-        for measure, column in found.items():
+        for measure, column in chosen.items():
             cell = line[header.index(column)]
+            value: Decimal | None
             if whole_numbers:
-                value = _whole_number(cell, report, number, column)
-                value = None if value is None else Decimal(value)
+                whole = _whole_number(cell, report, number, column)
+                value = None if whole is None else Decimal(whole)
             else:
                 value = _decimal(cell, report, number, column)
             if value is not None:
