@@ -150,9 +150,9 @@ def _variation(officer: User | None) -> int:
         return 0
     if db.session.scalar(sa.select(Variation.id).where(Variation.award_id == award.id).limit(1)):
         return 0
-    amounts = amounts_of(award)
-    last = max(amounts)
-    amounts[last + 1] = amounts[last] // 2
+    current = amounts_of(award)
+    last = max(current)
+    amounts: dict[int, int | None] = {**current, last + 1: current[last] // 2}
     propose_variation(
         award,
         Proposal(

@@ -361,7 +361,9 @@ def _split(total_pence: int, parts: int) -> list[int]:
     return [share] * (parts - 1) + [total_pence - share * (parts - 1)]
 
 
-def _build(bid: DemoBid, round_: Round, organisation: Organisation, users: dict[str, User], boroughs) -> Application:
+def _build(
+    bid: DemoBid, round_: Round, organisation: Organisation, users: dict[str, User], boroughs: dict[str, LocalAuthority]
+) -> Application:
     user = users.get(bid.user_email) if bid.user_email else None
     contact_name, contact_email = bid.contact or ((user.full_name, user.email) if user else (None, None))
     started = round_.opens_at + timedelta(days=min(bid.days_after_opening, 3))

@@ -252,6 +252,8 @@ def load() -> str:
     skipped = []
     for position, (application_id, stage) in enumerate(plan(applications).items()):
         application = db.session.get(Application, application_id)
+        if application is None:
+            continue
         try:
             progress.bring_to(application, stage, position)
         except DomainError as error:

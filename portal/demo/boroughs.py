@@ -260,7 +260,7 @@ def _returns(plan: DeliveryPlan, today: date, officer: User | None, borough_user
             continue
         position = quarters.index(return_.period_start)
         latest = position == len(quarters) - 1
-        project = return_.plan_project
+        project = return_.borough_project
         share = project.amount_for(return_.financial_year) // 4
         return_.spend_pence = share - (project.id % 3) * 1_500_00
         return_.people_helped = 20 + project.id % 7 * 5

@@ -134,7 +134,7 @@ def _service(spec: DemoService, today: date, officer: User | None, boroughs: dic
     ):
         return 0
     this_year = financial_year_start(today)
-    first_year = {None: this_year - 1, 0: this_year + 1}.get(spec.first_year, spec.first_year)
+    first_year = {None: this_year - 1, 0: this_year + 1}.get(spec.first_year, spec.first_year) or this_year - 1
     amounts = _yearly_pence(spec.service, spec.years)
     award = Award(
         reference=next_award_reference(fund.code, first_year),

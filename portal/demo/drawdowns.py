@@ -199,28 +199,35 @@ def load(today: date | None = None) -> str:
 
     drawdowns = 0
     has_drawdowns = set(db.session.scalars(sa.select(Drawdown.allocation_id).distinct()))
-    for spec in DRAWDOWNS:
-        allocation = allocations.get(spec.borough)
-        if allocation is None or allocation.id in has_drawdowns or not allocation.is_issued:
+    for drawdown_spec in DRAWDOWNS:
+        allocation = allocations.get(drawdown_spec.borough)
+        issued_on = allocation.issued_on if allocation is not None else None
+        if allocation is None or allocation.id in has_drawdowns or issued_on is None:
             continue
-        requested = max(today - timedelta(days=spec.requested_days_ago), allocation.issued_on)
-        decided = requested + timedelta(days=spec.decided_after) if spec.decided_after is not None else None
-        paid = decided + timedelta(days=spec.paid_after) if decided and spec.paid_after is not None else None
+        requested = max(today - timedelta(days=drawdown_spec.requested_days_ago), issued_on)
+        decided = (
+            requested + timedelta(days=drawdown_spec.decided_after) if drawdown_spec.decided_after is not None else None
+        )
+        paid = (
+            decided + timedelta(days=drawdown_spec.paid_after)
+            if decided and drawdown_spec.paid_after is not None
+            else None
+        )
         db.session.add(
             Drawdown(
                 allocation=allocation,
-                amount_pence=sum(amount for _, _, amount in spec.projects),
-                purpose=spec.purpose,
-                status=spec.status,
+                amount_pence=sum(amount for _, _, amount in drawdown_spec.projects),
+                purpose=drawdown_spec.purpose,
+                status=drawdown_spec.status,
                 requested_at=_noon(requested),
-                requested_by=chair if spec.borough == "Lambeth" else None,
+                requested_by=chair if drawdown_spec.borough == "Lambeth" else None,
                 decided_at=_noon(decided) if decided else None,
                 decided_by=officer if decided else None,
-                refusal_reason=spec.refusal_reason,
+                refusal_reason=drawdown_spec.refusal_reason,
                 paid_on=paid,
-                payment_reference=f"SNB-{paid:%Y%m%d}-{spec.borough[:3].upper()}" if paid else None,
+                payment_reference=f"SNB-{paid:%Y%m%d}-{drawdown_spec.borough[:3].upper()}" if paid else None,
                 payment_recorded_by=officer if paid else None,
-                projects=[DrawdownProject(name=n, description=d, amount_pence=a) for n, d, a in spec.projects],
+                projects=[DrawdownProject(name=n, description=d, amount_pence=a) for n, d, a in drawdown_spec.projects],
             )
         )
         drawdowns += 1

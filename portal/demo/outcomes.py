@@ -57,6 +57,7 @@ OUTCOMES = (
     ),
 )
 # Which outcome a demo service's measures contribute to, from its first service area.
+DEFAULT_OUTCOME = "Fewer victims of violence"  # for a service area the table below does not name
 BY_SERVICE_AREA = {
     ServiceArea.VIOLENCE_REDUCTION: "Fewer victims of violence",
     ServiceArea.CRIME_PREVENTION: "Fewer victims of violence",
@@ -159,7 +160,7 @@ def _framework(officer: User) -> bool:
     return True
 
 
-def _unmapped(*conditions) -> sa.Select:
+def _unmapped(*conditions: sa.ColumnElement[bool]) -> sa.Exists:
     return sa.select(OutcomeMapping.id).where(*conditions).exists()
 
 
@@ -172,7 +173,7 @@ def _map_measures(names: dict[str, int], officer: User) -> int:
     for award in demo_awards(Award.status == AwardStatus.APPROVED):
         give_demo_measures(award)
         areas = sorted(award.service_areas, key=list(ServiceArea).index)
-        outcome = BY_SERVICE_AREA.get(areas[0]) if areas else "Fewer victims of violence"
+        outcome = BY_SERVICE_AREA.get(areas[0], DEFAULT_OUTCOME) if areas else DEFAULT_OUTCOME
         measures = db.session.scalars(
             sa.select(Measure)
             .where(Measure.award_id == award.id, ~_unmapped(OutcomeMapping.measure_id == Measure.id))
@@ -204,7 +205,7 @@ def _map_projects(names: dict[str, int], officer: User) -> int:
     for project in list(projects):
         areas = [ServiceArea(value) for value in project.service_areas if value in {a.value for a in ServiceArea}]
         areas.sort(key=list(ServiceArea).index)
-        outcome = BY_SERVICE_AREA.get(areas[0]) if areas else "Fewer victims of violence"
+        outcome = BY_SERVICE_AREA.get(areas[0], DEFAULT_OUTCOME) if areas else DEFAULT_OUTCOME
         mapping.map_project(project, names[outcome], officer)
         mapped += 1
     return mapped

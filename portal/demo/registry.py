@@ -48,7 +48,7 @@ def is_demo_award() -> sa.ColumnElement[bool]:
     return sa.or_(sa.and_(Award.application_id.is_(None), named), Award.application_id.in_(from_bids))
 
 
-def demo_awards(*conditions) -> list[Award]:
+def demo_awards(*conditions: sa.ColumnElement[bool]) -> list[Award]:
     """The demo's awards meeting the conditions, in the order they were made."""
     return list(db.session.scalars(sa.select(Award).where(is_demo_award(), *conditions).order_by(Award.id)))
 

@@ -218,7 +218,9 @@ class DemoRound:
 
 
 def _at(day: date, hour: int, minute: int = 0) -> datetime:
-    return london_datetime(day, time(hour, minute))
+    at = london_datetime(day, time(hour, minute))
+    assert at is not None  # given a day and a time
+    return at
 
 
 def _rounds(today: date) -> list[DemoRound]:
@@ -523,12 +525,12 @@ def load(today: date | None = None) -> str:
     boroughs = {la.name: la for la in db.session.scalars(sa.select(LocalAuthority))}
     existing_rounds = {(r.fund_id, r.title): r for r in db.session.scalars(sa.select(Round))}
     rounds_added = 0
-    for spec in _rounds(today):
-        fund = funds[spec.fund_code]
-        round_ = existing_rounds.get((fund.id, spec.title))
+    for round_spec in _rounds(today):
+        fund = funds[round_spec.fund_code]
+        round_ = existing_rounds.get((fund.id, round_spec.title))
         if round_ is None:
-            round_ = _round(spec, fund, officer, boroughs)
+            round_ = _round(round_spec, fund, officer, boroughs)
             rounds_added += 1
-        questions_added += _questions(round_.id, spec.questions)
+        questions_added += _questions(round_.id, round_spec.questions)
     db.session.commit()
     return f"Demo funding: {funds_added} funds, {rounds_added} rounds and {questions_added} questions added."

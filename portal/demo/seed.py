@@ -163,14 +163,14 @@ def load_demo_data() -> str:
     users_created = 0
     existing_users = {user.email: user for user in db.session.scalars(sa.select(User))}
     password_hash = hash_password(DEMO_PASSWORD)
-    for spec in USERS:
-        user = existing_users.get(spec.email)
+    for user_spec in USERS:
+        user = existing_users.get(user_spec.email)
         if user is None:
             user = User(
-                email=spec.email,
-                full_name=spec.name,
+                email=user_spec.email,
+                full_name=user_spec.name,
                 password_hash=password_hash,
-                staff_role=spec.staff_role,
+                staff_role=user_spec.staff_role,
                 email_confirmed_at=utcnow(),
             )
             db.session.add(user)
@@ -178,10 +178,10 @@ def load_demo_data() -> str:
         if user.staff_role is not None:
             # Staff need a second factor; the demo ones share a published secret so anyone can try every role.
             give_demo_second_factor(user)
-        if spec.organisation:
-            organisation = organisations[spec.organisation]
+        if user_spec.organisation:
+            organisation = organisations[user_spec.organisation]
             if not any(m.organisation_id == organisation.id for m in user.memberships):
-                db.session.add(Membership(user=user, organisation=organisation, role=spec.membership_role))
+                db.session.add(Membership(user=user, organisation=organisation, role=user_spec.membership_role))
     db.session.commit()
     return f"Demo data: {created} organisations and {users_created} users added."
 

@@ -5,6 +5,8 @@ drama (020 7946 0xxx) and addresses are example.org ones: nothing here reaches a
 Safe to run again: an award that already has contact details of any status is left as it is.
 """
 
+from typing import Any
+
 import sqlalchemy as sa
 
 from portal.database import utcnow
@@ -12,7 +14,7 @@ from portal.demo.registry import demo_awards
 from portal.extensions import db
 from portal.models import Award, ContactStatus, LocalAuthority, ServiceContact
 
-CONTACTS = {
+CONTACTS: dict[str, list[dict[str, Any]]] = {
     "Youth workers in Major Trauma Centres": [
         {
             "status": ContactStatus.APPROVED,

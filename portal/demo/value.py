@@ -153,7 +153,10 @@ def _series(officer: User) -> str:
 
 
 def _unit_value(name: str) -> UnitValue:
-    return db.session.scalar(sa.select(UnitValue).where(UnitValue.name == name).order_by(UnitValue.id))
+    found = db.session.scalar(sa.select(UnitValue).where(UnitValue.name == name).order_by(UnitValue.id))
+    if found is None:
+        raise RuntimeError(f"Load the unit values first: {name!r} is missing")
+    return found
 
 
 def _analysis(award: Award, officer: User) -> ValueAnalysis:

@@ -31,7 +31,7 @@ def load(on: date | None = None) -> str:
     organisation = db.session.scalar(sa.select(Organisation).where(Organisation.name == ORGANISATION))
     fund = db.session.scalar(sa.select(Fund).where(Fund.name == "Victims' services"))
     borough = db.session.scalar(sa.select(LocalAuthority).where(LocalAuthority.name == "Barking and Dagenham"))
-    if None in (officer, organisation, fund, borough):
+    if officer is None or organisation is None or fund is None or borough is None:
         return "Withdrawals demo: skipped (no officer, Victim Support, fund or borough)."
     if db.session.scalar(
         sa.select(Award.id).where(Award.title == WITHDRAWN_TITLE, Award.organisation_id == organisation.id)
