@@ -1,12 +1,12 @@
 """The good-practice library, open to everyone: case studies that officers have published, from accepted returns
 whose organisations agreed."""
 
-from flask import abort, render_template, request
+from flask import render_template, request
 
 from portal.dialogue import good_practice
 from portal.dialogue.views import dialogue
-from portal.models import ServiceArea
-from portal.permissions import public
+from portal.models import PublishedCaseStudy, ServiceArea
+from portal.permissions import loads, public
 
 
 @dialogue.route("/good-practice")
@@ -28,8 +28,8 @@ def library():
 
 @dialogue.route("/good-practice/<int:case_study_id>")
 @public
-def case_study(case_study_id: int):
-    found = good_practice.fetch_public_case_study(case_study_id) or abort(404)
+@loads("found", good_practice.fetch_public_case_study, parameter="case_study_id", permission=None)
+def case_study(found: PublishedCaseStudy):
     return render_template(
         "dialogue/case_study.html", case_study=found, return_=found.return_, award=found.return_.award
     )

@@ -1,12 +1,12 @@
 """The public evaluations library: published evaluations of services and programmes, their reports and a CSV."""
 
-from flask import abort, make_response, render_template, request, url_for
+from flask import make_response, render_template, request, url_for
 
 from portal import exports
 from portal.evaluations import queries
 from portal.evaluations.views import evaluations, send_report
 from portal.models import Evaluation, EvaluationKind, ServiceArea
-from portal.permissions import public
+from portal.permissions import loads, public
 
 
 def _filters() -> queries.LibraryFilters:
@@ -64,12 +64,13 @@ def library_csv():
 
 @evaluations.route("/evaluations/<int:evaluation_id>")
 @public
-def evaluation(evaluation_id: int):
-    found = queries.fetch_public(evaluation_id) or abort(404)
+@loads("found", queries.fetch_public, parameter="evaluation_id", permission=None)
+def evaluation(found: Evaluation):
     return render_template("evaluations/evaluation.html", evaluation=found)
 
 
 @evaluations.route("/evaluations/<int:evaluation_id>/report.pdf")
 @public
-def public_report(evaluation_id: int):
-    return send_report(queries.fetch_public(evaluation_id) or abort(404))
+@loads("found", queries.fetch_public, parameter="evaluation_id", permission=None)
+def public_report(found: Evaluation):
+    return send_report(found)

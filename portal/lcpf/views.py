@@ -1,8 +1,10 @@
 """The public pages of the LCPF formula: the published version, earlier versions, their CSV and the calculator."""
 
-from flask import Blueprint, abort, make_response, render_template, request
+from flask import Blueprint, make_response, render_template, request
 
 from portal.lcpf import formula, public, versions
+from portal.models import LcpfVersion
+from portal.permissions import loads
 from portal.permissions import public as public_route
 
 lcpf = Blueprint("lcpf", __name__, url_prefix="/funding-formula")
@@ -36,14 +38,15 @@ def index():
 
 @lcpf.route("/versions/<int:version_id>")
 @public_route
-def version(version_id: int):
-    return _version_page(public.fetch_public_version(version_id) or abort(404))
+@loads("version", public.fetch_public_version, permission=None)
+def version(version: LcpfVersion):
+    return _version_page(version)
 
 
 @lcpf.route("/versions/<int:version_id>.csv")
 @public_route
-def version_csv(version_id: int):
-    version = public.fetch_public_version(version_id) or abort(404)
+@loads("version", public.fetch_public_version, permission=None)
+def version_csv(version: LcpfVersion):
     response = make_response(public.version_csv(version, versions.recompute(version)))
     response.headers["Content-Type"] = "text/csv; charset=utf-8"
     response.headers["Content-Disposition"] = f'attachment; filename="lcpf-formula-version-{version.id}.csv"'

@@ -1,13 +1,13 @@
 """Open and upcoming funding rounds, listed publicly."""
 
-from flask import Blueprint, abort, current_app, render_template, request, url_for
+from flask import Blueprint, current_app, render_template, request, url_for
 
 from portal.database import utcnow
 from portal.directory.postcodes import find_district
 from portal.errors import DomainError
-from portal.models.funding import SERVICE_AREA_LABELS, ServiceArea
+from portal.models.funding import SERVICE_AREA_LABELS, Round, ServiceArea
 from portal.opportunities import services
-from portal.permissions import public
+from portal.permissions import loads, public
 from portal.rounds.criteria import weight_percentages
 from portal.rounds.services import window_check_for
 
@@ -81,8 +81,8 @@ def closed():
 
 @opportunities.route("/<int:round_id>")
 @public
-def round_page(round_id: int):
-    round_ = services.fetch_public_round(round_id) or abort(404)
+@loads("round_", services.fetch_public_round, parameter="round_id", permission=None)
+def round_page(round_: Round):
     now = utcnow()
     criteria = services.fetch_criteria(round_)
     return render_template(

@@ -119,8 +119,8 @@ def published():
 
 @reports.route("/reports/<int:run_id>/<any(xlsx, pdf):kind>")
 @public
-def published_file(run_id: int, kind: str):
-    run = runs.fetch_published_run(run_id) or abort(404)
+@loads("run", runs.fetch_published_run, permission=None)
+def published_file(run: ReportRun, kind: str):
     response = _download(run, kind)
     response.headers["Cache-Control"] = f"public, max-age={PUBLIC_MAX_AGE_SECONDS}"
     return response

@@ -1,10 +1,11 @@
 """The public pages of published cost-benefit analyses: the list (and its CSV) and each analysis with its workings.
 Drafts are never shown: every read goes through ``services.fetch_published*``."""
 
-from flask import Blueprint, abort, make_response, render_template, url_for
+from flask import Blueprint, make_response, render_template, url_for
 
 from portal import exports
-from portal.permissions import public
+from portal.models import ValueAnalysis
+from portal.permissions import loads, public
 from portal.value import services
 
 value = Blueprint("value", __name__)
@@ -78,8 +79,8 @@ def published_csv():
 
 @value.route("/value-for-money/<int:analysis_id>")
 @public
-def published_analysis(analysis_id: int):
-    analysis = services.fetch_published_analysis(analysis_id) or abort(404)
+@loads("analysis", services.fetch_published_analysis, permission=None)
+def published_analysis(analysis: ValueAnalysis):
     workings, problems = services.work_out(analysis)
     return render_template(
         "value/analysis.html",
