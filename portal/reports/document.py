@@ -7,7 +7,7 @@ from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4, landscape
 from reportlab.lib.styles import ParagraphStyle, getSampleStyleSheet
 from reportlab.lib.units import mm
-from reportlab.platypus import PageBreak, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+from reportlab.platypus import LongTable, PageBreak, Paragraph, SimpleDocTemplate, Spacer, TableStyle
 
 from portal.evaluations import report as evaluation_report
 from portal.reports.content import CommitteeReport, ServiceRow
@@ -110,7 +110,7 @@ def _services_table(report: CommitteeReport):
     if not report.services:
         return _p("No funded services were running in this period.", STYLES["BodyText"])
     data = [[_p(heading, HEAD) for heading in HEADINGS]] + [_row(service) for service in report.services]
-    table = Table(data, colWidths=[w * mm for w in WIDTHS], repeatRows=1)
+    table = LongTable(data, colWidths=[w * mm for w in WIDTHS], repeatRows=1)
     style = [
         ("GRID", (0, 0), (-1, -1), 0.25, colors.HexColor("#b1b4b6")),
         ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#f3f2f1")),
@@ -185,7 +185,7 @@ def _borough_section(report: CommitteeReport) -> list:
             )
             if project.rating is not None:
                 style.append(("BACKGROUND", (6, index), (6, index), RATING_COLOURS[project.rating.value]))
-        table = Table(data, colWidths=[w * mm for w in BOROUGH_WIDTHS], repeatRows=1)
+        table = LongTable(data, colWidths=[w * mm for w in BOROUGH_WIDTHS], repeatRows=1)
         table.setStyle(TableStyle(style))
         story.append(table)
     return story
@@ -222,7 +222,7 @@ def _evaluation_section(report: CommitteeReport) -> list:
         for column, text in ((5, line.interim), (6, line.final)):
             if text.startswith(("Missing", "Overdue")):
                 style.append(("BACKGROUND", (column, index), (column, index), RATING_COLOURS["red"]))
-    table = Table(data, colWidths=[w * mm for w in EVALUATION_WIDTHS], repeatRows=1)
+    table = LongTable(data, colWidths=[w * mm for w in EVALUATION_WIDTHS], repeatRows=1)
     table.setStyle(TableStyle(style))
     story.append(table)
     return story
