@@ -59,6 +59,37 @@ PAGES = [
 ]
 GZIP_PAGES = {"/data/360giving.json (gzip)"}
 
+# Background work, each run as the worker runs it, in a process of its own (so its peak memory is its own) and from
+# the served checkout (so --app-dir compares it too). It prints one line of JSON: what it did, seconds, peak MB.
+COMMITTEE_REPORT = """
+import json, resource, time
+import sqlalchemy as sa
+from config import TestingConfig
+from portal import create_app
+from portal.extensions import db
+from portal.models import ReportRun, ReportStatus
+from portal.reports import content, runs
+
+app = create_app(TestingConfig, SQLALCHEMY_DATABASE_URI=URL, RUN_JOBS_INLINE=True, MAIL_BACKEND="log")
+with app.app_context():
+    period = content.HalfYear.last_completed(runs.london_today())
+    run = ReportRun(period_start=period.start, period_end=period.end, status=ReportStatus.QUEUED, progress=0)
+    db.session.add(run)
+    db.session.commit()
+    run_id = run.id
+    started = time.perf_counter()
+    status = runs.build_report(run_id)  # what the worker's job does: gather, the XLSX, the PDF, stored
+    seconds = time.perf_counter() - started
+    run = db.session.get(ReportRun, run_id)
+    facts = {"status": str(status), "services": run.services_count, "period": period.label,
+             "pdf_kb": len(run.pdf or b"") // 1024, "xlsx_kb": len(run.xlsx or b"") // 1024}
+    db.session.execute(sa.delete(ReportRun).where(ReportRun.id == run_id))  # leave the bench data as it was
+    db.session.commit()
+peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+print("BENCH_JSON " + json.dumps({**facts, "seconds": round(seconds, 1), "peak_mb": round(peak, 1)}))
+"""
+BACKGROUND = [("committee report (last half-year)", COMMITTEE_REPORT)]
+
 
 def gunicorn_command(app_spec: str, port: int) -> list[str]:
     """The same settings for the portal and the ceiling: 2 sync workers, as production runs it here."""
@@ -175,11 +206,25 @@ def in_process(app, path: str, cookie: str | None) -> dict:
     return {"queries_cold": counts[0], "queries_warm": counts[1], "cold_ms": round(timings[0], 1)}
 
 
+def background(script: str, url: str, env: dict, cwd: Path) -> dict:
+    """One background job's seconds and its process's peak resident memory (ru_maxrss), from the served checkout."""
+    code = f"URL = {url!r}\n{script}"
+    output = subprocess.run(  # noqa: S603
+        [sys.executable, "-c", code], env=env, cwd=cwd, capture_output=True, text=True, timeout=1800
+    )
+    line = next((line for line in output.stdout.splitlines() if line.startswith("BENCH_JSON ")), None)
+    if line is None:
+        raise SystemExit(f"a background job failed:\n{output.stdout}\n{output.stderr}")
+    return json.loads(line.removeprefix("BENCH_JSON "))
+
+
 def table(results: dict) -> str:
     concurrencies = results["concurrency"]
     lines = [
         f"Machine: {results['machine']}; data: scale {results['scale']} ({results['rows']}); "
-        f"{results['seconds']} s a measurement; {results['started']}",
+        f"{results['seconds']} s a measurement; {results['started']}; load average "
+        f"{results.get('load_average', {}).get('start', '?')} at the start, "
+        f"{results.get('load_average', {}).get('end', '?')} at the end",
         "",
         "| page | c | req/s | p50 ms | p95 ms | p99 ms | errors | share of ceiling | queries cold / warm | cold ms |",
         "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |",
@@ -194,7 +239,41 @@ def table(results: dict) -> str:
                 f"{run['errors']} | {run.get('share', 100.0)} % | {queries} | {cold} |"
             )
     lines += ["", f"Web workers' peak resident memory (MB): {results['worker_peak_mb']}"]
+    if results.get("background"):
+        lines += ["", "| background job | seconds | peak MB | what |", "| --- | --- | --- | --- |"]
+        for job in results["background"]:
+            shown = {key: value for key, value in job.items() if key not in {"label", "seconds", "peak_mb"}}
+            what = ", ".join(f"{key} {value}" for key, value in shown.items())
+            lines.append(f"| {job['label']} | {job['seconds']} | {job['peak_mb']} | {what} |")
     return "\n".join(lines) + "\n"
+
+
+def measure_pages(results: dict, pages: list, args, app, ids: dict, cookie: str, env: dict) -> None:
+    """The ceiling, then each page at each concurrency, and the web workers' peak memory, into ``results``."""
+    concurrencies = results["concurrency"]
+    ceiling_port, portal_port = args.port, args.port + 1
+    with served("bench.hello:app", ceiling_port, {**env, "PYTHONPATH": str(ROOT)}, ROOT):
+        ceiling = {str(c): wrk(f"http://127.0.0.1:{ceiling_port}/", c, args.seconds, {}) for c in concurrencies}
+    results["pages"].append({"label": "hello ceiling", "path": "/", "runs": ceiling})
+    with served("wsgi:app", portal_port, env, Path(args.app_dir)) as portal:
+        for label, path, who in pages:
+            path = path.format(**ids)
+            headers = {"Cookie": cookie} if who else {}
+            if label in GZIP_PAGES:
+                headers["Accept-Encoding"] = "gzip"
+            page = {"label": label, "path": path, "runs": {}}
+            if Path(args.app_dir) == ROOT:  # the queries are counted by this checkout's code
+                page.update(in_process(app, path, cookie if who else None))
+            urllib.request.urlopen(
+                urllib.request.Request(f"http://127.0.0.1:{portal_port}{path}", headers=headers), timeout=120
+            ).read()  # one request first, as a visitor before the measurement would have
+            for c in concurrencies:
+                run = wrk(f"http://127.0.0.1:{portal_port}{path}", c, args.seconds, headers)
+                run["share"] = round(100 * run["rps"] / ceiling[str(c)]["rps"], 1)
+                page["runs"][str(c)] = run
+            results["pages"].append(page)
+            print(f"{label}: " + ", ".join(f"c{c} {page['runs'][str(c)]['rps']} req/s" for c in concurrencies))
+        results["worker_peak_mb"] = worker_peaks_mb(portal.pid)
 
 
 def main() -> None:
@@ -208,6 +287,9 @@ def main() -> None:
     parser.add_argument("--label", default="latest", help="the results' file name")
     parser.add_argument("--app-dir", default=str(ROOT), help="serve the portal from this checkout (before/after)")
     parser.add_argument("--port", type=int, default=8731)
+    parser.add_argument("--no-pages", action="store_true", help="only the background timings")
+    parser.add_argument("--only", default="", help="only the pages whose label contains one of these (commas)")
+    parser.add_argument("--no-background", action="store_true", help="only the pages")
     args = parser.parse_args()
     if shutil.which("wrk") is None:
         raise SystemExit("wrk is needed: apt-get install wrk")
@@ -270,30 +352,17 @@ def main() -> None:
         "seconds": args.seconds,
         "concurrency": concurrencies,
         "pages": [],
+        "load_average": {"start": round(os.getloadavg()[0], 1)},  # the machine is shared: how busy it was
     }
-    ceiling_port, portal_port = args.port, args.port + 1
-    with served("bench.hello:app", ceiling_port, {**env, "PYTHONPATH": str(ROOT)}, ROOT):
-        ceiling = {str(c): wrk(f"http://127.0.0.1:{ceiling_port}/", c, args.seconds, {}) for c in concurrencies}
-    results["pages"].append({"label": "hello ceiling", "path": "/", "runs": ceiling})
-    with served("wsgi:app", portal_port, env, Path(args.app_dir)) as portal:
-        for label, path, who in PAGES:
-            path = path.format(**ids)
-            headers = {"Cookie": cookie} if who else {}
-            if label in GZIP_PAGES:
-                headers["Accept-Encoding"] = "gzip"
-            page = {"label": label, "path": path, "runs": {}}
-            if Path(args.app_dir) == ROOT:  # the queries are counted by this checkout's code
-                page.update(in_process(app, path, cookie if who else None))
-            urllib.request.urlopen(
-                urllib.request.Request(f"http://127.0.0.1:{portal_port}{path}", headers=headers), timeout=120
-            ).read()  # one request first, as a visitor before the measurement would have
-            for c in concurrencies:
-                run = wrk(f"http://127.0.0.1:{portal_port}{path}", c, args.seconds, headers)
-                run["share"] = round(100 * run["rps"] / ceiling[str(c)]["rps"], 1)
-                page["runs"][str(c)] = run
-            results["pages"].append(page)
-            print(f"{label}: " + ", ".join(f"c{c} {page['runs'][str(c)]['rps']} req/s" for c in concurrencies))
-        results["worker_peak_mb"] = worker_peaks_mb(portal.pid)
+    results["background"] = []
+    for label, script in [] if args.no_background else BACKGROUND:
+        results["background"].append({"label": label, **background(script, url, env, Path(args.app_dir))})
+        print(f"{label}: {results['background'][-1]}")
+    pages = [page for page in PAGES if not args.only or any(part in page[0] for part in args.only.split(","))]
+    results["worker_peak_mb"] = []
+    if pages and not args.no_pages:
+        measure_pages(results, pages, args, app, ids, cookie, env)
+    results["load_average"]["end"] = round(os.getloadavg()[0], 1)
     RESULTS.mkdir(exist_ok=True)
     (RESULTS / f"{args.label}.json").write_text(json.dumps(results, indent=2) + "\n")
     (RESULTS / f"{args.label}.md").write_text(table(results))
