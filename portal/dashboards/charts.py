@@ -114,6 +114,14 @@ class Chart:
             for row in self.page_rows
         ]
 
+    def table_cells(self) -> list[list[tuple[str, bool]]]:
+        """The rows shown on the page as (text, numeric) for each cell, for the page's own table markup."""
+        kinds = [(column.kind, column.numeric) for column in self.columns]
+        return [
+            [(display(value, kind), numeric) for value, (kind, numeric) in zip(row, kinds, strict=True)]
+            for row in self.page_rows
+        ]
+
     def table_head(self) -> list[dict]:
         return [{"text": c.heading, **({"format": "numeric"} if c.numeric else {})} for c in self.columns]
 

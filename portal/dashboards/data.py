@@ -20,6 +20,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from functools import cached_property
 
 import sqlalchemy as sa
+from sqlalchemy.orm import lazyload
 
 from portal.dashboards.charts import Chart, Column, Kind
 from portal.directory import borough_funding, borough_projects, published
@@ -67,6 +68,7 @@ class AwardFacts:
     provider: str
     fund_id: int
     pan_london: bool
+    fund: str
 
 
 def split_evenly(pence: int, keys: list) -> dict:
@@ -100,15 +102,41 @@ def available_years() -> list[int]:
     return sorted(set(db.session.scalars(sa.union(awarded, allocated))) | borough_projects.years_with_funding())
 
 
+@dataclass(frozen=True)
+class FundChoice:
+    id: int
+    name: str
+
+
+def available_choices() -> tuple[list[int], list[FundChoice]]:
+    """:func:`available_years` and :func:`available_funds` (by id and name) together, in one statement: the pairs
+    of financial year and fund of published awards' years, of published awards (a year of none) and of boards'
+    allocations, with each fund's name."""
+    pairs = sa.union(
+        published.published_award_years().with_only_columns(AwardYear.financial_year, Award.fund_id),
+        published.published_awards().with_only_columns(sa.null(), Award.fund_id),
+        sa.select(Allocation.financial_year, Allocation.fund_id),
+    ).subquery()
+    found = db.session.execute(
+        sa.select(pairs.c[0], Fund.id, Fund.name).join(Fund, Fund.id == pairs.c[1]).order_by(Fund.name, Fund.id)
+    ).all()
+    years = {year for year, _, _ in found if year is not None} | borough_projects.years_with_funding()
+    funds = list(dict.fromkeys(FundChoice(fund_id, name) for _, fund_id, name in found))
+    return sorted(years), funds
+
+
 def available_funds() -> list[Fund]:
     """Funds with published awards or boards' allocations."""
     funded = published.published_awards().with_only_columns(Award.fund_id)
     allocated = sa.select(Allocation.fund_id)
-    return list(db.session.scalars(sa.select(Fund).where(Fund.id.in_(sa.union(funded, allocated))).order_by(Fund.name)))
+    query = sa.select(Fund).where(Fund.id.in_(sa.union(funded, allocated))).order_by(Fund.name)
+    return list(db.session.scalars(query.options(lazyload(Fund.service_area_links))))  # offered by name only
 
 
 class Dashboard:
-    """Every chart for one choice of filters. Each base query runs once, when a chart first needs it."""
+    """Every chart for one choice of filters. Each base query runs once, when a chart first needs it, and reads the
+    facts for every chart that needs them (by award and by year at once), so that the page's statements are few
+    and the same at any number of services."""
 
     def __init__(self, filters: Filters) -> None:
         self.filters = filters
@@ -119,64 +147,145 @@ class Dashboard:
         return query.where(Award.fund_id == self.filters.fund_id) if self.filters.fund_id else query
 
     @cached_property
-    def awards(self) -> dict[int, AwardFacts]:
+    def _awards_and_areas(self) -> tuple[dict[int, AwardFacts], dict[int, list[str]]]:
+        """Each published award's facts, and its service areas' labels in the order of :class:`ServiceArea`, read
+        by one statement."""
         query = self._by_fund(
             published.published_awards()
-            .with_only_columns(Award.id, Award.title, Organisation.name, Award.fund_id, Award.works_pan_london)
+            .with_only_columns(
+                Award.id,
+                Award.title,
+                Organisation.name,
+                Award.fund_id,
+                Award.works_pan_london,
+                Fund.name,
+                AwardServiceArea.service_area,
+            )
             .join(Organisation, Organisation.id == Award.organisation_id)
+            .join(Fund, Fund.id == Award.fund_id)
+            .outerjoin(AwardServiceArea, AwardServiceArea.award_id == Award.id)
         )
-        return {row[0]: AwardFacts(*row) for row in db.session.execute(query)}
+        awards: dict[int, AwardFacts] = {}
+        areas: dict[int, list[ServiceArea]] = defaultdict(list)
+        for *facts, area in db.session.execute(query):
+            if facts[0] not in awards:
+                awards[facts[0]] = AwardFacts(*facts)
+            if area is not None:
+                areas[facts[0]].append(area)
+        order = list(ServiceArea)
+        labels = {award_id: [a.label for a in sorted(found, key=order.index)] for award_id, found in areas.items()}
+        return awards, labels
+
+    @property
+    def awards(self) -> dict[int, AwardFacts]:
+        return self._awards_and_areas[0]
+
+    @cached_property
+    def award_years(self) -> list[tuple[int, int, int]]:
+        """(award, financial year, pence awarded) for every year of every award, whichever year is chosen."""
+        query = self._by_fund(
+            published.published_award_years()
+            .with_only_columns(AwardYear.award_id, AwardYear.financial_year, sa.func.sum(AwardYear.amount_pence))
+            .group_by(AwardYear.award_id, AwardYear.financial_year)
+        )
+        return [(award_id, year, int(total)) for award_id, year, total in db.session.execute(query)]
 
     @cached_property
     def awarded(self) -> dict[int, int]:
         """Pence awarded to each award in the chosen year (or all years)."""
-        query = self._by_fund(
-            published.published_award_years()
-            .with_only_columns(AwardYear.award_id, sa.func.sum(AwardYear.amount_pence))
-            .group_by(AwardYear.award_id)
-        )
-        if self.filters.year is not None:
-            query = query.where(AwardYear.financial_year == self.filters.year)
-        return {award_id: int(total) for award_id, total in db.session.execute(query)}
+        awarded: dict[int, int] = defaultdict(int)
+        for award_id, year, pence in self.award_years:
+            if self.filters.year is None or year == self.filters.year:
+                awarded[award_id] += pence
+        return dict(awarded)
 
-    def _accepted(self, *columns) -> sa.Select:
-        query = self._by_fund(published.accepted_returns().with_only_columns(*columns))
-        if self.filters.year is not None:
-            query = query.where(Return.financial_year == self.filters.year)
-        return query
+    @cached_property
+    def accepted_years(self) -> list[tuple[int, int, int, int]]:
+        """(award, financial year, spend in pence, people helped) from accepted returns, whichever year is chosen."""
+        query = self._by_fund(
+            published.accepted_returns().with_only_columns(
+                Return.award_id,
+                Return.financial_year,
+                sa.func.coalesce(sa.func.sum(Return.spend_pence), 0),
+                sa.func.coalesce(sa.func.sum(Return.people_helped), 0),
+            )
+        ).group_by(Return.award_id, Return.financial_year)
+        return [
+            (award_id, year, int(spend), int(people)) for award_id, year, spend, people in db.session.execute(query)
+        ]
 
     @cached_property
     def reported(self) -> dict[int, tuple[int, int]]:
         """(spend in pence, people helped) from each award's accepted returns in the chosen year."""
-        query = self._accepted(
-            Return.award_id,
-            sa.func.coalesce(sa.func.sum(Return.spend_pence), 0),
-            sa.func.coalesce(sa.func.sum(Return.people_helped), 0),
-        ).group_by(Return.award_id)
-        return {award_id: (int(spend), int(people)) for award_id, spend, people in db.session.execute(query)}
+        totals: dict[int, list[int]] = {}
+        for award_id, year, spend, people in self.accepted_years:
+            if self.filters.year is None or year == self.filters.year:
+                found = totals.setdefault(award_id, [0, 0])
+                found[0] += spend
+                found[1] += people
+        return {award_id: (spend, people) for award_id, (spend, people) in totals.items()}
+
+    @cached_property
+    def measure_results(self) -> list[tuple[int, int, int, int, int]]:
+        """(award, financial year, measure results, targets met, sum of what was achieved) from accepted returns in
+        the chosen year: each measure in each return counts once, met when it reached that period's target."""
+        expected = Measure.target_for_sql(Measure.target, Measure.basis, ReturnFrequency.quarters_sql(Return.frequency))
+        query = self._by_fund(
+            published.accepted_measure_actuals()
+            .with_only_columns(
+                Return.award_id,
+                Return.financial_year,
+                sa.func.count(),
+                sa.func.sum(sa.case((MeasureActual.actual >= expected, 1), else_=0)),
+                sa.func.sum(MeasureActual.actual),
+            )
+            .join(Measure, Measure.id == MeasureActual.measure_id)
+            .group_by(Return.award_id, Return.financial_year)
+        )
+        if self.filters.year is not None:
+            query = query.where(Return.financial_year == self.filters.year)
+        return [
+            (award_id, year, int(count), int(met or 0), int(achieved or 0))
+            for award_id, year, count, met, achieved in db.session.execute(query)
+        ]
+
+    @cached_property
+    def records(self) -> list[tuple[int, date, int, Rag, int]]:
+        """(award, period end, financial year, overall rating, days late) of each accepted return's performance
+        record in the chosen year, oldest period first."""
+        query = self._records(
+            PerformanceRecord.award_id,
+            Return.period_end,
+            Return.financial_year,
+            PerformanceRecord.overall,
+            PerformanceRecord.days_late,
+        ).order_by(Return.period_start, PerformanceRecord.id)
+        return [tuple(row) for row in db.session.execute(query)]
 
     @cached_property
     def local_authorities(self) -> list[LocalAuthority]:
         return list(db.session.scalars(sa.select(LocalAuthority).order_by(LocalAuthority.name)))
 
     @cached_property
-    def award_areas(self) -> dict[int, list[str]]:
-        areas: dict[int, list[ServiceArea]] = defaultdict(list)
-        query = self._by_fund(
-            published.published_award_service_areas().with_only_columns(
-                AwardServiceArea.award_id, AwardServiceArea.service_area
-            )
+    def sharing(self) -> borough_funding.Sharing:
+        """How each award is shared among boroughs, from the local authorities and awards already read."""
+        return borough_funding.Sharing(
+            boroughs=[
+                borough_funding.Borough(la.id, la.gss_code, la.name, la.residents_2021, la.in_lcpf)
+                for la in self.local_authorities
+            ],
+            london_wide={award_id for award_id, facts in self.awards.items() if facts.pan_london},
         )
-        for award_id, area in db.session.execute(query):
-            areas[award_id].append(area)
-        order = list(ServiceArea)
-        return {award_id: [a.label for a in sorted(found, key=order.index)] for award_id, found in areas.items()}
+
+    @property
+    def award_areas(self) -> dict[int, list[str]]:
+        return self._awards_and_areas[1]
 
     @cached_property
     def borough_money(self) -> dict[int, tuple[int, int]]:
         """Awarded and reported pence for each local authority, shared as :mod:`portal.directory.borough_funding`
         shares them."""
-        sharing = borough_funding.Sharing()
+        sharing = self.sharing
         awarded = sharing.apportion({award_id: self.awarded.get(award_id, 0) for award_id in self.awards})
         reported = sharing.apportion({award_id: self.reported.get(award_id, (0, 0))[0] for award_id in self.awards})
         for project, project_awarded, project_reported in self.borough_projects:
@@ -191,7 +300,7 @@ class Dashboard:
         They are paid from the boroughs' allocations, not a round's fund, so a choice of fund leaves them out."""
         if self.filters.fund_id:
             return []
-        projects = borough_projects.fetch_public_projects()
+        projects = borough_projects.all_public_projects()
         spend = borough_projects.accepted_spend([p.id for p in projects], self.filters.year)
         year = self.filters.year
         return [
@@ -283,12 +392,11 @@ class Dashboard:
         )
 
     def spend_by_fund(self) -> Chart:
-        names = dict(db.session.execute(sa.select(Fund.id, Fund.name)).tuples().all())
-        totals: dict[int, list[int]] = defaultdict(lambda: [0, 0])
+        totals: dict[str, list[int]] = defaultdict(lambda: [0, 0])
         for award_id, facts in self.awards.items():
-            totals[facts.fund_id][0] += self.awarded.get(award_id, 0)
-            totals[facts.fund_id][1] += self.reported.get(award_id, (0, 0))[0]
-        rows = sorted(((names[fund_id], *money) for fund_id, money in totals.items()), key=lambda row: row[0])
+            totals[facts.fund][0] += self.awarded.get(award_id, 0)
+            totals[facts.fund][1] += self.reported.get(award_id, (0, 0))[0]
+        rows = sorted(((name, *money) for name, money in totals.items()), key=lambda row: row[0])
         return Chart(
             "spend-by-fund",
             "Funding by fund",
@@ -299,21 +407,11 @@ class Dashboard:
 
     def spend_by_year(self) -> Chart:
         """Every financial year, whichever year is chosen: this chart is the trend over years."""
-        awarded = self._by_fund(
-            published.published_award_years()
-            .with_only_columns(AwardYear.financial_year, sa.func.sum(AwardYear.amount_pence))
-            .group_by(AwardYear.financial_year)
-        )
-        spent = self._by_fund(
-            published.accepted_returns()
-            .with_only_columns(Return.financial_year, sa.func.coalesce(sa.func.sum(Return.spend_pence), 0))
-            .group_by(Return.financial_year)
-        )
         by_year: dict[int, list[int]] = defaultdict(lambda: [0, 0])
-        for year, total in db.session.execute(awarded):
-            by_year[year][0] = int(total)
-        for year, total in db.session.execute(spent):
-            by_year[year][1] = int(total)
+        for _award_id, year, pence in self.award_years:
+            by_year[year][0] += pence
+        for _award_id, year, spend, _people in self.accepted_years:
+            by_year[year][1] += spend
         rows = [(financial_year_label(year), *by_year[year]) for year in sorted(by_year)]
         return Chart(
             "spend-by-year",
@@ -334,8 +432,7 @@ class Dashboard:
 
     def rag_latest(self) -> Chart:
         latest: dict[int, Rag] = {}
-        query = self._records(PerformanceRecord.award_id, PerformanceRecord.overall).order_by(Return.period_start)
-        for award_id, overall in db.session.execute(query):
+        for award_id, _period_end, _year, overall, _days_late in self.records:
             latest[award_id] = overall
         in_scope = set(self.awarded) if self.filters.year is not None else set(self.awards)
         ratings = (Rag.GREEN, Rag.AMBER, Rag.RED)
@@ -353,8 +450,7 @@ class Dashboard:
 
     def rag_trend(self) -> Chart:
         counts: dict[tuple[int, int], dict[Rag, int]] = defaultdict(lambda: {Rag.RED: 0, Rag.AMBER: 0, Rag.GREEN: 0})
-        query = self._records(Return.period_end, PerformanceRecord.overall)
-        for period_end, overall in db.session.execute(query):
+        for _award_id, period_end, _year, overall, _days_late in self.records:
             counts[quarter_of(period_end)][overall] += 1
         rows = [
             (f"Q{quarter} {financial_year_label(year)}", c[Rag.RED], c[Rag.AMBER], c[Rag.GREEN], sum(c.values()))
@@ -377,14 +473,13 @@ class Dashboard:
         )
 
     def returns_on_time(self) -> Chart:
-        query = self._records(
-            Return.financial_year,
-            sa.func.count(PerformanceRecord.id),
-            sa.func.sum(sa.case((PerformanceRecord.days_late == 0, 1), else_=0)),
-        ).group_by(Return.financial_year)
+        by_year: dict[int, list[int]] = defaultdict(lambda: [0, 0])
+        for _award_id, _period_end, year, _overall, days_late in self.records:
+            by_year[year][0] += 1
+            by_year[year][1] += days_late == 0
         rows = [
-            (financial_year_label(year), int(total), int(on_time), percent(int(on_time), int(total)))
-            for year, total, on_time in db.session.execute(query)
+            (financial_year_label(year), total, on_time, percent(on_time, total))
+            for year, (total, on_time) in by_year.items()
         ]
         rows.sort(key=lambda row: row[0])
         return Chart(
@@ -404,10 +499,11 @@ class Dashboard:
     # Outcomes -------------------------------------------------------------------------------------------------
 
     def people_helped(self) -> Chart:
-        query = self._accepted(Return.financial_year, sa.func.coalesce(sa.func.sum(Return.people_helped), 0)).group_by(
-            Return.financial_year
-        )
-        rows = sorted((financial_year_label(year), int(people)) for year, people in db.session.execute(query))
+        by_year: dict[int, int] = defaultdict(int)
+        for _award_id, year, _spend, people in self.accepted_years:
+            if self.filters.year is None or year == self.filters.year:
+                by_year[year] += people
+        rows = sorted((financial_year_label(year), people) for year, people in by_year.items())
         return Chart(
             "people-helped",
             "People helped",
@@ -417,17 +513,10 @@ class Dashboard:
         )
 
     def measures_achieved(self) -> Chart:
-        expected = Measure.target_for_sql(Measure.target, Measure.basis, ReturnFrequency.quarters_sql(Return.frequency))
-        met = sa.func.sum(sa.case((MeasureActual.actual >= expected, 1), else_=0))
-        query = self._by_fund(
-            published.accepted_measure_actuals()
-            .with_only_columns(Return.financial_year, sa.func.count(), met)
-            .join(Measure, Measure.id == MeasureActual.measure_id)
-            .group_by(Return.financial_year)
-        )
-        if self.filters.year is not None:
-            query = query.where(Return.financial_year == self.filters.year)
-        results = {year: (reported, met or 0) for year, reported, met in db.session.execute(query)}
+        results: dict[int, list[int]] = defaultdict(lambda: [0, 0])
+        for _award_id, year, reported, met, _achieved in self.measure_results:
+            results[year][0] += reported
+            results[year][1] += met
         rows = [
             (financial_year_label(year), reported, met, percent(met, reported))
             for year, (reported, met) in sorted(results.items())

@@ -144,7 +144,7 @@ def on_time(filters: Filters) -> Chart:
     ):
         allocations[year][0 if confirmed_on and confirmed_on <= confirm_by else 1 if confirmed_on else 2] += 1
     plans: dict[int, set[int]] = defaultdict(set)
-    for project in borough_projects.fetch_public_projects():
+    for project in borough_projects.all_public_projects():
         for year in range(project.plan_first_year, project.plan_last_year + 1):
             plans[year].add(project.plan_id)
     approved = {year: len(plan_ids) for year, plan_ids in plans.items()}

@@ -131,7 +131,16 @@ class BoroughFunding:
 
 
 class Sharing:
-    """Which boroughs each published award serves, and how an amount per award is shared among them."""
+    """Which boroughs each published award serves, and how an amount per award is shared among them.
+
+    A caller that has already read the local authorities, or which awards are London-wide, hands them over
+    rather than having them read again."""
+
+    def __init__(self, boroughs: list[Borough] | None = None, london_wide: set[int] | None = None):
+        if boroughs is not None:
+            self.boroughs = boroughs
+        if london_wide is not None:
+            self._london_wide = london_wide
 
     @cached_property
     def boroughs(self) -> list[Borough]:
@@ -143,6 +152,10 @@ class Sharing:
             LocalAuthority.in_lcpf,
         ).order_by(LocalAuthority.name)
         return [Borough(*row) for row in db.session.execute(query)]
+
+    def named(self, award_id: int) -> set[int]:
+        """The ids of the boroughs an award names (none for one that names none)."""
+        return self._named.get(award_id, set())
 
     @cached_property
     def _named(self) -> dict[int, set[int]]:

@@ -17,6 +17,7 @@ from datetime import date, datetime
 from itertools import takewhile
 
 import sqlalchemy as sa
+from flask import g, has_request_context
 from sqlalchemy.orm import lazyload
 
 from portal.directory import published
@@ -295,9 +296,19 @@ def accepted_spend(project_ids: list[int], year: int | None = None) -> dict[int,
     return {project_id: int(spend) for project_id, spend in db.session.execute(query)}
 
 
+def all_public_projects() -> list[PublicProject]:
+    """Every public project, read once per request however many parts of a page ask (the dashboards' years, their
+    funding by borough and their LCPF charts); outside a request, read each time."""
+    if not has_request_context():
+        return fetch_public_projects()
+    if "public_projects" not in g:
+        g.public_projects = fetch_public_projects()
+    return g.public_projects
+
+
 def years_with_funding() -> set[int]:
     years: set[int] = set()
-    for project in fetch_public_projects():
+    for project in all_public_projects():
         years.update(project.years)
     return years
 

@@ -6,12 +6,7 @@ The facts are read once per dashboard, in a fixed number of statements whatever 
 
 from collections import defaultdict
 
-import sqlalchemy as sa
-
 from portal.dashboards.charts import Chart, Column, Kind
-from portal.directory import published
-from portal.extensions import db
-from portal.models import Award, LocalAuthority, MeasureActual, Return, award_borough
 from portal.value import services
 from portal.value.comparison import ServiceCosts, compare
 
@@ -32,22 +27,14 @@ def service_costs(dashboard) -> list[ServiceCosts]:
     if found is not None:
         return found
     awards = dashboard.awards
-    outcomes_query = dashboard._by_fund(
-        published.accepted_measure_actuals().with_only_columns(Return.award_id, sa.func.sum(MeasureActual.actual))
-    ).group_by(Return.award_id)
-    if dashboard.filters.year is not None:
-        outcomes_query = outcomes_query.where(Return.financial_year == dashboard.filters.year)
-    outcomes = {award_id: int(total) for award_id, total in db.session.execute(outcomes_query)}
-    boroughs: dict[int, list[str]] = defaultdict(list)
-    borough_query = (
-        sa.select(award_borough.c.award_id, LocalAuthority.name)
-        .join(LocalAuthority, LocalAuthority.id == award_borough.c.local_authority_id)
-        .join(Award, Award.id == award_borough.c.award_id)
-        .where(published.is_published())
-        .order_by(LocalAuthority.name)
-    )
-    for award_id, name in db.session.execute(borough_query):
-        boroughs[award_id].append(name)
+    outcomes: dict[int, int] = defaultdict(int)
+    for award_id, _year, _reported, _met, achieved in dashboard.measure_results:
+        outcomes[award_id] += achieved
+    in_order = [(la.id, la.name) for la in dashboard.local_authorities]  # by name
+    boroughs = {}
+    for award_id in awards:
+        named = dashboard.sharing.named(award_id)
+        boroughs[award_id] = [name for la_id, name in in_order if la_id in named] if named else []
     ratios = services.latest_ratios()
     found = [
         ServiceCosts(
