@@ -8,6 +8,7 @@ import sqlalchemy as sa
 from flask import render_template
 from flask_sqlalchemy.pagination import Pagination
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import lazyload
 
 from portal import audit
 from portal.agreements.schedule import CommittedInstalment, PlannedInstalment, plan_instalments
@@ -95,7 +96,8 @@ def fetch_instalments_page(filters: PaymentFilters, page: int, on: date) -> Pagi
 
 
 def fetch_funds() -> list[Fund]:
-    return list(db.session.scalars(sa.select(Fund).order_by(Fund.name)))
+    """The funds to filter by, by name (their service areas left unloaded: the filter offers names only)."""
+    return list(db.session.scalars(sa.select(Fund).order_by(Fund.name).options(lazyload(Fund.service_area_links))))
 
 
 def owners_of(organisation_id: int) -> list[User]:

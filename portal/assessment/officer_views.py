@@ -19,6 +19,7 @@ from portal.assessment.views import (
     with_bid,
     with_bid_file,
     with_round,
+    with_round_for_list,
 )
 from portal.errors import DomainError
 from portal.forms import choices
@@ -74,7 +75,7 @@ def _render_bids(round_, form: BulkAssignForm, status_code: int = 200):
 
 @assessment.route("/rounds/<int:round_id>/applications")
 @permission_required(Permission.SCREEN_APPLICATIONS)
-@with_round
+@with_round_for_list
 def bids(round_: Round):
     form = BulkAssignForm(formdata=None)
     form.set_reviewers(queries.fetch_eligible_reviewers())

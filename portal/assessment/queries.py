@@ -28,6 +28,7 @@ from portal.models import (
     Criterion,
     Decision,
     DecisionOutcome,
+    Fund,
     Moderation,
     Organisation,
     Question,
@@ -52,6 +53,13 @@ SORTS = ("reference", "organisation", "amount", "status", "score")
 
 def fetch_round(round_id: int) -> Round | None:
     return db.session.get(Round, round_id)
+
+
+def fetch_round_for_list(round_id: int) -> Round | None:
+    """A round for a page that shows its title and fund's name: its boroughs and fund's service areas unloaded."""
+    return db.session.get(
+        Round, round_id, options=[lazyload(Round.boroughs), defaultload(Round.fund).lazyload(Fund.service_area_links)]
+    )
 
 
 # What the officers' list of rounds can be narrowed to: rounds with bids at one stage of assessment.
@@ -357,7 +365,8 @@ def fetch_assignments_for(application_ids: list[int]) -> dict[int, list[ReviewAs
     for assignment in db.session.scalars(
         sa.select(ReviewAssignment)
         .where(ReviewAssignment.application_id.in_(application_ids))
-        .options(selectinload(ReviewAssignment.scores))
+        # The bids are the caller's, already loaded: not joined again with their organisation, round and fund.
+        .options(selectinload(ReviewAssignment.scores), lazyload(ReviewAssignment.application))
         .order_by(ReviewAssignment.id)
     ).unique():
         found[assignment.application_id].append(assignment)

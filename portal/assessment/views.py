@@ -19,6 +19,8 @@ assessment = Blueprint("assessment", __name__, url_prefix="/staff")
 
 
 with_round = loads("round_", queries.fetch_round, parameter="round_id")
+# The same round for a list of its bids, which shows only its title and fund: boroughs and service areas unloaded.
+with_round_for_list = loads("round_", queries.fetch_round_for_list, parameter="round_id")
 # A submitted bid in the round in the URL: 404 for a draft, another round's bid or no bid at all.
 with_bid = loads(
     "application",

@@ -4,6 +4,7 @@ from datetime import timedelta
 
 import sqlalchemy as sa
 from flask import current_app
+from sqlalchemy.orm import joinedload
 
 from portal import audit
 from portal.auth import second_factor, sessions, tokens
@@ -22,7 +23,7 @@ def load_user_from_session(session_id: str) -> User | None:
     user_id, _, version = session_id.partition(":")
     if not (user_id.isdecimal() and version.isdecimal()):
         return None
-    user = db.session.get(User, int(user_id))
+    user = db.session.get(User, int(user_id), options=[joinedload(User.memberships)])  # one statement, not two
     if user is None or not user.active or user.session_version != int(version):
         return None
     user_session = sessions.current()

@@ -5,6 +5,7 @@ from datetime import date
 
 import sqlalchemy as sa
 from flask_sqlalchemy.pagination import Pagination
+from sqlalchemy.orm import lazyload
 
 from portal.extensions import db
 from portal.models import (
@@ -88,7 +89,8 @@ def fetch_organisation_awards(organisation: Organisation) -> list[Award]:
 
 
 def fetch_funds() -> list[Fund]:
-    return list(db.session.scalars(sa.select(Fund).order_by(Fund.name)))
+    """The funds to filter by, by name (their service areas left unloaded: the filter offers names only)."""
+    return list(db.session.scalars(sa.select(Fund).order_by(Fund.name).options(lazyload(Fund.service_area_links))))
 
 
 def fetch_returns_page(filters: ReturnFilters, page: int, today: date) -> Pagination:
