@@ -11,6 +11,8 @@ import io
 from collections.abc import Iterable, Sequence
 from typing import Any
 
+from openpyxl.cell import WriteOnlyCell
+
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
@@ -37,6 +39,54 @@ def csv_dict_text(fieldnames: Sequence[str], rows: Iterable[dict]) -> str:
     for row in rows:
         writer.writerow({key: safe_text(value) for key, value in row.items()})
     return out.getvalue()
+
+
+class StreamedSheet:
+    """A write-only worksheet (openpyxl's, which keeps nothing once written) that takes ``cell(row, column)`` as an
+    ordinary one does, for rows written in order: a workbook of thousands of rows is made in a row's memory.
+
+    Column widths and frozen panes go in before the first row; :meth:`close` writes the last row."""
+
+    def __init__(self, sheet):
+        self.sheet = sheet
+        self.column_dimensions = sheet.column_dimensions
+        self.auto_filter = sheet.auto_filter
+        self._row = 0
+        self._cells: dict[int, WriteOnlyCell] = {}
+
+    @property
+    def freeze_panes(self):
+        return self.sheet.freeze_panes
+
+    @freeze_panes.setter
+    def freeze_panes(self, value) -> None:
+        if self._row:
+            raise ValueError("panes are frozen before the first row is written")
+        self.sheet.freeze_panes = value
+
+    def cell(self, row: int, column: int, value=None) -> WriteOnlyCell:
+        if row < self._row:
+            raise ValueError(f"row {row} comes after row {self._row}: a streamed sheet is written in order")
+        if row > self._row:
+            self._flush()
+            for _ in range(self._row + 1, row):
+                self.sheet.append([])
+            self._row = row
+        cell = self._cells.get(column)
+        if cell is None:
+            cell = self._cells[column] = WriteOnlyCell(self.sheet)
+        if value is not None:
+            cell.value = value
+        return cell
+
+    def _flush(self) -> None:
+        if self._row:
+            self.sheet.append([self._cells.get(column) for column in range(1, max(self._cells, default=0) + 1)])
+            self._cells = {}
+
+    def close(self) -> None:
+        """Write the last row: call once, after everything else."""
+        self._flush()
 
 
 def write_cell(sheet: Any, row: int, column: int, value: Any) -> Any:

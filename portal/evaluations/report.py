@@ -107,9 +107,11 @@ def summary_text(lines: Sequence[EvaluationLine]) -> str:
 def write_sheet(sheet: Any, lines: Sequence[EvaluationLine]) -> None:
     """The workbook's 'Evaluations' sheet: one row per service the rule covers."""
     widths = (16, 32, 40, 24, 26, 34, 34)
-    for column, (heading, width) in enumerate(zip(HEADINGS, widths, strict=True), start=1):
-        write_cell(sheet, 1, column, heading).font = Font(bold=True)
+    sheet.freeze_panes = "D2"  # before any row: the sheet may be written a row at a time
+    for column, width in enumerate(widths, start=1):
         sheet.column_dimensions[chr(64 + column)].width = width
+    for column, heading in enumerate(HEADINGS, start=1):
+        write_cell(sheet, 1, column, heading).font = Font(bold=True)
     for row, line in enumerate(lines, start=2):
         values = (
             line.reference,
@@ -126,7 +128,6 @@ def write_sheet(sheet: Any, lines: Sequence[EvaluationLine]) -> None:
         write_cell(sheet, 2, 1, f"No service of {rules.LONG_AWARD_YEARS} years or more was running in this period.")
     else:
         write_cell(sheet, len(lines) + 3, 1, summary_text(lines))
-    sheet.freeze_panes = "D2"
 
 
 def lines_for_period(start: date, end: date) -> tuple[EvaluationLine, ...]:

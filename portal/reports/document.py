@@ -7,7 +7,7 @@ from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4, landscape
 from reportlab.lib.styles import ParagraphStyle, getSampleStyleSheet
 from reportlab.lib.units import mm
-from reportlab.platypus import LongTable, PageBreak, Paragraph, SimpleDocTemplate, Spacer, TableStyle
+from reportlab.platypus import Flowable, LongTable, PageBreak, Paragraph, SimpleDocTemplate, Spacer, TableStyle
 
 from portal.evaluations import report as evaluation_report
 from portal.reports.content import CommitteeReport, ServiceRow
@@ -39,6 +39,65 @@ RATING_COLOURS = {
 
 def _p(text: str, style=CELL) -> Paragraph:
     return Paragraph(escape(text), style)
+
+
+GRID = [
+    ("GRID", (0, 0), (-1, -1), 0.25, colors.HexColor("#b1b4b6")),
+    ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#f3f2f1")),
+    ("VALIGN", (0, 0), (-1, -1), "TOP"),
+]
+
+
+class PagedRows(Flowable):
+    """A long table laid out a page at a time: a page's rows (and their paragraphs) are made when it is laid out
+    and let go once it is drawn, so the memory is a page's worth whatever the number of rows, and each row is made
+    once and measured about twice, rather than again at every page break. Every page starts with the headings.
+
+    ``row(index)`` gives the cells of row ``index`` and ``shading(index, table_row)`` its style commands."""
+
+    ROWS_TRIED = 40  # more than a page holds: what is made and not shown is kept for the next page
+
+    def __init__(self, headings, widths, row, shading, count: int, first: int = 0, made: tuple = (), heights=()):
+        super().__init__()
+        self.headings, self.widths, self.row, self.shading = headings, widths, row, shading
+        self.count, self.first, self.made, self.heights = count, first, list(made), list(heights)
+
+    def wrap(self, available_width, available_height):
+        return available_width, available_height + 1  # always "too tall": the frame asks for a split
+
+    def split(self, available_width, available_height):
+        made = self.made
+        following = self.first + len(made)
+        made += [self.row(index) for index in range(following, min(self.first + self.ROWS_TRIED, self.count))]
+        # Rows measured for an earlier page keep their heights, so that no row is measured twice.
+        heights = [None, *self.heights, *[None] * (len(made) - len(self.heights))]
+        table = LongTable([self.headings(), *made], colWidths=self.widths, rowHeights=heights, repeatRows=1)
+        style = list(GRID)
+        for position in range(len(made)):
+            style += self.shading(self.first + position, position + 1)
+        table.setStyle(TableStyle(style))
+        parts = table.split(available_width, available_height)
+        measured = list(table._rowHeights[1:])
+        if not parts:
+            self.made, self.heights = made, measured  # not even one row fits here: tried again on the next page
+            return []
+        shown = len(parts[0]._cellvalues) - 1  # less the headings
+        if self.first + shown >= self.count:
+            return parts[:1]
+        rest = PagedRows(
+            self.headings,
+            self.widths,
+            self.row,
+            self.shading,
+            self.count,
+            self.first + shown,
+            tuple(made[shown:]),
+            measured[shown:],
+        )
+        return [parts[0], rest]
+
+    def draw(self):  # never drawn itself: always split into tables
+        raise AssertionError("PagedRows is always split")
 
 
 def build_pdf(report: CommitteeReport) -> bytes:
@@ -109,18 +168,20 @@ def _row(service: ServiceRow) -> list:
 def _services_table(report: CommitteeReport):
     if not report.services:
         return _p("No funded services were running in this period.", STYLES["BodyText"])
-    data = [[_p(heading, HEAD) for heading in HEADINGS]] + [_row(service) for service in report.services]
-    table = LongTable(data, colWidths=[w * mm for w in WIDTHS], repeatRows=1)
-    style = [
-        ("GRID", (0, 0), (-1, -1), 0.25, colors.HexColor("#b1b4b6")),
-        ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#f3f2f1")),
-        ("VALIGN", (0, 0), (-1, -1), "TOP"),
-    ]
-    for index, service in enumerate(report.services, start=1):
-        if service.rating is not None:
-            style.append(("BACKGROUND", (7, index), (7, index), RATING_COLOURS[service.rating.value]))
-    table.setStyle(TableStyle(style))
-    return table
+
+    def shading(index: int, table_row: int) -> list:
+        rating = report.services[index].rating
+        if rating is None:
+            return []
+        return [("BACKGROUND", (7, table_row), (7, table_row), RATING_COLOURS[rating.value])]
+
+    return PagedRows(
+        lambda: [_p(heading, HEAD) for heading in HEADINGS],
+        [w * mm for w in WIDTHS],
+        lambda index: _row(report.services[index]),
+        shading,
+        len(report.services),
+    )
 
 
 BOROUGH_WIDTHS = (48, 40, 36, 24, 24, 71, 17, 17)
@@ -201,30 +262,36 @@ def _evaluation_section(report: CommitteeReport) -> list:
         story.append(_p("No service of three years or more was running in this period.", STYLES["BodyText"]))
         return story
     story.append(_p(evaluation_report.summary_text(report.evaluations), STYLES["BodyText"]))
-    data = [[_p(heading, HEAD) for heading in evaluation_report.HEADINGS]]
-    style = [
-        ("GRID", (0, 0), (-1, -1), 0.25, colors.HexColor("#b1b4b6")),
-        ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#f3f2f1")),
-        ("VALIGN", (0, 0), (-1, -1), "TOP"),
-    ]
-    for index, line in enumerate(report.evaluations, start=1):
-        data.append(
-            [
-                _p(line.reference),
-                _p(line.provider),
-                _p(line.title),
-                _p(line.fund),
-                _p(f"{format_date(line.start)} to {format_date(line.end)}"),
-                _p(line.interim),
-                _p(line.final),
-            ]
+
+    def row(index: int) -> list:
+        line = report.evaluations[index]
+        return [
+            _p(line.reference),
+            _p(line.provider),
+            _p(line.title),
+            _p(line.fund),
+            _p(f"{format_date(line.start)} to {format_date(line.end)}"),
+            _p(line.interim),
+            _p(line.final),
+        ]
+
+    def shading(index: int, table_row: int) -> list:
+        line = report.evaluations[index]
+        return [
+            ("BACKGROUND", (column, table_row), (column, table_row), RATING_COLOURS["red"])
+            for column, text in ((5, line.interim), (6, line.final))
+            if text.startswith(("Missing", "Overdue"))
+        ]
+
+    story.append(
+        PagedRows(
+            lambda: [_p(heading, HEAD) for heading in evaluation_report.HEADINGS],
+            [w * mm for w in EVALUATION_WIDTHS],
+            row,
+            shading,
+            len(report.evaluations),
         )
-        for column, text in ((5, line.interim), (6, line.final)):
-            if text.startswith(("Missing", "Overdue")):
-                style.append(("BACKGROUND", (column, index), (column, index), RATING_COLOURS["red"]))
-    table = LongTable(data, colWidths=[w * mm for w in EVALUATION_WIDTHS], repeatRows=1)
-    table.setStyle(TableStyle(style))
-    story.append(table)
+    )
     return story
 
 

@@ -11,7 +11,7 @@ from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 
 from portal.evaluations import report as evaluation_report
-from portal.exports import write_cell
+from portal.exports import StreamedSheet, write_cell
 from portal.money import pounds
 from portal.reports.content import CommitteeReport
 from portal.template_helpers import format_datetime
@@ -41,20 +41,28 @@ MEASURE_COLUMNS = (("Measure {n}", 30, None), ("Target {n}", 24, None), ("Latest
 
 
 def build_xlsx(report: CommitteeReport) -> bytes:
-    workbook = Workbook()
-    _summary(workbook.active, report)
-    _services(workbook.create_sheet("Services"), report)
-    _borough_projects(workbook.create_sheet("Borough projects"), report)
-    evaluation_report.write_sheet(workbook.create_sheet("Evaluations"), report.evaluations)
+    """The workbook, written a row at a time (openpyxl's write-only mode): its memory does not grow with the
+    number of services."""
+    workbook = Workbook(write_only=True)
+    for title, write in (
+        ("Summary", _summary),
+        ("Services", _services),
+        ("Borough projects", _borough_projects),
+        ("Evaluations", lambda sheet, report: evaluation_report.write_sheet(sheet, report.evaluations)),
+    ):
+        sheet = StreamedSheet(workbook.create_sheet(title))
+        write(sheet, report)
+        sheet.close()
     out = io.BytesIO()
     workbook.save(out)
     return out.getvalue()
 
 
 def _summary(sheet, report: CommitteeReport) -> None:
-    sheet.title = "Summary"
-    sheet["A1"] = "Committee report: every funded service"
-    sheet["A1"].font = Font(bold=True, size=14)
+    sheet.column_dimensions["A"].width = 40
+    sheet.column_dimensions["B"].width = 30
+    sheet.column_dimensions["C"].width = 18
+    sheet.cell(1, 1, "Committee report: every funded service").font = Font(bold=True, size=14)
     rows = [
         ("Period", report.period.label),
         ("Generated", format_datetime(report.generated_at)),
@@ -84,9 +92,6 @@ def _summary(sheet, report: CommitteeReport) -> None:
     row += 2
     sheet.cell(row, 1, "Ratings are red, amber or green by the published rules, from accepted returns only.")
     sheet.cell(row + 1, 1, "Amounts are each service's total award over its whole duration.")
-    sheet.column_dimensions["A"].width = 40
-    sheet.column_dimensions["B"].width = 30
-    sheet.column_dimensions["C"].width = 18
 
 
 def _table(sheet, fixed_columns, most_measures: int, rows) -> int:
@@ -95,11 +100,12 @@ def _table(sheet, fixed_columns, most_measures: int, rows) -> int:
     columns = list(fixed_columns)
     for n in range(1, most_measures + 1):
         columns += [(heading.format(n=n), width, fmt) for heading, width, fmt in MEASURE_COLUMNS]
-    for index, (heading, width, _) in enumerate(columns, start=1):
+    for index, (_, width, _) in enumerate(columns, start=1):
+        sheet.column_dimensions[get_column_letter(index)].width = width
+    for index, (heading, _, _) in enumerate(columns, start=1):
         cell = write_cell(sheet, 1, index, heading)
         cell.font = BOLD
         cell.alignment = WRAP
-        sheet.column_dimensions[get_column_letter(index)].width = width
     written = 0
     for row_number, (values, measures) in enumerate(rows, start=2):
         values = list(values)
@@ -137,8 +143,8 @@ def _services(sheet, report: CommitteeReport) -> None:
         )
         for service in report.services
     )
-    written = _table(sheet, SERVICE_COLUMNS, report.most_measures, rows)
     sheet.freeze_panes = "D2"
+    written = _table(sheet, SERVICE_COLUMNS, report.most_measures, rows)
     if written:
         last_column = get_column_letter(len(SERVICE_COLUMNS) + len(MEASURE_COLUMNS) * report.most_measures)
         sheet.auto_filter.ref = f"A1:{last_column}{written + 1}"
@@ -184,7 +190,7 @@ def _borough_projects(sheet, report: CommitteeReport) -> None:
         for plan in report.boroughs
         for project in plan.projects
     )
+    sheet.freeze_panes = "E2"
     row_number = 1 + _table(sheet, BOROUGH_COLUMNS, most, rows)
     if row_number == 1:
         write_cell(sheet, 2, 1, "No borough had an approved delivery plan running in this period.")
-    sheet.freeze_panes = "E2"
