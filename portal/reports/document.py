@@ -7,6 +7,8 @@ from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4, landscape
 from reportlab.lib.styles import ParagraphStyle, getSampleStyleSheet
 from reportlab.lib.units import mm
+from reportlab.lib.utils import simpleSplit
+from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.platypus import Flowable, LongTable, PageBreak, Paragraph, SimpleDocTemplate, Spacer, TableStyle
 
 from portal.evaluations import report as evaluation_report
@@ -45,7 +47,20 @@ GRID = [
     ("GRID", (0, 0), (-1, -1), 0.25, colors.HexColor("#b1b4b6")),
     ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#f3f2f1")),
     ("VALIGN", (0, 0), (-1, -1), "TOP"),
+    ("FONT", (0, 1), (-1, -1), CELL.fontName, CELL.fontSize, CELL.leading),  # the text of :func:`_text` cells
 ]
+PADDING = 12  # a table cell's left and right padding together, in points
+
+
+def _text(text: str, width_mm: float):
+    """A plain cell's text wrapped to its column: lines drawn as they are, with no paragraph to parse and lay out
+    (most of the PDF's time when every cell was one). A word too long for the column gets a paragraph, which
+    breaks it."""
+    width = width_mm * mm - PADDING
+    lines = simpleSplit(text, CELL.fontName, CELL.fontSize, width)
+    if any(stringWidth(line, CELL.fontName, CELL.fontSize) > width for line in lines):
+        return _p(text)
+    return "\n".join(lines)
 
 
 class PagedRows(Flowable):
@@ -152,16 +167,17 @@ def _row(service: ServiceRow) -> list:
         f"<b>{escape(m.name)}</b>: {escape(m.target_text)}; {escape(m.actual_text)}" for m in service.measures
     )
     rating = service.rating_text + (f" ({service.rating_period})" if service.rating_period else "")
+    provider, title, fund, boroughs, amount, dates, _, rating_width, trend = WIDTHS
     return [
-        _p(service.provider),
-        _p(f"{service.title} ({service.reference})"),
-        _p(service.fund),
-        _p(service.boroughs),
-        _p(format_pence(service.amount_pence)),
-        _p(f"{format_date(service.start)} to {format_date(service.end)} ({service.months} months)"),
-        Paragraph(measures or "No measures set", CELL),
-        _p(rating),
-        _p(service.trend),
+        _text(service.provider, provider),
+        _text(f"{service.title} ({service.reference})", title),
+        _text(service.fund, fund),
+        _text(service.boroughs, boroughs),
+        _text(format_pence(service.amount_pence), amount),
+        _text(f"{format_date(service.start)} to {format_date(service.end)} ({service.months} months)", dates),
+        Paragraph(measures or "No measures set", CELL),  # bold names: a paragraph
+        _text(rating, rating_width),
+        _text(service.trend, trend),
     ]
 
 
@@ -265,15 +281,16 @@ def _evaluation_section(report: CommitteeReport) -> list:
 
     def row(index: int) -> list:
         line = report.evaluations[index]
-        return [
-            _p(line.reference),
-            _p(line.provider),
-            _p(line.title),
-            _p(line.fund),
-            _p(f"{format_date(line.start)} to {format_date(line.end)}"),
-            _p(line.interim),
-            _p(line.final),
-        ]
+        texts = (
+            line.reference,
+            line.provider,
+            line.title,
+            line.fund,
+            f"{format_date(line.start)} to {format_date(line.end)}",
+            line.interim,
+            line.final,
+        )
+        return [_text(text, width) for text, width in zip(texts, EVALUATION_WIDTHS, strict=True)]
 
     def shading(index: int, table_row: int) -> list:
         line = report.evaluations[index]
