@@ -260,7 +260,7 @@ class Dashboard:
             PerformanceRecord.overall,
             PerformanceRecord.days_late,
         ).order_by(Return.period_start, PerformanceRecord.id)
-        return [tuple(row) for row in db.session.execute(query)]
+        return db.session.execute(query).all()  # rows unpack as tuples
 
     @cached_property
     def local_authorities(self) -> list[LocalAuthority]:

@@ -30,11 +30,12 @@ def service_costs(dashboard) -> list[ServiceCosts]:
     outcomes: dict[int, int] = defaultdict(int)
     for award_id, _year, _reported, _met, achieved in dashboard.measure_results:
         outcomes[award_id] += achieved
-    in_order = [(la.id, la.name) for la in dashboard.local_authorities]  # by name
-    boroughs = {}
-    for award_id in awards:
-        named = dashboard.sharing.named(award_id)
-        boroughs[award_id] = [name for la_id, name in in_order if la_id in named] if named else []
+    names = {la.id: la.name for la in dashboard.local_authorities}
+    position = {la.id: index for index, la in enumerate(dashboard.local_authorities)}  # they are in name order
+    boroughs = {
+        award_id: [names[la_id] for la_id in sorted(dashboard.sharing.named(award_id), key=position.__getitem__)]
+        for award_id in awards
+    }
     ratios = services.latest_ratios()
     found = [
         ServiceCosts(
