@@ -47,7 +47,7 @@ class StreamedSheet:
 
     Column widths and frozen panes go in before the first row; :meth:`close` writes the last row."""
 
-    def __init__(self, sheet):
+    def __init__(self, sheet: Any) -> None:
         self.sheet = sheet
         self.column_dimensions = sheet.column_dimensions
         self.auto_filter = sheet.auto_filter
@@ -55,16 +55,17 @@ class StreamedSheet:
         self._cells: dict[int, WriteOnlyCell] = {}
 
     @property
-    def freeze_panes(self):
-        return self.sheet.freeze_panes
+    def freeze_panes(self) -> str | None:
+        frozen: str | None = self.sheet.freeze_panes
+        return frozen
 
     @freeze_panes.setter
-    def freeze_panes(self, value) -> None:
+    def freeze_panes(self, value: str | None) -> None:
         if self._row:
             raise ValueError("panes are frozen before the first row is written")
         self.sheet.freeze_panes = value
 
-    def cell(self, row: int, column: int, value=None) -> WriteOnlyCell:
+    def cell(self, row: int, column: int, value: Any = None) -> WriteOnlyCell:
         if row < self._row:
             raise ValueError(f"row {row} comes after row {self._row}: a streamed sheet is written in order")
         if row > self._row:

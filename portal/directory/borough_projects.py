@@ -303,7 +303,8 @@ def all_public_projects() -> list[PublicProject]:
         return fetch_public_projects()
     if "public_projects" not in g:
         g.public_projects = fetch_public_projects()
-    return g.public_projects
+    projects: list[PublicProject] = g.public_projects
+    return projects
 
 
 def years_with_funding() -> set[int]:
