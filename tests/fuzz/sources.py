@@ -127,7 +127,10 @@ SOURCES: tuple[tuple[str, str], ...] = (
     ),
     (r"^/staff/outcomes", "SELECT m.id AS measure_id, 'measure' AS state FROM measure m ORDER BY m.id DESC"),
     (r"^/staff/outcomes", "SELECT j.id AS project_id, 'project' AS state FROM plan_project j ORDER BY j.id DESC"),
-    (r"^/staff/evaluations", "SELECT e.id AS evaluation_id, e.status AS state FROM evaluation e ORDER BY e.id DESC"),
+    (
+        r"^/staff/evaluations",
+        "SELECT e.id AS evaluation_id, e.status AS state FROM evaluation e ORDER BY e.status = 'done' DESC, e.id DESC",
+    ),
     (r"^/staff/value", "SELECT a.id AS analysis_id, a.status AS state FROM value_analysis a ORDER BY a.id DESC"),
     (
         r"^/staff/value",

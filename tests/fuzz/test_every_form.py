@@ -362,6 +362,7 @@ def records_the_demo_lacks() -> dict[str, list[str]]:
         score,
     )
     from tests.factories_boroughs import create_borough_allocation, create_plan
+    from tests.factories_outcomes import draft_framework
     from tests.lcpf_support import import_real_files, parameters
 
     def demo_user(name: str) -> User:
@@ -409,6 +410,8 @@ def records_the_demo_lacks() -> dict[str, list[str]]:
     versions.create_draft("Fuzzed draft", parameters(), officer)
     consulted = versions.create_draft("Fuzzed consultation", parameters(13_500_000), officer)
     consultation.open_consultation(consulted, consultation.default_closing_date(today_in_london()), officer)
+    # A draft of the next outcomes framework (the demo's is published, so its outcomes can no longer change).
+    draft_framework(officer, outcomes=(), title="Fuzzed outcomes framework")  # starts from the published outcomes
     db.session.commit()
 
     made: dict[str, list[str]] = {}
