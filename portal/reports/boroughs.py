@@ -60,7 +60,7 @@ def gather_boroughs(start: date, end: date) -> tuple[BoroughPlan, ...]:
     accepted = sa.and_(
         Return.plan_project_id.in_(ids), Return.status == ReturnStatus.ACCEPTED, Return.period_end <= end
     )
-    spend = dict(
+    spend: dict[int | None, int | None] = dict(
         db.session.execute(
             sa.select(Return.plan_project_id, sa.func.coalesce(sa.func.sum(Return.spend_pence), 0))
             .where(accepted)
@@ -117,7 +117,7 @@ def gather_boroughs(start: date, end: date) -> tuple[BoroughPlan, ...]:
                     service_areas=", ".join(area.label for area in p.service_areas) or "Not recorded",
                     where=p.where,
                     amount_pence=p.total_pence,
-                    spend_pence=int(spend.get(p.id, 0)),
+                    spend_pence=int(spend.get(p.id) or 0),
                     measures=tuple(measure_lines),
                     rating=project_ratings[-1][0] if project_ratings else None,
                     rating_period=project_ratings[-1][1] if project_ratings else None,

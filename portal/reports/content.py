@@ -192,7 +192,8 @@ def gather(period: HalfYear, generated_at: datetime) -> CommitteeReport:
         for measure in db.session.scalars(
             sa.select(Measure).where(Measure.award_id.in_(ids)).order_by(Measure.award_id, Measure.id)
         ):
-            measures[measure.award_id].append(measure)
+            if measure.award_id is not None:
+                measures[measure.award_id].append(measure)
         actuals = db.session.execute(
             published.accepted_measure_actuals()
             .with_only_columns(MeasureActual.measure_id, MeasureActual.actual, Return.frequency, Return.label)

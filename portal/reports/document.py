@@ -1,6 +1,7 @@
 """The committee report as a PDF: an A4 landscape table of every service, after a title page."""
 
 import io
+from typing import Any
 from xml.sax.saxutils import escape
 
 from reportlab.lib import colors
@@ -39,7 +40,7 @@ RATING_COLOURS = {
 }
 
 
-def _p(text: str, style=CELL) -> Paragraph:
+def _p(text: str, style: Any = CELL) -> Paragraph:
     return Paragraph(escape(text), style)
 
 
@@ -181,7 +182,7 @@ def _row(service: ServiceRow) -> list:
     ]
 
 
-def _services_table(report: CommitteeReport):
+def _services_table(report: CommitteeReport) -> Any:
     if not report.services:
         return _p("No funded services were running in this period.", STYLES["BodyText"])
 
@@ -312,7 +313,7 @@ def _evaluation_section(report: CommitteeReport) -> list:
     return story
 
 
-def _footer(canvas, document) -> None:
+def _footer(canvas: Any, document: Any) -> None:
     canvas.saveState()
     canvas.setFont("Helvetica", 8)
     canvas.drawString(10 * mm, 7 * mm, "Committee report: every funded service")

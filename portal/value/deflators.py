@@ -94,7 +94,7 @@ def check_file(content: bytes, filename: str) -> Report:
         report.problems.append(Problem("There is no year column in the header row", 1))
     if index_at is None:
         report.problems.append(Problem("There is no index column in the header row", 1))
-    if report.problems:
+    if report.problems or year_at is None or index_at is None:
         return report
     first_row_of: dict[int, int] = {}
     for line, row in enumerate(rows[1:], start=2):

@@ -1,8 +1,9 @@
 """Forms for the unit values library, the deflator import and cost-benefit analyses."""
 
 import re
+from collections.abc import Sequence
 from decimal import Decimal, InvalidOperation
-from typing import Any
+from typing import Any, Self
 
 from flask_wtf.file import FileField
 from govuk_frontend_wtf.wtforms_widgets import GovFileInput, GovSelect, GovTextArea, GovTextInput
@@ -27,7 +28,13 @@ class DecimalTextField(TypedTextField):
     invalid_message = "Enter a number, like 12.5"
 
     def __init__(
-        self, label=None, validators=None, *, places: int = 2, largest: Decimal = Decimal(10**12), **kwargs
+        self,
+        label: str | None = None,
+        validators: Sequence[Any] | None = None,
+        *,
+        places: int = 2,
+        largest: Decimal = Decimal(10**12),
+        **kwargs: Any,
     ) -> None:
         super().__init__(label, validators, **kwargs)
         self.places = places
@@ -77,7 +84,7 @@ def reason_field(label: str) -> TextAreaField:
 
 
 def _whole(text: str | None) -> int | None:
-    value = int(text) if (text or "").isdecimal() and len(text) <= 10 else None
+    value = int(text) if text is not None and text.isdecimal() and len(text) <= 10 else None
     return value if value is not None and value <= 2**31 - 1 else None
 
 
@@ -160,7 +167,7 @@ class NewAnalysisForm(PortalForm):
     submit = submit("Start the analysis")
 
     @classmethod
-    def build(cls, awards: list[Award], formdata: MultiDict[str, Any] | None = None):
+    def build(cls, awards: list[Award], formdata: MultiDict[str, Any] | None = None) -> Self:
         form = cls(formdata=formdata)
         form.award.choices = choices(
             [("", "Select a service"), *((str(a.id), f"{a.title} ({a.reference})") for a in awards)]
@@ -266,8 +273,8 @@ class OutcomeForm(PortalForm):
         unit_values: list[UnitValue],
         counts: list[MeasureCount],
         formdata: MultiDict[str, Any] | None = None,
-        **data,
-    ):
+        **data: Any,
+    ) -> Self:
         form = cls(formdata=formdata, **data)
         form.unit_value.choices = choices(
             [

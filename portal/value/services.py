@@ -5,8 +5,10 @@ A published analysis never changes: the services refuse, and so does the session
 """
 
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import Any
 
 import sqlalchemy as sa
 
@@ -60,7 +62,7 @@ def fetch_unit_value(unit_value_id: int) -> UnitValue | None:
     return db.session.get(UnitValue, unit_value_id)
 
 
-def _snapshot(record, names) -> dict:
+def _snapshot(record: object, names: Iterable[str]) -> dict[str, Any]:
     return {name: getattr(record, name) for name in names}
 
 
@@ -396,6 +398,7 @@ def publish(analysis: ValueAnalysis, actor: User) -> calculation.Workings:
     used = {analysis.analysis_year, *(c.financial_year for c in analysis.costs)}
     used |= {o.price_year for o in analysis.outcomes}
     analysis.deflators = {str(year): str(indices[year]) for year in sorted(used)}
+    assert series is not None  # without one every index is missing, a problem raised above
     analysis.deflator_series_id = series.id
     analysis.published_at = utcnow()
     analysis.published_by_id = actor.id
@@ -430,7 +433,8 @@ def fetch_published() -> list[ValueAnalysis]:
 
 
 def fetch_published_analysis(analysis_id: int) -> ValueAnalysis | None:
-    return db.session.scalar(_public().where(ValueAnalysis.id == analysis_id))
+    found: ValueAnalysis | None = db.session.scalar(_public().where(ValueAnalysis.id == analysis_id))
+    return found
 
 
 def fetch_published_for_award(award_id: int) -> list[ValueAnalysis]:

@@ -243,7 +243,7 @@ class _RowWriter:
     def mention(self, table_name: str, row_id: int, column_name: str, text: str) -> dict[str, Any]:
         return {"record": table_name, "record_id": row_id, "field": column_name, "text": self.plain(text)}
 
-    def plain(self, value):
+    def plain(self, value: Any) -> Any:
         if isinstance(value, str):
             return EMAIL_ADDRESS.sub(self._email_or_hidden, LIVE_LINK.sub(MASK, value))
         if isinstance(value, enum.Enum):

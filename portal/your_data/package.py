@@ -4,6 +4,7 @@ import io
 import json
 import zipfile
 from datetime import datetime
+from typing import Any
 
 from flask import render_template
 
@@ -62,7 +63,7 @@ def _csv(section: Section) -> str:
     )
 
 
-def _cell(value):
+def _cell(value: Any) -> Any:
     if isinstance(value, dict | list):
         return json.dumps(value, ensure_ascii=False)
     return value
