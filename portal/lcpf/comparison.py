@@ -79,11 +79,11 @@ def compare(versions: list[LcpfVersion], financial_year: int) -> Comparison:
     for gss_code, borough in sorted(boroughs.items(), key=lambda item: item[1].name):
         cells = []
         for version in versions:
-            allocation = by_borough[gss_code].get(version.id)
+            found = by_borough[gss_code].get(version.id)
             cells.append(
                 Cell(
-                    amount=allocation.amount_pounds if allocation else None,
-                    residents=_residents(allocation) if allocation else None,
+                    amount=found.amount_pounds if found else None,
+                    residents=_residents(found) if found else None,
                 )
             )
         rows.append(Row(borough.name, gss_code, borough.inner_outer.value, _with_differences(cells)))
@@ -106,7 +106,7 @@ def _total(name: str, rows: list[Row], width: int) -> Row:
         covered = [cell for cell in column if cell.amount is not None]
         cells.append(
             Cell(
-                amount=sum(cell.amount for cell in covered) if covered else None,
+                amount=sum(cell.amount or 0 for cell in covered) if covered else None,
                 residents=sum(cell.residents or 0 for cell in covered) if covered else None,
             )
         )

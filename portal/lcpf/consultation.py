@@ -262,6 +262,8 @@ def submit_response(
     db.session.refresh(version, with_for_update=True)  # one response per borough, even from two people at once
     if not is_open(version):
         raise DomainError("This consultation is closed: responses can no longer be sent")
+    if council.local_authority_id is None:
+        raise DomainError("Only a borough council can respond to this consultation")
     if fetch_borough_response(version, council.local_authority_id) is not None:
         raise DomainError("Your borough has already responded to this consultation")
     body = (body or "").strip()

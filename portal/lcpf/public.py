@@ -7,11 +7,13 @@ file or publishes a version, and both are part of the cache key.
 
 import hashlib
 import json
+from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 from decimal import Decimal, InvalidOperation
 
 import sqlalchemy as sa
 from flask import current_app
+from werkzeug.datastructures import MultiDict
 
 from portal import caching
 from portal.exports import csv_text
@@ -68,7 +70,7 @@ def version_csv(version: LcpfVersion, result: formula.Result) -> str:
     return csv_text(CSV_HEADINGS, _version_rows(version, result))
 
 
-def _version_rows(version: LcpfVersion, result: formula.Result):
+def _version_rows(version: LcpfVersion, result: formula.Result) -> Iterator[tuple[object, ...]]:
     for year in result.years:
         for w in year.workings:
             yield (
@@ -120,7 +122,7 @@ class CalculatorChoices:
         )
 
     @classmethod
-    def from_args(cls, args, defaults: "CalculatorChoices") -> "CalculatorChoices":
+    def from_args(cls, args: MultiDict[str, str], defaults: "CalculatorChoices") -> "CalculatorChoices":
         if "crime_weight" not in args:
             return defaults
         return cls(
@@ -195,9 +197,10 @@ def calculate(parameters: formula.Parameters, published: LcpfVersion) -> formula
         "lcpf:calculator:"
         + hashlib.sha256(json.dumps([published.id, parameters.to_json()], sort_keys=True).encode()).hexdigest()
     )
-    return caching.get_or_make(
+    result: formula.Result = caching.get_or_make(
         key, lambda: _calculate(parameters, published), current_app.config["PUBLIC_CACHE_SECONDS"]
     )
+    return result
 
 
 def _calculate(parameters: formula.Parameters, published: LcpfVersion) -> formula.Result:

@@ -68,8 +68,9 @@ def load_shipped_data() -> list[str]:
             summaries.append(f"{kind.label}: {path.name} already imported.")
             continue
         report = importer(path.read_bytes(), path.name)
-        record = db.session.get(LcpfImport, report.import_id)
-        record.attribution = SOURCES[kind]
+        record = db.session.get(LcpfImport, report.import_id) if report.import_id is not None else None
+        if record is not None:  # a refused file leaves no import to credit
+            record.attribution = SOURCES[kind]
         db.session.commit()
         summaries.append(
             f"{kind.label}: {path.name} imported ({report.boroughs} boroughs"

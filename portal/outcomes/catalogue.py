@@ -143,7 +143,7 @@ def save_draft(award: Award, details: EntryDetails, actor: User) -> CatalogueEnt
             before = None
         else:
             entry = lock_row(CatalogueEntry, entry.id)
-            if entry.version != details.version:
+            if entry is None or entry.version != details.version:
                 raise DomainError(CHANGED_MEANWHILE)
             before = entry.draft
         if before == values:
@@ -170,6 +170,8 @@ def publish_entry(award: Award, actor: User) -> CatalogueEntry:
     if found is None:
         raise DomainError("Write the entry before publishing it")
     entry = lock_row(CatalogueEntry, found.id)
+    if entry is None:
+        raise DomainError(CHANGED_MEANWHILE)
     if not entry.purpose.strip():
         db.session.rollback()
         raise DomainError("Write why the service exists before publishing the entry", "purpose")
@@ -182,7 +184,7 @@ def publish_entry(award: Award, actor: User) -> CatalogueEntry:
         "catalogue_entry.published",
         entry,
         before=before and {"published": True},
-        after={name: entry.published[name] for name in CATALOGUE_FIELDS},
+        after={name: entry.draft[name] for name in CATALOGUE_FIELDS},
         organisation_id=award.organisation_id,
         actor=actor,
     )

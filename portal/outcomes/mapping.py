@@ -4,7 +4,7 @@ to; and what is still to be mapped."""
 from dataclasses import dataclass
 
 import sqlalchemy as sa
-from sqlalchemy.orm import joinedload
+from sqlalchemy.orm import InstrumentedAttribute, joinedload
 
 from portal import audit
 from portal.database import commit_or_refuse
@@ -58,7 +58,7 @@ def outcomes_of_measures(measure_ids: list[int]) -> dict[int, Outcome]:
         .join(Outcome, Outcome.id == OutcomeMapping.outcome_id)
         .where(OutcomeMapping.measure_id.in_(measure_ids))
     )
-    return dict(rows.tuples().all())
+    return {measure_id: outcome for measure_id, outcome in rows.tuples().all() if measure_id is not None}
 
 
 def _current_outcome(outcome_id: int | None) -> Outcome:
@@ -71,7 +71,14 @@ def _current_outcome(outcome_id: int | None) -> Outcome:
     return outcome
 
 
-def _set(mapping_filter, new_mapping: OutcomeMapping, outcome: Outcome, subject, actor: User, organisation_id) -> bool:
+def _set(
+    mapping_filter: sa.ColumnElement[bool],
+    new_mapping: OutcomeMapping,
+    outcome: Outcome,
+    subject: Measure | PlanProject,
+    actor: User,
+    organisation_id: int,
+) -> bool:
     existing = db.session.scalar(sa.select(OutcomeMapping).where(mapping_filter))
     before = existing.outcome.name if existing else None
     if existing is not None and existing.outcome_id == outcome.id:
@@ -95,7 +102,7 @@ def _set(mapping_filter, new_mapping: OutcomeMapping, outcome: Outcome, subject,
 
 def map_measure(measure: Measure, outcome_id: int | None, actor: User) -> bool:
     """Map an award's measure to an outcome of the current framework. Returns whether anything changed."""
-    if measure.award_id is None:
+    if measure.award is None:
         raise DomainError("A borough project's measures count under the project's outcome")
     outcome = _current_outcome(outcome_id)
     return _set(
@@ -131,7 +138,7 @@ class Unmapped:
         return len(self.measures) + len(self.projects)
 
 
-def _mapped_to_current(column) -> sa.Select:
+def _mapped_to_current(column: InstrumentedAttribute[int | None]) -> sa.Select[tuple[int | None]]:
     framework = fetch_current()
     outcome_ids = [o.id for o in framework.outcomes] if framework else []
     return sa.select(column).where(column.is_not(None), OutcomeMapping.outcome_id.in_(outcome_ids))

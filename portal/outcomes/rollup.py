@@ -113,7 +113,11 @@ class Rollup:
             OutcomeMapping.plan_project_id.in_(borough_projects.public_project_ids()),
             OutcomeMapping.outcome_id.in_(self._outcome_ids),
         )
-        return dict(db.session.execute(query).tuples().all())
+        return {
+            project_id: outcome_id
+            for project_id, outcome_id in db.session.execute(query).tuples().all()
+            if project_id is not None
+        }
 
     @cached_property
     def service_outcomes(self) -> dict[Service, set[int]]:
@@ -313,7 +317,9 @@ class Rollup:
 
     @cached_property
     def local_authorities(self) -> list[tuple[int, str]]:
-        return list(db.session.execute(sa.select(LocalAuthority.id, LocalAuthority.name).order_by(LocalAuthority.name)))
+        return list(
+            db.session.execute(sa.select(LocalAuthority.id, LocalAuthority.name).order_by(LocalAuthority.name)).tuples()
+        )
 
     def by_borough(self) -> Chart:
         """Each borough's services and share of the money for each outcome, in the chosen year."""
