@@ -117,6 +117,7 @@ def update_criterion(criterion: Criterion, details: CriterionDetails, *, actor: 
         before = _snapshot(criterion)
         criterion.name = details.name
         criterion.guidance = details.guidance
+        assert details.weight is not None and details.max_score is not None  # _clean refused them missing
         criterion.weight = details.weight
         criterion.max_score = details.max_score
         after = _snapshot(criterion)

@@ -55,7 +55,7 @@ class QuestionDetails:
     ineligible_reason: str | None = None
 
 
-def _in_set(round_id: int | None):
+def _in_set(round_id: int | None) -> sa.ColumnElement[bool]:
     return Question.round_id.is_(None) if round_id is None else Question.round_id == round_id
 
 
@@ -238,7 +238,7 @@ def _clean(details: QuestionDetails, round_id: int | None, existing: Question | 
             if dependent.show_if_value not in choices:
                 raise DomainError(
                     f"“{dependent.text}” is asked only when this question is answered "
-                    f"“{Question.choice_label(dependent.show_if_value)}”. Change that question first",
+                    f"“{Question.choice_label(dependent.show_if_value or '')}”. Change that question first",
                     field="options" if kind in KINDS_WITH_OPTIONS else "kind",
                 )
 
@@ -315,6 +315,7 @@ def _apply(question: Question, details: QuestionDetails) -> None:
     question.text = details.text
     question.hint = details.hint
     question.section = details.section
+    assert details.kind is not None  # _clean refused a question without a kind
     question.kind = details.kind
     question.required = details.required
     question.word_limit = details.word_limit

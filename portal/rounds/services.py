@@ -11,13 +11,15 @@ What may change once a round is published (and why):
 - if its dates change, the window rule is checked again against the day it was announced.
 """
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime
+from typing import TypeVar
 
 import sqlalchemy as sa
 from flask_sqlalchemy.pagination import Pagination
+from sqlalchemy.orm import InstrumentedAttribute
 
 from portal import audit, jobs
 from portal.database import utcnow
@@ -84,7 +86,7 @@ def _clean_fund(details: FundDetails, existing: Fund | None) -> FundDetails:
     if not details.service_areas:
         raise DomainError("Select at least one service area", field="service_areas")
 
-    def taken(column, value) -> bool:
+    def taken(column: InstrumentedAttribute[str], value: str) -> bool:
         query = sa.select(Fund.id).where(sa.func.lower(column) == value.lower())
         if existing is not None:
             query = query.where(Fund.id != existing.id)
@@ -216,7 +218,7 @@ def fetch_round(round_id: int) -> Round | None:
     return db.session.get(Round, round_id)
 
 
-def status_condition(status: RoundStatus, now: datetime):
+def status_condition(status: RoundStatus, now: datetime) -> sa.ColumnElement[bool]:
     """A SQL condition matching rounds in ``status`` at ``now``: the same rule as :meth:`Round.status`."""
     published = Round.published_at.is_not(None)
     return {
@@ -247,12 +249,12 @@ def fetch_rounds_page(
 def count_rounds_by_status(now: datetime | None = None) -> dict[RoundStatus, int]:
     now = now or utcnow()
     return {
-        status: db.session.scalar(sa.select(sa.func.count(Round.id)).where(status_condition(status, now)))
+        status: db.session.scalar(sa.select(sa.func.count(Round.id)).where(status_condition(status, now))) or 0
         for status in RoundStatus
     }
 
 
-def fetch_bid_counts(round_ids) -> dict[int, BidCounts]:
+def fetch_bid_counts(round_ids: Iterable[int]) -> dict[int, BidCounts]:
     """Bids started and submitted, by round."""
     ids = list(round_ids)
     if not ids:
@@ -313,7 +315,10 @@ def window_check_for(round_: Round, now: datetime | None = None) -> WindowCheck:
     )
 
 
-def _require(value, message: str, field: str):
+_Value = TypeVar("_Value")
+
+
+def _require(value: _Value | None, message: str, field: str) -> _Value:
     if value is None or (isinstance(value, str) and not value.strip()):
         raise DomainError(message, field=field)
     return value
@@ -407,9 +412,16 @@ def _snapshot(round_: Round) -> dict:
     return values
 
 
+def _window(details: RoundDetails) -> tuple[datetime, datetime]:
+    """When a round checked by :func:`_clean_round` (which requires both) opens and closes."""
+    assert details.opens_at is not None and details.closes_at is not None
+    return details.opens_at, details.closes_at
+
+
 def _apply(round_: Round, details: RoundDetails) -> None:
     # Everything is read before anything is changed, so that no query flushes a half-made round.
     fund = db.session.get(Fund, details.fund_id)
+    assert fund is not None  # _clean_round refused a missing fund
     boroughs = (
         list(db.session.scalars(sa.select(LocalAuthority).where(LocalAuthority.id.in_(details.borough_ids))))
         if details.borough_ids
@@ -425,7 +437,7 @@ def create_round(details: RoundDetails, *, actor: User | None, now: datetime | N
     """A draft round. Drafts are not public; :func:`publish_round` makes them so."""
     now = now or utcnow()
     details = _clean_round(details)
-    if details.closes_at <= now:
+    if _window(details)[1] <= now:
         raise DomainError("The closing date must be in the future", field="closes_on")
     details.short_window_reason = None  # asked for when the round is published
     with one_transaction():
@@ -442,10 +454,11 @@ def _same_minute(a: datetime, b: datetime) -> bool:
 
 def _check_allowed_changes(round_: Round, details: RoundDetails, now: datetime) -> None:
     status = round_.status(now)
+    opens_at, closes_at = _window(details)
     opens_moved = details.opens_at != round_.opens_at
     closes_moved = details.closes_at != round_.closes_at
     if status is RoundStatus.DRAFT:
-        if closes_moved and details.closes_at <= now:
+        if closes_moved and closes_at <= now:
             raise DomainError("The closing date must be in the future", field="closes_on")
         return
     if details.fund_id != round_.fund_id:
@@ -457,9 +470,9 @@ def _check_allowed_changes(round_: Round, details: RoundDetails, now: datetime) 
         )
     if status is RoundStatus.OPEN and opens_moved:
         raise DomainError("This round is open, so its opening date cannot change", field="opens_on")
-    if status is RoundStatus.UPCOMING and opens_moved and details.opens_at <= now:
+    if status is RoundStatus.UPCOMING and opens_moved and opens_at <= now:
         raise DomainError("The opening date cannot be in the past", field="opens_on")
-    if closes_moved and details.closes_at <= now:
+    if closes_moved and closes_at <= now:
         raise DomainError("The closing date cannot be earlier than now", field="closes_on")
     if round_has_bids(round_):
         for name, label in FIXED_ONCE_BIDS_EXIST.items():
@@ -478,17 +491,22 @@ def update_round(round_: Round, details: RoundDetails, *, actor: User | None, no
     now = now or utcnow()
     details = _clean_round(details)
     # The form shows times to the minute: a time left as it was keeps its stored seconds.
-    if _same_minute(details.opens_at, round_.opens_at):
-        details.opens_at = round_.opens_at
-    if _same_minute(details.closes_at, round_.closes_at):
-        details.closes_at = round_.closes_at
+    opens_at, closes_at = _window(details)
+    if _same_minute(opens_at, round_.opens_at):
+        details.opens_at = opens_at = round_.opens_at
+    if _same_minute(closes_at, round_.closes_at):
+        details.closes_at = closes_at = round_.closes_at
     _check_allowed_changes(round_, details, now)
-    if round_.is_published:
+    if round_.published_at is not None:
         check = check_window(
-            details.opens_at,
-            details.closes_at,
+            opens_at,
+            closes_at,
             announced_at=round_.published_at,
-            minimum_working_days=details.minimum_window_working_days,
+            minimum_working_days=_require(
+                details.minimum_window_working_days,
+                "Enter the minimum window in working days",
+                "minimum_window_working_days",
+            ),
         )
         window_changed = (
             details.opens_at != round_.opens_at
