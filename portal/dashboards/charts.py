@@ -7,6 +7,7 @@ Values stay exact until they are shown: money in integer pence, ratios and money
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import Any
 
 from portal import exports
 from portal.money import pounds_figure
@@ -150,13 +151,14 @@ DISPLAY: dict[str, Callable] = {
 }
 
 
-def display(value, kind: str) -> str:
+def display(value: Any, kind: str) -> str:
     if value is None:
         return "Not applicable"
-    return DISPLAY[kind](value)
+    shown: str = DISPLAY[kind](value)
+    return shown
 
 
-def machine(value, kind: str) -> str:
+def machine(value: Any, kind: str) -> str:
     """The plain value for CSV: no currency signs or thousands separators."""
     if value is None:
         return ""

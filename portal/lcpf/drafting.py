@@ -6,6 +6,7 @@ shows exactly what was entered. Only when every answer reads cleanly are the cho
 """
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from decimal import Decimal, InvalidOperation
 
@@ -115,11 +116,11 @@ class DraftChoices:
         return cls(first_year=str(first_year), last_year=str(first_year + 2))
 
     @classmethod
-    def from_form(cls, form, categories: list[str]) -> "DraftChoices":
+    def from_form(cls, form: Mapping[str, str], categories: list[str]) -> "DraftChoices":
         def text(name: str, limit: int = 40) -> str:
             return (form.get(name) or "").strip()[:limit]
 
-        pots = {}
+        pots: dict[str, dict[str, str]] = {}
         for key in form:
             found = re.fullmatch(r"pot-([0-9]{4})-(boroughs|vru|co_commissioning)", key)
             if found:
@@ -175,7 +176,7 @@ class DraftChoices:
         elif first is not None and last - first >= LONGEST_PERIOD_YEARS:
             errors["last_year"] = f"A version covers at most {LONGEST_PERIOD_YEARS} financial years"
         pots = []
-        if "first_year" not in errors and "last_year" not in errors:
+        if first is not None and last is not None and "first_year" not in errors and "last_year" not in errors:
             for year in range(first, last + 1):
                 amounts = {}
                 for part, label in POT_PARTS:
@@ -263,7 +264,8 @@ def _number(text: str, errors: dict, name: str, label: str, high: Decimal) -> De
     if not value.is_finite() or not Decimal(0) <= value <= high:
         errors[name] = f"Enter {label} as a number from 0 to {high}"
         return Decimal(0)
-    if value.normalize().as_tuple().exponent < -6:
+    exponent = value.normalize().as_tuple().exponent
+    if isinstance(exponent, int) and exponent < -6:  # a finite value's exponent is a number
         errors[name] = f"Enter {label} with at most 6 decimal places"
         return Decimal(0)
     return value

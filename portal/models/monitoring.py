@@ -2,10 +2,10 @@
 
 import enum
 from datetime import date, datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
-from sqlalchemy.orm import Mapped, backref, mapped_column, relationship
+from sqlalchemy.orm import InstrumentedAttribute, Mapped, backref, mapped_column, relationship
 
 from portal.database import UTCDateTime, enum_column, utcnow
 from portal.extensions import Model
@@ -41,7 +41,7 @@ class ReturnFrequency(enum.StrEnum):
         return 1 if self is ReturnFrequency.QUARTERLY else 2
 
     @classmethod
-    def quarters_sql(cls, column: sa.ColumnElement) -> sa.ColumnElement:
+    def quarters_sql(cls, column: sa.ColumnElement[Any] | InstrumentedAttribute[Any]) -> sa.Case[int]:
         """:attr:`quarters` of a frequency column, in SQL."""
         return sa.case(*((column == frequency.value, frequency.quarters) for frequency in cls))
 
@@ -121,7 +121,9 @@ class Measure(Model):
 
     @staticmethod
     def target_for_sql(
-        target: sa.ColumnElement[int], basis: sa.ColumnElement[str], quarters: sa.ColumnElement[int]
+        target: sa.ColumnElement[int] | InstrumentedAttribute[int],
+        basis: sa.ColumnElement[Any] | InstrumentedAttribute[Any],
+        quarters: sa.ColumnElement[int],
     ) -> sa.Case[int]:
         """:meth:`target_for` as SQL, given a measure's target and basis columns, to compare many actuals with their
         targets without loading a row each: the same whole numbers, a yearly target's share rounded half to even as
