@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 from functools import cached_property
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.orm import lazyload
@@ -260,7 +261,7 @@ class Dashboard:
             PerformanceRecord.overall,
             PerformanceRecord.days_late,
         ).order_by(Return.period_start, PerformanceRecord.id)
-        return db.session.execute(query).all()  # rows unpack as tuples
+        return list(db.session.execute(query).tuples().all())
 
     @cached_property
     def local_authorities(self) -> list[LocalAuthority]:
@@ -396,7 +397,7 @@ class Dashboard:
         for award_id, facts in self.awards.items():
             totals[facts.fund][0] += self.awarded.get(award_id, 0)
             totals[facts.fund][1] += self.reported.get(award_id, (0, 0))[0]
-        rows = sorted(((name, *money) for name, money in totals.items()), key=lambda row: row[0])
+        rows = sorted(((name, *money) for name, money in totals.items()), key=lambda row: str(row[0]))
         return Chart(
             "spend-by-fund",
             "Funding by fund",
@@ -424,7 +425,7 @@ class Dashboard:
 
     # Performance ----------------------------------------------------------------------------------------------
 
-    def _records(self, *columns) -> sa.Select:
+    def _records(self, *columns: Any) -> sa.Select[Any]:
         query = self._by_fund(published.accepted_records().with_only_columns(*columns))
         if self.filters.year is not None:
             query = query.where(Return.financial_year == self.filters.year)
@@ -617,4 +618,5 @@ CHART_NAMES = {
 
 
 def chart(dashboard: Dashboard, name: str) -> Chart:
-    return getattr(dashboard, CHART_NAMES[name])()
+    made: Chart = getattr(dashboard, CHART_NAMES[name])()
+    return made

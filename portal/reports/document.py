@@ -1,6 +1,7 @@
 """The committee report as a PDF: an A4 landscape table of every service, after a title page."""
 
 import io
+from collections.abc import Callable, Sequence
 from typing import Any
 from xml.sax.saxutils import escape
 
@@ -53,7 +54,7 @@ GRID = [
 PADDING = 12  # a table cell's left and right padding together, in points
 
 
-def _text(text: str, width_mm: float):
+def _text(text: str, width_mm: float) -> Any:
     """A plain cell's text wrapped to its column: lines drawn as they are, with no paragraph to parse and lay out
     (most of the PDF's time when every cell was one). A word too long for the column gets a paragraph, which
     breaks it."""
@@ -73,15 +74,25 @@ class PagedRows(Flowable):
 
     ROWS_TRIED = 40  # more than a page holds: what is made and not shown is kept for the next page
 
-    def __init__(self, headings, widths, row, shading, count: int, first: int = 0, made: tuple = (), heights=()):
+    def __init__(
+        self,
+        headings: Callable[[], list[Any]],
+        widths: Sequence[float],
+        row: Callable[[int], list[Any]],
+        shading: Any,
+        count: int,
+        first: int = 0,
+        made: Sequence[Any] = (),
+        heights: Sequence[Any] = (),
+    ) -> None:
         super().__init__()
         self.headings, self.widths, self.row, self.shading = headings, widths, row, shading
         self.count, self.first, self.made, self.heights = count, first, list(made), list(heights)
 
-    def wrap(self, available_width, available_height):
+    def wrap(self, available_width: float, available_height: float) -> tuple[float, float]:
         return available_width, available_height + 1  # always "too tall": the frame asks for a split
 
-    def split(self, available_width, available_height):
+    def split(self, available_width: float, available_height: float) -> list[Any]:
         made = self.made
         following = self.first + len(made)
         made += [self.row(index) for index in range(following, min(self.first + self.ROWS_TRIED, self.count))]
@@ -99,7 +110,8 @@ class PagedRows(Flowable):
             return []
         shown = len(parts[0]._cellvalues) - 1  # less the headings
         if self.first + shown >= self.count:
-            return parts[:1]
+            first_only: list[Any] = parts[:1]
+            return first_only
         rest = PagedRows(
             self.headings,
             self.widths,
@@ -112,7 +124,7 @@ class PagedRows(Flowable):
         )
         return [parts[0], rest]
 
-    def draw(self):  # never drawn itself: always split into tables
+    def draw(self) -> None:  # never drawn itself: always split into tables
         raise AssertionError("PagedRows is always split")
 
 

@@ -4,7 +4,9 @@ Text goes in through :func:`portal.exports.write_cell`, so a provider's or servi
 """
 
 import io
+from collections.abc import Iterable, Sequence
 from decimal import Decimal
+from typing import Any
 
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
@@ -58,7 +60,7 @@ def build_xlsx(report: CommitteeReport) -> bytes:
     return out.getvalue()
 
 
-def _summary(sheet, report: CommitteeReport) -> None:
+def _summary(sheet: Any, report: CommitteeReport) -> None:
     sheet.column_dimensions["A"].width = 40
     sheet.column_dimensions["B"].width = 30
     sheet.column_dimensions["C"].width = 18
@@ -94,7 +96,7 @@ def _summary(sheet, report: CommitteeReport) -> None:
     sheet.cell(row + 1, 1, "Amounts are each service's total award over its whole duration.")
 
 
-def _table(sheet, fixed_columns, most_measures: int, rows) -> int:
+def _table(sheet: Any, fixed_columns: Sequence[Any], most_measures: int, rows: Iterable[Any]) -> int:
     """Headings (with a name, target and latest actual for each of up to ``most_measures`` measures), widths and
     number formats, then one row per ``(values, measures)``. Returns the number of rows written."""
     columns = list(fixed_columns)
@@ -121,7 +123,7 @@ def _table(sheet, fixed_columns, most_measures: int, rows) -> int:
     return written
 
 
-def _services(sheet, report: CommitteeReport) -> None:
+def _services(sheet: Any, report: CommitteeReport) -> None:
     rows = (
         (
             [
@@ -166,7 +168,7 @@ BOROUGH_COLUMNS = (
 )
 
 
-def _borough_projects(sheet, report: CommitteeReport) -> None:
+def _borough_projects(sheet: Any, report: CommitteeReport) -> None:
     """One row per project of each borough's approved LCPF delivery plan running in the period."""
     most = max((len(p.measures) for plan in report.boroughs for p in plan.projects), default=0)
     rows = (

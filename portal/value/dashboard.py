@@ -5,10 +5,14 @@ The facts are read once per dashboard, in a fixed number of statements whatever 
 """
 
 from collections import defaultdict
+from typing import TYPE_CHECKING, Any
 
 from portal.dashboards.charts import Chart, Column, Kind
 from portal.value import services
-from portal.value.comparison import ServiceCosts, compare
+from portal.value.comparison import Comparison, ServiceCosts, compare
+
+if TYPE_CHECKING:
+    from portal.dashboards.data import Dashboard
 
 SERVICES_ON_PAGE = 50
 NOT_RECORDED = "Not recorded"
@@ -21,11 +25,11 @@ DEFINITION = (
 )
 
 
-def service_costs(dashboard) -> list[ServiceCosts]:
+def service_costs(dashboard: "Dashboard") -> list[ServiceCosts]:
     """Every published service the dashboard's filters cover, with its reported spend, people and outcomes."""
-    found = dashboard.__dict__.get("_value_service_costs")
-    if found is not None:
-        return found
+    kept: list[ServiceCosts] | None = dashboard.__dict__.get("_value_service_costs")
+    if kept is not None:
+        return kept
     awards = dashboard.awards
     outcomes: dict[int, int] = defaultdict(int)
     for award_id, _year, _reported, _met, achieved in dashboard.measure_results:
@@ -68,7 +72,7 @@ COMPARED = (
 )
 
 
-def _compared(row) -> tuple:
+def _compared(row: Comparison) -> tuple[Any, ...]:
     s = row.service
     return (
         row.cost_per_person,
@@ -82,7 +86,7 @@ def _compared(row) -> tuple:
     )
 
 
-def by_service(dashboard) -> Chart:
+def by_service(dashboard: "Dashboard") -> Chart:
     rows = [
         (r.service.title, r.service.provider, r.area, r.service.spend_pence, r.service.people, *_compared(r))
         for r in compare(service_costs(dashboard))
@@ -105,7 +109,7 @@ def by_service(dashboard) -> Chart:
     )
 
 
-def by_borough(dashboard) -> Chart:
+def by_borough(dashboard: "Dashboard") -> Chart:
     rows = [
         (r.service.title, r.borough, r.service.provider, r.area, *_compared(r))
         for r in compare(service_costs(dashboard), by_borough=True)
