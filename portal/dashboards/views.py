@@ -3,7 +3,7 @@
 from flask import Blueprint, abort, current_app, make_response, render_template, request
 
 from portal import caching
-from portal.dashboards import data
+from portal.dashboards import choices, data
 from portal.dashboards.lcpf import lcpf_charts
 from portal.dashboards.snb import snb_charts
 from portal.permissions import public
@@ -40,7 +40,7 @@ def _charts(filters: data.Filters) -> tuple[dict, list, list]:
 @dashboards.route("/dashboards")
 @public
 def index():
-    years, funds = data.available_choices()  # once, in one statement: it scans the published data
+    years, funds = choices.available_choices()  # once, in one statement: it scans the published data
     filters = _filters(years, funds)
     sections, board_charts, fund_charts = _charts(filters)
     return render_template(
@@ -59,7 +59,7 @@ def index():
 def csv(name: str):
     if name not in data.CHART_NAMES:
         abort(404)
-    filters = _filters(*data.available_choices())
+    filters = _filters(*choices.available_choices())
     sections, board_charts, fund_charts = _charts(filters)  # the page's own figures, usually already cached
     shown = {chart.name: chart for charts in (*sections.values(), board_charts, fund_charts) for chart in charts}
     chart = shown.get(name) or data.chart(data.Dashboard(filters), name)

@@ -4,7 +4,7 @@ outcomes dashboard: measures rolled up by outcome, by financial year and by boro
 import sqlalchemy as sa
 from flask import abort, make_response, render_template, request
 
-from portal.dashboards import data as dashboard_data
+from portal.dashboards import choices as dashboard_choices
 from portal.extensions import db
 from portal.models import LocalAuthority
 from portal.outcomes import frameworks, rollup
@@ -39,7 +39,7 @@ def _filters() -> rollup.Filters:
     year = request.args.get("year", type=int)
     borough_id = request.args.get("borough", type=int)
     return rollup.Filters(
-        year=year if year in dashboard_data.available_years() else None,
+        year=year if year in dashboard_choices.available_years() else None,
         borough_id=borough_id if borough_id in {la.id for la in _boroughs()} else None,
     )
 
@@ -58,7 +58,7 @@ def dashboard():
         filters=filters,
         framework=frameworks.fetch_current(),
         charts=figures.charts(),
-        years=dashboard_data.available_years(),
+        years=dashboard_choices.available_years(),
         boroughs=_boroughs(),
     )
 
