@@ -8,14 +8,15 @@ from portal.dialogue import good_practice, lessons, queries
 from portal.dialogue.follow_ups import accept_follow_up, query_follow_up
 from portal.dialogue.forms import ActionForm, LessonForm, PublishForm, ReplyForm
 from portal.dialogue.threads import close_thread, log_lesson, officer_reply, remove_lesson
-from portal.dialogue.views import dialogue, with_staff_follow_up, with_staff_thread
+from portal.dialogue.views import dialogue, with_award_follow_up, with_staff_thread
 from portal.errors import DomainError
-from portal.models import DialogueThread, FollowUpReturn, Fund, PublishedCaseStudy, Return, ThreadKind
+from portal.models import Award, DialogueThread, FollowUpReturn, Fund, PublishedCaseStudy, Return, ThreadKind
 from portal.monitoring import queries as monitoring_queries
 from portal.monitoring.forms import QueryForm
 from portal.monitoring.review import may_review
 from portal.monitoring.review_views import accept_from_form, query_from_form
-from portal.monitoring.views import approved
+from portal.monitoring.views import approved, with_approved_award
+from portal.moved import redirect_moved
 from portal.periods import today_in_london as today
 from portal.permissions import Permission, loads, permission_required
 
@@ -39,10 +40,15 @@ def follow_ups():
     )
 
 
-@dialogue.route("/staff/monitoring/follow-ups/<int:follow_up_id>")
+# A follow-up lives under its award, as an award's return does: /staff/monitoring/awards/<award>/follow-ups/<id>.
+AWARD_FOLLOW_UP = "/staff/monitoring/awards/<int:award_id>/follow-ups/<int:follow_up_id>"
+
+
+@dialogue.route(AWARD_FOLLOW_UP)
 @permission_required(Permission.REVIEW_RETURNS)
-@with_staff_follow_up
-def review_follow_up(follow_up: FollowUpReturn):
+@with_approved_award
+@with_award_follow_up
+def review_follow_up(award: Award, follow_up: FollowUpReturn):
     return _review_page(follow_up, QueryForm(formdata=None, noun="follow-up"))
 
 
@@ -57,28 +63,47 @@ def _review_page(follow_up, query_form):
     )
 
 
-@dialogue.route("/staff/monitoring/follow-ups/<int:follow_up_id>/accept", methods=["POST"])
+@dialogue.route(f"{AWARD_FOLLOW_UP}/accept", methods=["POST"])
 @permission_required(Permission.REVIEW_RETURNS)
-@with_staff_follow_up
-def accept_follow_up_view(follow_up: FollowUpReturn):
+@with_approved_award
+@with_award_follow_up
+def accept_follow_up_view(award: Award, follow_up: FollowUpReturn):
     return accept_from_form(
         ActionForm(),
         lambda actor: accept_follow_up(follow_up, actor),
         message=lambda _: f"{follow_up.label.capitalize()} accepted.",
-        back=url_for(".review_follow_up", follow_up_id=follow_up.id),
+        back=url_for(".review_follow_up", award_id=award.id, follow_up_id=follow_up.id),
     )
 
 
-@dialogue.route("/staff/monitoring/follow-ups/<int:follow_up_id>/query", methods=["POST"])
+@dialogue.route(f"{AWARD_FOLLOW_UP}/query", methods=["POST"])
 @permission_required(Permission.REVIEW_RETURNS)
-@with_staff_follow_up
-def query_follow_up_view(follow_up: FollowUpReturn):
+@with_approved_award
+@with_award_follow_up
+def query_follow_up_view(award: Award, follow_up: FollowUpReturn):
     return query_from_form(
         QueryForm(noun="follow-up"),
         lambda question, actor: query_follow_up(follow_up, question, actor),
         message=f"{follow_up.label.capitalize()} sent back to {follow_up.award.organisation.name}.",
-        back=url_for(".review_follow_up", follow_up_id=follow_up.id),
+        back=url_for(".review_follow_up", award_id=award.id, follow_up_id=follow_up.id),
         page=lambda form: _review_page(follow_up, form),
+    )
+
+
+# The old flat addresses, /staff/monitoring/follow-ups/<follow-up>[/accept|/query], redirect to its award.
+for _endpoint, _suffix in (
+    ("review_follow_up", ""),
+    ("accept_follow_up_view", "/accept"),
+    ("query_follow_up_view", "/query"),
+):
+    redirect_moved(
+        dialogue,
+        f"/staff/monitoring/follow-ups/<int:follow_up_id>{_suffix}",
+        _endpoint,
+        permission=Permission.REVIEW_RETURNS,
+        load=loads("follow_up", queries.fetch_follow_up),
+        address=lambda follow_up: {"award_id": follow_up.award_id, "follow_up_id": follow_up.id},
+        methods=["POST"] if _suffix else ["GET"],
     )
 
 

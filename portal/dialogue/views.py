@@ -18,10 +18,7 @@ dialogue = Blueprint("dialogue", __name__)
 # another organisation's) is 404.
 with_award_follow_up = loads("follow_up", queries.fetch_follow_up, within="award")
 with_award_thread = loads("thread", queries.fetch_thread, within="award")
-# For officers: a follow-up or a conversation about an approved award.
-with_staff_follow_up = loads(
-    "follow_up", queries.fetch_follow_up, where=lambda follow_up: follow_up.award.status is AwardStatus.APPROVED
-)
+# For officers: a conversation about an approved award.
 with_staff_thread = loads(
     "thread", queries.fetch_thread, where=lambda thread: thread.award.status is AwardStatus.APPROVED
 )

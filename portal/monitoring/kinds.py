@@ -103,7 +103,9 @@ FOLLOW_UP = ReturnKind(
         award_id=follow_up.award_id,
         follow_up_id=follow_up.id,
     ),
-    review_link=lambda follow_up: external_url("dialogue.review_follow_up", follow_up_id=follow_up.id),
+    review_link=lambda follow_up: external_url(
+        "dialogue.review_follow_up", award_id=follow_up.award_id, follow_up_id=follow_up.id
+    ),
 )
 
 KINDS = (RETURN, FOLLOW_UP)

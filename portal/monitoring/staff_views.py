@@ -21,6 +21,7 @@ from portal.monitoring.views import (
     with_approved_award,
     with_award_return,
 )
+from portal.moved import redirect_moved
 from portal.outcomes.mapping import outcomes_of_measures
 from portal.permissions import Permission, loads, permission_required
 
@@ -146,27 +147,17 @@ def query(award: Award, return_: Return):
     )
 
 
-def _moved_to_award(name: str, methods: list[str]) -> None:
-    """The old flat address of a return's page, /staff/monitoring/returns/<return>[/accept|/query], redirects
-    permanently (308, so a form's POST is sent on as a POST) to the same page under its award."""
-
-    def moved(return_: Return):
-        return redirect(url_for(f".{name}", award_id=return_.award_id, return_id=return_.id), 308)
-
-    suffix = "" if name == "review" else f"/{name}"
-    monitoring.add_url_rule(
-        f"/staff/monitoring/returns/<int:return_id>{suffix}",
-        endpoint=f"{name}_moved",
-        view_func=permission_required(Permission.REVIEW_RETURNS)(
-            loads("return_", queries.fetch_return, parameter="return_id", where=lambda r: r.award_id is not None)(moved)
-        ),
-        methods=methods,
+# The old flat addresses, /staff/monitoring/returns/<return>[/accept|/query], redirect to the return's award.
+for _name, _methods in (("review", ["GET"]), ("accept", ["POST"]), ("query", ["POST"])):
+    redirect_moved(
+        monitoring,
+        "/staff/monitoring/returns/<int:return_id>" + ("" if _name == "review" else f"/{_name}"),
+        _name,
+        permission=Permission.REVIEW_RETURNS,
+        load=loads("return_", queries.fetch_return, parameter="return_id", where=lambda r: r.award_id is not None),
+        address=lambda return_: {"award_id": return_.award_id, "return_id": return_.id},
+        methods=_methods,
     )
-
-
-_moved_to_award("review", ["GET"])
-_moved_to_award("accept", ["POST"])
-_moved_to_award("query", ["POST"])
 
 
 # An approved award's record, or a borough plan project's record (which has no award).

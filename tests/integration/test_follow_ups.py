@@ -121,10 +121,12 @@ def test_an_organisation_saves_then_submits_a_follow_up_and_an_officer_queries_a
 
         client.sign_in(officer)
         page = client.get_page("/staff/monitoring/follow-ups?show=awaiting_review")
-        assert page.find("a", href=f"/staff/monitoring/follow-ups/{six.id}") is not None
-        page = client.post_form(f"/staff/monitoring/follow-ups/{six.id}/query", {"question": ""}, 200)
+        assert page.find("a", href=f"/staff/monitoring/awards/{award.id}/follow-ups/{six.id}") is not None
+        page = client.post_form(f"/staff/monitoring/awards/{award.id}/follow-ups/{six.id}/query", {"question": ""}, 200)
         assert error_messages(page)["question"] == "Enter what the organisation needs to answer or change"
-        client.post_form(f"/staff/monitoring/follow-ups/{six.id}/query", {"question": "Which trust funds it now?"})
+        client.post_form(
+            f"/staff/monitoring/awards/{award.id}/follow-ups/{six.id}/query", {"question": "Which trust funds it now?"}
+        )
         assert "Which trust funds it now?" in mailbox.last_to(OWNER).get_content()
 
         client.sign_in(owner)
@@ -136,7 +138,7 @@ def test_an_organisation_saves_then_submits_a_follow_up_and_an_officer_queries_a
         assert reload(six).queries[0].answer == "The Walworth Trust."
 
         client.sign_in(officer)
-        client.post_form(f"/staff/monitoring/follow-ups/{six.id}/accept")
+        client.post_form(f"/staff/monitoring/awards/{award.id}/follow-ups/{six.id}/accept")
     assert reload(six).status is ReturnStatus.ACCEPTED
     assert reload(six).accepted_by_id == officer.id
     assert "accepted" in mailbox.last_to(OWNER)["Subject"]
@@ -226,7 +228,7 @@ def test_another_organisation_cannot_see_or_change_a_follow_up(client):
         client.get_page(f"/organisations/{stranger_organisation.id}/awards/{award.id}/follow-ups/{six.id}", 404)
         client.get_page(f"/organisations/{stranger_organisation.id}/awards/{other_award.id}/follow-ups/{six.id}", 404)
         client.post_form(url(award, six), answers(six, submit_follow_up="Submit"), 403)
-        client.get_page(f"/staff/monitoring/follow-ups/{six.id}", 403)
+        client.get_page(f"/staff/monitoring/awards/{award.id}/follow-ups/{six.id}", 403)
         client.get_page("/staff/monitoring/follow-ups", 403)
     assert reload(six).status is ReturnStatus.DUE
 
@@ -255,7 +257,7 @@ def test_follow_up_reminders_go_once_each_and_again_for_a_new_due_date(mailbox):
     run_on("2025-11-06")
     run_on("2025-11-20")
     assert subjects(mailbox, OFFICER) == [f"Overdue follow-up: Safer Southwark, {reference} 6-month follow-up"]
-    assert f"/staff/monitoring/follow-ups/{six.id}" in mailbox.last_to(OFFICER).get_content()
+    assert f"/staff/monitoring/awards/{award.id}/follow-ups/{six.id}" in mailbox.last_to(OFFICER).get_content()
 
     # The award is extended: the follow-up falls due later, and its reminders are for the new date.
     award.end_date = date(2025, 6, 30)

@@ -3,6 +3,7 @@ the page, and shows nothing to anyone else."""
 
 from tests.factories import create_member, create_organisation
 from tests.factories_assessment import create_officer
+from tests.factories_dialogue import create_ended_award, follow_ups
 from tests.factories_monitoring import create_award, first_return
 
 
@@ -44,3 +45,40 @@ def test_the_new_address_needs_the_returns_own_award(client):
     client.get_page(f"/staff/monitoring/awards/{other.id}/returns/{return_.id}", expected_status=404)
     client.post_form(f"/staff/monitoring/awards/{other.id}/returns/{return_.id}/accept", expected_status=404)
     client.get_page(f"/staff/monitoring/awards/{award.id}/returns/{return_.id}")
+
+
+def test_a_follow_ups_old_address_redirects_permanently_to_the_follow_up_under_its_award(client):
+    award = create_ended_award(create_organisation())
+    six = follow_ups(award)[0]
+    client.sign_in(create_officer())
+    new = f"/staff/monitoring/awards/{award.id}/follow-ups/{six.id}"
+
+    moved = client.get(f"/staff/monitoring/follow-ups/{six.id}")
+    assert moved.status_code == 308
+    assert moved.headers["Location"] == new
+    assert client.get(new).status_code == 200
+    for action in ("accept", "query"):
+        moved = client.post(f"/staff/monitoring/follow-ups/{six.id}/{action}", data={"csrf_token": client.csrf_token()})
+        assert moved.status_code == 308
+        assert moved.headers["Location"] == f"{new}/{action}"
+
+
+def test_a_follow_ups_old_address_shows_nothing_to_others_and_nothing_that_does_not_exist(client):
+    organisation = create_organisation()
+    six = follow_ups(create_ended_award(organisation))[0]
+    old = f"/staff/monitoring/follow-ups/{six.id}"
+    assert client.get(old).headers["Location"].startswith("/sign-in?next=")
+    client.sign_in(create_member(organisation))
+    client.get_page(old, expected_status=403)
+    client.sign_in(create_officer())
+    client.get_page(f"/staff/monitoring/follow-ups/{six.id + 1000}", expected_status=404)
+
+
+def test_the_follow_ups_new_address_needs_its_own_award(client):
+    award, other = create_ended_award(create_organisation()), create_ended_award(create_organisation())
+    six = follow_ups(award)[0]
+    client.sign_in(create_officer())
+    client.get_page(f"/staff/monitoring/awards/{other.id}/follow-ups/{six.id}", expected_status=404)
+    client.post_form(f"/staff/monitoring/awards/{other.id}/follow-ups/{six.id}/accept", expected_status=404)
+    client.post_form(f"/staff/monitoring/awards/{other.id}/follow-ups/{six.id}/query", expected_status=404)
+    client.get_page(f"/staff/monitoring/awards/{award.id}/follow-ups/{six.id}")
