@@ -9,9 +9,10 @@ from portal.drawdowns.allocations import create_allocation, issue_allocation
 from portal.drawdowns.forms import AllocationForm, DecisionForm, IssueForm, PaymentForm
 from portal.drawdowns.requests import decide_drawdown, record_payment
 from portal.drawdowns.turnaround import summarise, target_working_days, today, turnaround
-from portal.drawdowns.views import drawdowns
+from portal.drawdowns.views import drawdowns, with_allocation, with_drawdown
 from portal.errors import DomainError
 from portal.models import Allocation, Drawdown, DrawdownStatus
+from portal.moved import redirect_moved
 from portal.periods import financial_year_start
 from portal.permissions import Permission, loads, permission_required
 
@@ -117,14 +118,14 @@ def _allocation_page(allocation, issue_form):
 
 @drawdowns.route("/staff/drawdowns/allocations/<int:allocation_id>")
 @permission_required(Permission.MANAGE_DRAWDOWNS)
-@loads("allocation", queries.fetch_allocation)
+@with_allocation
 def allocation(allocation: Allocation):
     return _allocation_page(allocation, IssueForm(formdata=None))
 
 
 @drawdowns.route("/staff/drawdowns/allocations/<int:allocation_id>/issue", methods=["POST"])
 @permission_required(Permission.MANAGE_DRAWDOWNS)
-@loads("allocation", queries.fetch_allocation)
+@with_allocation
 def issue(allocation: Allocation):
     form = IssueForm()
     if form.validate_on_submit():
@@ -152,18 +153,25 @@ def _drawdown_page(drawdown, decision_form, payment_form):
     )
 
 
-@drawdowns.route("/staff/drawdowns/<int:drawdown_id>")
+# A drawdown lives under the allocation it draws on, as the board sees it:
+# /staff/drawdowns/allocations/<allocation>/drawdowns/<drawdown>.
+ALLOCATION_DRAWDOWN = "/staff/drawdowns/allocations/<int:allocation_id>/drawdowns/<int:drawdown_id>"
+
+
+@drawdowns.route(ALLOCATION_DRAWDOWN)
 @permission_required(Permission.MANAGE_DRAWDOWNS)
-@loads("drawdown", queries.fetch_drawdown)
-def drawdown(drawdown: Drawdown):
+@with_allocation
+@with_drawdown
+def drawdown(allocation: Allocation, drawdown: Drawdown):
     return _drawdown_page(drawdown, DecisionForm(formdata=None), PaymentForm(formdata=None))
 
 
-@drawdowns.route("/staff/drawdowns/<int:drawdown_id>/decision", methods=["POST"])
+@drawdowns.route(f"{ALLOCATION_DRAWDOWN}/decision", methods=["POST"])
 @permission_required(Permission.MANAGE_DRAWDOWNS)
 @recent_authentication_required()
-@loads("drawdown", queries.fetch_drawdown)
-def decide(drawdown: Drawdown):
+@with_allocation
+@with_drawdown
+def decide(allocation: Allocation, drawdown: Drawdown):
     form = DecisionForm()
     if form.validate_on_submit():
         approve = form.decision.data == "approve"
@@ -173,15 +181,16 @@ def decide(drawdown: Drawdown):
             form.show_error(error)
         else:
             flash(f"Drawdown {'approved' if approve else 'refused'}. The board has been emailed.", "success")
-            return redirect(url_for(".drawdown", drawdown_id=drawdown.id))
+            return redirect(url_for(".drawdown", allocation_id=allocation.id, drawdown_id=drawdown.id))
     return _drawdown_page(queries.fetch_drawdown(drawdown.id), form, PaymentForm(formdata=None))
 
 
-@drawdowns.route("/staff/drawdowns/<int:drawdown_id>/payment", methods=["POST"])
+@drawdowns.route(f"{ALLOCATION_DRAWDOWN}/payment", methods=["POST"])
 @permission_required(Permission.MANAGE_DRAWDOWNS)
 @recent_authentication_required()
-@loads("drawdown", queries.fetch_drawdown)
-def pay(drawdown: Drawdown):
+@with_allocation
+@with_drawdown
+def pay(allocation: Allocation, drawdown: Drawdown):
     form = PaymentForm()
     if form.validate_on_submit():
         try:
@@ -192,5 +201,18 @@ def pay(drawdown: Drawdown):
             form.show_error(error)
         else:
             flash("Payment recorded. The board has been emailed.", "success")
-            return redirect(url_for(".drawdown", drawdown_id=drawdown.id))
+            return redirect(url_for(".drawdown", allocation_id=allocation.id, drawdown_id=drawdown.id))
     return _drawdown_page(queries.fetch_drawdown(drawdown.id), DecisionForm(formdata=None), form)
+
+
+# The old flat addresses, /staff/drawdowns/<drawdown>[/decision|/payment], redirect to the drawdown's allocation.
+for _endpoint, _suffix in (("drawdown", ""), ("decide", "/decision"), ("pay", "/payment")):
+    redirect_moved(
+        drawdowns,
+        f"/staff/drawdowns/<int:drawdown_id>{_suffix}",
+        _endpoint,
+        permission=Permission.MANAGE_DRAWDOWNS,
+        load=loads("drawdown", queries.fetch_drawdown),
+        address=lambda drawdown: {"allocation_id": drawdown.allocation_id, "drawdown_id": drawdown.id},
+        methods=["POST"] if _suffix else ["GET"],
+    )

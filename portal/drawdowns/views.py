@@ -31,6 +31,8 @@ with_board = loads(
 )
 with_board_allocation = loads("allocation", queries.fetch_allocation, within=("board", "organisation_id"), checked=True)
 with_drawdown = loads("drawdown", queries.fetch_drawdown, within="allocation")
+# For officers: any allocation.
+with_allocation = loads("allocation", queries.fetch_allocation)
 
 
 from portal.drawdowns import board_views, staff_views  # noqa: E402, F401  (routes on this blueprint)

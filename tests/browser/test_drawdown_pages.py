@@ -84,7 +84,7 @@ def test_an_officer_sees_turnaround_decides_and_records_payment(page, assert_acc
     page.goto("/staff/drawdowns")
     expect(page.locator("tbody")).to_contain_text("Within target")
     assert_accessible(page)
-    page.goto(f"/staff/drawdowns/{waiting.id}")
+    page.goto(f"/staff/drawdowns/allocations/{allocation.id}/drawdowns/{waiting.id}")
     assert_accessible(page)
     page.get_by_label("Refuse").check()
     page.get_by_role("button", name="Record decision").click()

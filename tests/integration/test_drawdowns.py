@@ -261,7 +261,10 @@ def test_a_request_can_never_exceed_what_remains_and_a_refusal_frees_its_amount(
     assert error_messages(page)["amount"] == "Nothing remains of this allocation to ask for"
 
     client.sign_in(create_officer())
-    client.post_form(f"/staff/drawdowns/{pending.id}/decision", {"decision": "refuse", "reason": "Not in the plan"})
+    client.post_form(
+        f"/staff/drawdowns/allocations/{allocation.id}/drawdowns/{pending.id}/decision",
+        {"decision": "refuse", "reason": "Not in the plan"},
+    )
     client.sign_in(owner)
     client.post_form(request_url(allocation), request_data("5000", "x", (("A", "B", "5000"),)))
     amounts = [
@@ -278,7 +281,7 @@ def test_an_officer_approves_then_records_payment_and_the_board_hears_each_time(
     allocation = create_allocation(board)
     drawdown = create_drawdown(allocation, 2_500_00, requested_on=date(2026, 11, 16))
     client.sign_in(create_officer())
-    url = f"/staff/drawdowns/{drawdown.id}"
+    url = f"/staff/drawdowns/allocations/{drawdown.allocation_id}/drawdowns/{drawdown.id}"
     page = client.post_form(
         f"{url}/payment",
         {"paid_on": ["23", "11", "2026"], "reference": "B1"},
@@ -323,12 +326,19 @@ def test_refusing_needs_a_reason_which_the_board_sees(client, mailbox):
     board, owner = create_board("Lambeth")
     drawdown = create_drawdown(create_allocation(board))
     client.sign_in(create_officer())
-    page = client.post_form(f"/staff/drawdowns/{drawdown.id}/decision", {"decision": "refuse", "reason": " "}, 200)
+    page = client.post_form(
+        f"/staff/drawdowns/allocations/{drawdown.allocation_id}/drawdowns/{drawdown.id}/decision",
+        {"decision": "refuse", "reason": " "},
+        200,
+    )
     assert error_messages(page)["reason"] == "Enter the reason for refusing the drawdown: the board will see it"
-    page = client.post_form(f"/staff/drawdowns/{drawdown.id}/decision", {}, 200)
+    page = client.post_form(
+        f"/staff/drawdowns/allocations/{drawdown.allocation_id}/drawdowns/{drawdown.id}/decision", {}, 200
+    )
     assert error_messages(page)["decision"] == "Select whether to approve or refuse the drawdown"
     client.post_form(
-        f"/staff/drawdowns/{drawdown.id}/decision", {"decision": "refuse", "reason": "Already funded by the council"}
+        f"/staff/drawdowns/allocations/{drawdown.allocation_id}/drawdowns/{drawdown.id}/decision",
+        {"decision": "refuse", "reason": "Already funded by the council"},
     )
     assert "Already funded by the council" in mailbox.last_to(owner.email).get_content()
     client.sign_in(owner)
@@ -344,8 +354,12 @@ def test_only_officers_manage_drawdowns(client):
         client.sign_in(user)
         client.get_page("/staff/drawdowns", 403)
         client.get_page("/staff/drawdowns/allocations/new", 403)
-        client.get_page(f"/staff/drawdowns/{drawdown.id}", 403)
-        client.post_form(f"/staff/drawdowns/{drawdown.id}/decision", {"decision": "approve"}, 403)
+        client.get_page(f"/staff/drawdowns/allocations/{drawdown.allocation_id}/drawdowns/{drawdown.id}", 403)
+        client.post_form(
+            f"/staff/drawdowns/allocations/{drawdown.allocation_id}/drawdowns/{drawdown.id}/decision",
+            {"decision": "approve"},
+            403,
+        )
     assert db.session.get(Drawdown, drawdown.id).status is DrawdownStatus.REQUESTED
     client.sign_in(create_officer())
     client.get_page(f"/organisations/{board.id}/allocations/{drawdown.allocation_id}")

@@ -1,9 +1,12 @@
 """Pages that moved under their owner: the old address redirects permanently to the new one, for anyone who may see
 the page, and shows nothing to anyone else."""
 
+from portal.extensions import db
+from portal.models import Drawdown, DrawdownStatus
 from tests.factories import create_member, create_organisation
 from tests.factories_assessment import create_officer
 from tests.factories_dialogue import create_ended_award, follow_ups
+from tests.factories_drawdowns import create_allocation, create_board, create_drawdown
 from tests.factories_monitoring import create_award, first_return
 
 
@@ -82,3 +85,46 @@ def test_the_follow_ups_new_address_needs_its_own_award(client):
     client.post_form(f"/staff/monitoring/awards/{other.id}/follow-ups/{six.id}/accept", expected_status=404)
     client.post_form(f"/staff/monitoring/awards/{other.id}/follow-ups/{six.id}/query", expected_status=404)
     client.get_page(f"/staff/monitoring/awards/{award.id}/follow-ups/{six.id}")
+
+
+def test_a_drawdowns_old_address_redirects_permanently_to_the_drawdown_under_its_allocation(client):
+    board, _ = create_board("Lambeth")
+    allocation = create_allocation(board)
+    drawdown = create_drawdown(allocation)
+    client.sign_in(create_officer())
+    new = f"/staff/drawdowns/allocations/{allocation.id}/drawdowns/{drawdown.id}"
+
+    moved = client.get(f"/staff/drawdowns/{drawdown.id}")
+    assert moved.status_code == 308
+    assert moved.headers["Location"] == new
+    assert client.get(new).status_code == 200
+    for old, action in (("decision", "decision"), ("payment", "payment")):
+        moved = client.post(f"/staff/drawdowns/{drawdown.id}/{old}", data={"csrf_token": client.csrf_token()})
+        assert moved.status_code == 308
+        assert moved.headers["Location"] == f"{new}/{action}"
+
+
+def test_a_drawdowns_old_address_shows_nothing_to_others_and_nothing_that_does_not_exist(client):
+    board, owner = create_board("Lambeth")
+    drawdown = create_drawdown(create_allocation(board))
+    old = f"/staff/drawdowns/{drawdown.id}"
+    assert client.get(old).headers["Location"].startswith("/sign-in?next=")
+    client.sign_in(owner)
+    client.get_page(old, expected_status=403)
+    client.sign_in(create_officer())
+    client.get_page(f"/staff/drawdowns/{drawdown.id + 1000}", expected_status=404)
+
+
+def test_the_drawdowns_new_address_needs_its_own_allocation(client):
+    board, _ = create_board("Lambeth")
+    allocation = create_allocation(board)
+    other = create_allocation(create_board("Hackney")[0], fund=allocation.fund)
+    drawdown = create_drawdown(allocation)
+    client.sign_in(create_officer())
+    wrong = f"/staff/drawdowns/allocations/{other.id}/drawdowns/{drawdown.id}"
+    client.get_page(wrong, expected_status=404)
+    client.post_form(f"{wrong}/decision", {"decision": "approve"}, expected_status=404)
+    client.post_form(f"{wrong}/payment", expected_status=404)
+    client.get_page(f"/staff/drawdowns/allocations/{allocation.id}/drawdowns/{drawdown.id}")
+    db.session.expire_all()
+    assert db.session.get(Drawdown, drawdown.id).status is DrawdownStatus.REQUESTED
