@@ -11,6 +11,7 @@ from portal.fields import WholeNumberField
 from portal.forms import PortalForm, choices, submit
 from portal.models import Measure, MeasureBasis, Rag, RatingAspect, Return
 from portal.money import MoneyField
+from portal.monitoring.measures import MeasureDetails
 from portal.monitoring.returns import ReturnDetails
 
 
@@ -52,15 +53,13 @@ class MeasureForm(PortalForm):
             form.basis.data = measure.basis.value
         return form
 
-    def details(self):
-        from portal.monitoring.measures import MeasureDetails
-
+    def details(self) -> MeasureDetails:
         return MeasureDetails(
             self.name.data or "", self.unit.data or "", self.target.data, MeasureBasis(self.basis.data)
         )
 
 
-def return_form(return_: Return, measures: list[Measure], formdata: MultiDict[str, Any] | None = None):
+def return_form(return_: Return, measures: list[Measure], formdata: MultiDict[str, Any] | None = None) -> PortalForm:
     """The return form for this return's measures: the shorter six-monthly form has no risks, issues or case
     study. What was typed is kept when the page is shown again."""
 
@@ -139,7 +138,7 @@ class QueryForm(PortalForm):
     )
     submit = submit("Send query")
 
-    def __init__(self, *args, noun: str = "return", **kwargs):
+    def __init__(self, *args: Any, noun: str = "return", **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.question.description = f"The organisation sees this, answers it and submits the {noun} again"
 

@@ -17,7 +17,7 @@ where its pages are.
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
+from typing import Any, TypeAlias, TypeVar
 
 import sqlalchemy as sa
 
@@ -29,6 +29,11 @@ from portal.workflow import Workflow
 
 NOT_YET_SUBMITTED = (ReturnStatus.DUE, ReturnStatus.IN_PROGRESS)
 
+# A row of any kind of return, and (for what hands back the row it was given) the kind it is.
+AnyReturn: TypeAlias = Return | FollowUpReturn
+SomeReturn = TypeVar("SomeReturn", Return, FollowUpReturn)
+Row = TypeVar("Row", bound=tuple[Any, ...])
+
 
 @dataclass(frozen=True)
 class ReturnKind:
@@ -38,7 +43,7 @@ class ReturnKind:
     reminder_key: str  # the column of ``ReminderSent`` and ``ReturnQuery`` that points at one
     prefix: str  # of its audit actions (``{prefix}.saved``) and emails (``{prefix}_accepted``, ``{prefix}_overdue``)
     live: Callable[[], sa.ColumnElement[bool]]  # on funding that is still live (approved), in SQL
-    email_context: Callable[[Any], dict]  # what its email templates are given, besides the link
+    email_context: Callable[[Any], dict[str, Any]]  # what its email templates are given, besides the link
     organisation_link: Callable[[Any], str]  # where the organisation fills it in
     review_link: Callable[[Any], str]  # where an officer reviews it
 
@@ -111,7 +116,7 @@ FOLLOW_UP = ReturnKind(
 KINDS = (RETURN, FOLLOW_UP)
 
 
-def kind_of(record) -> ReturnKind:
+def kind_of(record: AnyReturn) -> ReturnKind:
     return FOLLOW_UP if isinstance(record, FollowUpReturn) else RETURN
 
 
@@ -144,7 +149,7 @@ def shows(plural: str) -> dict[str, str]:
     }
 
 
-def where_shown(query: sa.Select, model, show: str, today: date) -> sa.Select:
+def where_shown(query: sa.Select[Row], model: type[AnyReturn], show: str, today: date) -> sa.Select[Row]:
     """Narrow an officers' table of ``model`` rows to what the "show" choice asks for."""
     if show == "open":
         return query.where(model.status != ReturnStatus.ACCEPTED)

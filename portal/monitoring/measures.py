@@ -134,6 +134,8 @@ def create_measure(award: Award, details: MeasureDetails, actor: User) -> Measur
 
 def update_measure(measure: Measure, details: MeasureDetails, actor: User) -> Measure:
     _check(details)
+    assert details.target is not None  # _check refused a missing target
+    assert measure.award is not None  # an award's measure: a borough project's are changed with its plan
     before = {"name": measure.name, "unit": measure.unit, "target": measure.target, "basis": measure.basis}
     measure.name, measure.unit = details.name.strip(), details.unit.strip()
     measure.target, measure.basis = details.target, details.basis

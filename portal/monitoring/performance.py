@@ -23,10 +23,13 @@ def profile_pence(return_: Return) -> int:
         amount = next((y.amount_pence for y in return_.award.years if y.financial_year == return_.financial_year), 0)
         same_funding = Return.award_id == return_.award_id
     else:
-        amount = return_.plan_project.amount_for(return_.financial_year)
+        amount = return_.borough_project.amount_for(return_.financial_year)
         same_funding = Return.plan_project_id == return_.plan_project_id
-    periods = db.session.scalar(
-        sa.select(sa.func.count(Return.id)).where(same_funding, Return.financial_year == return_.financial_year)
+    periods = (
+        db.session.scalar(
+            sa.select(sa.func.count(Return.id)).where(same_funding, Return.financial_year == return_.financial_year)
+        )
+        or 0
     )
     # Whole pence worked out in Decimal, never float; halves go to the even penny, as they always have.
     return int((Decimal(amount) / max(periods, 1)).to_integral_value(rounding=ROUND_HALF_EVEN))
@@ -89,6 +92,7 @@ def override_rating(
     if not (reason or "").strip():
         errors.append(DomainError("Enter the reason for changing the rating", "reason"))
     raise_if_any(errors)
+    assert aspect is not None  # refused above when missing
     before = record.rating(aspect)
     setattr(record, aspect.value, rating)
     record.changes.append(

@@ -14,7 +14,7 @@ from sqlalchemy.exc import IntegrityError
 from portal.email.outbox import queue_email
 from portal.extensions import db
 from portal.models import ReminderKind, ReminderSent
-from portal.monitoring.kinds import KINDS, ReturnKind, fetch_open_due_by
+from portal.monitoring.kinds import KINDS, AnyReturn, ReturnKind, fetch_open_due_by
 from portal.periods import today_in_london
 
 REMIND_DAYS_BEFORE = 7
@@ -36,7 +36,7 @@ def kinds_due(due_on: date, today: date) -> list[ReminderKind]:
     return [ReminderKind.OVERDUE]
 
 
-def _recipients(record, kind: ReminderKind) -> list[str]:
+def _recipients(record: AnyReturn, kind: ReminderKind) -> list[str]:
     """The organisation's confirmed members; once it is a week late, the responsible officer."""
     if kind is ReminderKind.ESCALATED:
         officer = record.responsible_officer
@@ -54,7 +54,9 @@ def send_return_reminders(today: date | None = None) -> int:
 def _send_reminders(return_kind: ReturnKind, today: date) -> int:
     sent = 0
     for record_id in fetch_open_due_by(return_kind, today + timedelta(days=REMIND_DAYS_BEFORE)):
-        record = db.session.get(return_kind.model, record_id)
+        record: AnyReturn | None = db.session.get(return_kind.model, record_id)
+        if record is None:
+            continue  # gone since the list was made (a schedule that shrank took it): nothing to remind about
         for kind in kinds_due(record.due_on, today):
             addresses = _recipients(record, kind)
             if not addresses:

@@ -8,7 +8,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from portal import jobs
 from portal.errors import DomainError, raise_if_any
 from portal.extensions import db
-from portal.models import Measure, MeasureActual, Return, User
+from portal.models import Measure, MeasureActual, PerformanceRecord, Return, User
 from portal.monitoring import review
 from portal.monitoring.performance import record_performance
 from portal.monitoring.review import ReturnConflict
@@ -65,7 +65,9 @@ def _problems(return_: Return, details: ReturnDetails, measures: list[Measure], 
     raise_if_any(errors)
 
 
-def save_return(return_: Return, details: ReturnDetails, measures: list[Measure], actor: User, *, submit: bool):
+def save_return(
+    return_: Return, details: ReturnDetails, measures: list[Measure], actor: User, *, submit: bool
+) -> Return:
     """Save what the organisation has written, and submit it if asked. One commit; nothing half-written."""
     return review.save(
         return_,
@@ -122,7 +124,7 @@ def _write(return_: Return, details: ReturnDetails, measures: list[Measure], act
     )
 
 
-def accept_return(return_: Return, actor: User):
+def accept_return(return_: Return, actor: User) -> PerformanceRecord:
     """Accept a submitted return and rate the period by the published rules."""
     review.mark_accepted(return_, actor)
     record = record_performance(return_, actor)

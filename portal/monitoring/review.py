@@ -9,7 +9,8 @@ submit is answered as the first click was: the return is submitted.
 """
 
 from collections.abc import Callable
-from datetime import timedelta
+from datetime import date, timedelta
+from typing import Any
 
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -19,7 +20,7 @@ from portal.email.outbox import queue_email
 from portal.errors import DomainError
 from portal.extensions import db
 from portal.models import AwardStatus, ReturnQuery, ReturnStatus, User
-from portal.monitoring.kinds import kind_of
+from portal.monitoring.kinds import AnyReturn, SomeReturn, kind_of
 from portal.periods import today_in_london as today
 from portal.template_helpers import format_date
 
@@ -30,7 +31,7 @@ DOUBLE_SUBMIT_WINDOW = timedelta(minutes=10)
 class ReturnConflict(DomainError):
     """Someone else saved the return (or follow-up) since this person opened it."""
 
-    def __init__(self, current_version: int, noun: str = "return"):
+    def __init__(self, current_version: int, noun: str = "return") -> None:
         super().__init__(
             f"Someone else saved this {noun} while you were working on it, so your changes have not been saved. "
             "What you typed is still below: check it, then save again to replace their version."
@@ -38,29 +39,33 @@ class ReturnConflict(DomainError):
         self.current_version = current_version
 
 
-def check_editable(record) -> None:
+def check_editable(record: AnyReturn) -> None:
     """Refuse a change to a return that cannot be changed now, with why."""
     kind = kind_of(record)
-    award = getattr(record, "award", None)
-    if award is not None and award.status is AwardStatus.WITHDRAWN:
+    if record.award is not None and record.award.status is AwardStatus.WITHDRAWN:
         raise DomainError(f"This award has been withdrawn, so its {kind.noun}s cannot be changed")
     if not record.status.editable:
         raise DomainError(f"This {kind.noun} has been submitted, so it cannot be changed now")
 
 
-def may_fill_in(record, on) -> bool:
+def may_fill_in(record: AnyReturn, on: date) -> bool:
     """Whether the organisation can write in it on that day: open, not yet submitted, on live funding."""
-    award = getattr(record, "award", None)
-    live = award is None or award.status is AwardStatus.APPROVED
+    live = record.award is None or record.award.status is AwardStatus.APPROVED
     return live and record.status.editable and record.opens_on <= on
 
 
 def save(
-    record, version: int | None, actor: User, *, submit: bool, check: Callable[[], None], write: Callable[[], None]
-):
+    record: SomeReturn,
+    version: int | None,
+    actor: User,
+    *,
+    submit: bool,
+    check: Callable[[], None],
+    write: Callable[[], None],
+) -> SomeReturn:
     """Save what the organisation has written with ``write`` once ``check`` finds nothing wrong, and submit it if
     asked. One commit; nothing half-written."""
-    kind = kind_of(record)
+    kind, record_id = kind_of(record), record.id  # the id is read now: a rollback expires the row it came from
     if submit and submitted_by_the_same_click(record, version, actor):
         return record
     check_editable(record)
@@ -75,14 +80,16 @@ def save(
     except StaleDataError:
         # The other save landed between our version check and our write: the database refused ours.
         db.session.rollback()
-        current = db.session.get(kind.model, record.id)
+        current = db.session.get(type(record), record_id)
+        if current is None:  # not another save: the row itself has gone (a schedule that shrank took it)
+            raise DomainError(f"This {kind.noun} has been removed, so your changes have not been saved") from None
         if submit and submitted_by_the_same_click(current, version, actor):
             return current
         raise ReturnConflict(current.version, kind.noun) from None
     return record
 
 
-def submitted_by_the_same_click(record, version: int | None, actor: User) -> bool:
+def submitted_by_the_same_click(record: AnyReturn, version: int | None, actor: User) -> bool:
     """Whether this person's own submit of the version they loaded has just been recorded: the second of a
     double-clicked submit, which should see it submitted rather than a conflict or an error."""
     return (
@@ -95,7 +102,7 @@ def submitted_by_the_same_click(record, version: int | None, actor: User) -> boo
     )
 
 
-def answer_open_query(record, answer: str, actor: User, *, submit: bool) -> None:
+def answer_open_query(record: AnyReturn, answer: str, actor: User, *, submit: bool) -> None:
     """Keep the organisation's answer to the officer's open query; it counts as answered once submitted."""
     open_query = record.open_query
     if open_query is not None and answer.strip():
@@ -104,7 +111,14 @@ def answer_open_query(record, answer: str, actor: User, *, submit: bool) -> None
             open_query.answered_by, open_query.answered_at = actor, utcnow()
 
 
-def record_save(record, actor: User, *, submit: bool, before: dict | None = None, after: dict | None = None) -> None:
+def record_save(
+    record: AnyReturn,
+    actor: User,
+    *,
+    submit: bool,
+    before: dict[str, Any] | None = None,
+    after: dict[str, Any] | None = None,
+) -> None:
     """Move the return on after a save (started, submitted or resubmitted), or note the save in the audit log."""
     kind = kind_of(record)
     if submit:
@@ -129,13 +143,13 @@ def record_save(record, actor: User, *, submit: bool, before: dict | None = None
 # Officers' review ---------------------------------------------------------------------------------------------------
 
 
-def may_review(record) -> bool:
+def may_review(record: AnyReturn) -> bool:
     """An officer can accept or query it once submitted, while what it reports on is live."""
-    award = getattr(record, "award", None)
+    award = record.award
     return record.status is ReturnStatus.SUBMITTED and (award is None or award.status is AwardStatus.APPROVED)
 
 
-def notify(record, outcome: str, /, **context) -> None:
+def notify(record: AnyReturn, outcome: str, /, **context: Any) -> None:
     """Tell whoever submitted it what the officer decided (``accepted`` or ``queried``)."""
     if record.submitted_by is None:
         return
@@ -149,14 +163,14 @@ def notify(record, outcome: str, /, **context) -> None:
     )
 
 
-def mark_accepted(record, actor: User) -> None:
+def mark_accepted(record: AnyReturn, actor: User) -> None:
     """Accept a submitted return. The caller adds what acceptance means for its kind, tells the organisation and
     commits."""
     kind_of(record).workflow.move(record, ReturnStatus.ACCEPTED, actor=actor)
     record.accepted_at, record.accepted_by = utcnow(), actor
 
 
-def query(record, question: str, actor: User) -> None:
+def query(record: AnyReturn, question: str, actor: User) -> None:
     """Send a submitted return back to the organisation with a question they answer before resubmitting."""
     question = (question or "").strip()
     if not question:

@@ -7,7 +7,16 @@ import sqlalchemy as sa
 import time_machine
 
 from portal.extensions import db
-from portal.models import AuditEvent, MembershipRole, PerformanceRecord, Rag, ReturnFrequency, ReturnStatus, StaffRole
+from portal.models import (
+    AuditEvent,
+    MembershipRole,
+    PerformanceRecord,
+    Rag,
+    Return,
+    ReturnFrequency,
+    ReturnStatus,
+    StaffRole,
+)
 from tests.client import error_messages, summary_errors
 from tests.factories import create_member, create_organisation, create_user
 from tests.factories_monitoring import award_returns, create_award, create_measure, first_return
@@ -291,6 +300,29 @@ def test_a_save_that_loses_a_race_with_another_save_is_refused_by_the_database_t
         with pytest.raises(ReturnConflict):
             save_return(loaded, ReturnDetails(version=1, spend_pence=999_00), [], owner, submit=False)
     assert reload(return_).spend_pence is None
+
+
+def test_a_save_of_a_return_removed_since_it_was_loaded_is_refused_with_the_reason(app):
+    from portal.errors import DomainError
+    from portal.monitoring.returns import ReturnDetails, save_return
+
+    _, owner, award = setup_award()
+    return_ = first_return(award)
+    return_id = return_.id
+    with time_machine.travel(AFTER_Q1, tick=False):
+        loaded = reload(return_)
+        # End the read (SQLite's lock would keep the other transaction waiting), keeping what was loaded.
+        db.session().expire_on_commit = False
+        db.session.commit()
+        db.session().expire_on_commit = True
+        # The award's schedule shrinks and takes this untouched return with it, committed by another transaction
+        # between this save's load and its write.
+        with db.engine.begin() as other:
+            other.execute(sa.text("DELETE FROM monitoring_return WHERE id = :id"), {"id": return_id})
+        with pytest.raises(DomainError, match="This return has been removed"):
+            save_return(loaded, ReturnDetails(version=1, spend_pence=999_00), [], owner, submit=False)
+    db.session.rollback()
+    assert db.session.get(Return, return_id) is None
 
 
 def test_accepting_leaves_nothing_half_written_when_rating_fails(client, monkeypatch):

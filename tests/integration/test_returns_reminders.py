@@ -119,3 +119,31 @@ def test_when_a_due_date_moves_the_reminders_are_sent_again_for_the_new_date_onc
         f"Return Q1 2025/26 for {reference} is due today",
     ]
     assert db.session.scalar(sa.select(sa.func.count(ReminderSent.id))) == 3
+
+
+def test_a_return_removed_after_the_work_list_was_made_is_skipped_and_the_others_are_reminded(
+    mailbox, run_jobs, monkeypatch
+):
+    from portal.monitoring import reminders
+
+    gone = first_return(setup())
+    other_organisation = create_organisation("Safer Lambeth")
+    create_member(other_organisation, MembershipRole.OWNER, email="owner@lambeth.example.org")
+    other = create_award(other_organisation)
+    gone_id = gone.id
+    make_list = reminders.fetch_open_due_by
+
+    def list_then_remove(kind, day):
+        ids = make_list(kind, day)
+        # The award's schedule shrinks and takes one of them (written on this session's own connection, as SQLite
+        # allows only one writer; on PostgreSQL it would be another transaction).
+        db.session.execute(sa.text("DELETE FROM monitoring_return WHERE id = :id"), {"id": gone_id})
+        db.session.expire_all()
+        return ids
+
+    monkeypatch.setattr(reminders, "fetch_open_due_by", list_then_remove)
+    run_on("2025-07-23", run_jobs, times=1)
+    assert mailbox.to(OWNER) == []
+    assert subjects(mailbox, "owner@lambeth.example.org") == [
+        f"Return Q1 2025/26 for {other.reference} is due on 30 July 2025"
+    ]
