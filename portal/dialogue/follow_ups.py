@@ -137,7 +137,7 @@ def _problems(follow_up: FollowUpReturn, answers: FollowUpAnswers, submitting: b
     raise_if_any(errors)
 
 
-def save_follow_up(follow_up: FollowUpReturn, answers: FollowUpAnswers, actor: User, *, submit: bool):
+def save_follow_up(follow_up: FollowUpReturn, answers: FollowUpAnswers, actor: User, *, submit: bool) -> FollowUpReturn:
     """Save what the organisation has written, and submit it if asked. One commit; nothing half-written."""
     return review.save(
         follow_up,

@@ -1,6 +1,7 @@
 """Forms for follow-ups, the dialogue and publishing case studies."""
 
-from typing import Any
+import enum
+from typing import Any, TypeVar
 
 from govuk_frontend_wtf.wtforms_widgets import GovRadioInput, GovTextArea, GovTextInput
 from werkzeug.datastructures import MultiDict
@@ -29,11 +30,14 @@ def _sustained(label: str, hint: str = "") -> RadioField:
     )
 
 
-def _enum_or_none(enum_class, value):
+_Enum = TypeVar("_Enum", bound=enum.Enum)
+
+
+def _enum_or_none(enum_class: type[_Enum], value: object) -> _Enum | None:
     return enum_class(value) if value in {member.value for member in enum_class} else None
 
 
-def follow_up_form(follow_up: FollowUpReturn, formdata: MultiDict[str, Any] | None = None):
+def follow_up_form(follow_up: FollowUpReturn, formdata: MultiDict[str, Any] | None = None) -> PortalForm:
     """The follow-up's few questions. What was typed is kept when the page is shown again."""
 
     class FollowUpForm(PortalForm):

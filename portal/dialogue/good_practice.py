@@ -52,6 +52,7 @@ def fetch_case_study_for(return_: Return) -> PublishedCaseStudy | None:
 
 def suggested_publication(return_: Return) -> Publication:
     """A starting title and summary for the officer to edit: the service's title and the story's first sentence."""
+    assert return_.award is not None  # only an award's return may be published (may_be_published)
     text = (return_.case_study or "").strip()
     first = text.split(". ")[0].strip().rstrip(".")
     return Publication(title=return_.award.title[:TITLE_MAX], summary=(first + ".")[:SUMMARY_MAX] if first else "")
@@ -63,6 +64,7 @@ def publish_case_study(return_: Return, publication: Publication, actor: User) -
         raise DomainError(
             "Only a case study from an accepted return, that the organisation agreed may be published, can be published"
         )
+    assert return_.award is not None  # may_be_published found its published award
     title, summary = publication.title.strip(), publication.summary.strip()
     errors = []
     if not title:
@@ -98,6 +100,8 @@ def publish_case_study(return_: Return, publication: Publication, actor: User) -
 def unpublish_case_study(case_study: PublishedCaseStudy, actor: User) -> None:
     if not case_study.is_published:
         raise DomainError("This case study is not published")
+    award = case_study.return_.award
+    assert award is not None  # a case study is only ever published from an award's return
     case_study.published_at = None
     case_study.unpublished_at, case_study.unpublished_by = utcnow(), actor
     audit.record(
@@ -105,7 +109,7 @@ def unpublish_case_study(case_study: PublishedCaseStudy, actor: User) -> None:
         case_study,
         before={"published": True},
         after={"published": False},
-        organisation_id=case_study.return_.award.organisation_id,
+        organisation_id=award.organisation_id,
         actor=actor,
     )
     db.session.commit()

@@ -65,11 +65,13 @@ def fetch_lessons(fund: Fund, filters: LessonFilters) -> list[Lesson]:
             sa.select(DialogueThread).join(Award).where(approved, DialogueThread.lesson_logged_at.is_not(None))
         )
         for thread in threads:
+            logged_on = _day(thread.lesson_logged_at)
+            assert logged_on is not None  # only threads in the log are selected
             text = thread.lesson_summary or (thread.messages[0].body if thread.messages else "")
             lessons.append(
                 Lesson(
                     LessonSource.DIALOGUE,
-                    _day(thread.lesson_logged_at),
+                    logged_on,
                     thread.award,
                     f"{thread.kind.label}: {thread.subject}",
                     text,
@@ -81,6 +83,7 @@ def fetch_lessons(fund: Fund, filters: LessonFilters) -> list[Lesson]:
             sa.select(Return).join(Award).where(approved, Return.status.in_(SUBMITTED), Return.issues.is_not(None))
         )
         for return_ in returns:
+            assert return_.award is not None and return_.issues is not None  # joined to its award; issues not null
             if NOTHING_TO_REPORT.match(return_.issues):
                 continue
             recorded = _day(return_.first_submitted_at or return_.submitted_at) or return_.period_end
@@ -101,6 +104,7 @@ def fetch_lessons(fund: Fund, filters: LessonFilters) -> list[Lesson]:
             .where(approved, FollowUpReturn.status.in_(SUBMITTED), FollowUpReturn.lessons.is_not(None))
         )
         for follow_up in follow_ups:
+            assert follow_up.lessons is not None  # only follow-ups with lessons are selected
             lessons.append(
                 Lesson(
                     LessonSource.FOLLOW_UP,
@@ -157,7 +161,7 @@ class LessonsPage:
     def next_num(self) -> int:
         return self.page + 1
 
-    def iter_pages(self, **_ignored):
+    def iter_pages(self, **_ignored: object) -> range:
         return range(1, self.pages + 1)
 
 

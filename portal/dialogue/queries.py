@@ -113,8 +113,11 @@ def fetch_inbox_page(filters: InboxFilters, page: int) -> Pagination:
 
 
 def count_open_threads() -> int:
-    return db.session.scalar(
-        sa.select(sa.func.count(DialogueThread.id))
-        .join(DialogueThread.award)
-        .where(Award.status == AwardStatus.APPROVED, DialogueThread.status == ThreadStatus.OPEN)
+    return (
+        db.session.scalar(
+            sa.select(sa.func.count(DialogueThread.id))
+            .join(DialogueThread.award)
+            .where(Award.status == AwardStatus.APPROVED, DialogueThread.status == ThreadStatus.OPEN)
+        )
+        or 0
     )

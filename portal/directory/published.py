@@ -94,7 +94,7 @@ def case_study_is_public() -> sa.ColumnElement[bool]:
     )
 
 
-def public_case_studies() -> sa.Select:
+def public_case_studies() -> sa.Select[tuple[PublishedCaseStudy]]:
     return (
         sa.select(PublishedCaseStudy)
         .join(Return, Return.id == PublishedCaseStudy.return_id)
