@@ -4,6 +4,7 @@ saving, the states and the ratings are the award returns' own (``portal.monitori
 from flask import render_template, request, url_for
 from flask_login import current_user
 
+from portal.boroughs import queries
 from portal.boroughs import returns as plan_returns
 from portal.boroughs.plan_views import plans, with_council, with_council_plan
 from portal.models import DeliveryPlan, Organisation, PlanStatus, Return, ReturnStatus
@@ -12,6 +13,7 @@ from portal.monitoring.performance import profile_pence
 from portal.monitoring.returns import today
 from portal.monitoring.review import may_fill_in
 from portal.monitoring.review_views import accept_return_from_form, query_return_from_form, save_return_from_form
+from portal.moved import redirect_moved
 from portal.permissions import Permission, can, check, loads, permission_required
 
 
@@ -81,10 +83,11 @@ def staff_returns():
     )
 
 
-# A return on a plan project, for officers: an award's return is not one of these (404).
-with_staff_return = loads(
-    "return_", Return, parameter="return_id", where=lambda return_: return_.plan_project is not None
-)
+# A borough's plan project return lives under its delivery plan, as the council sees it:
+# /staff/boroughs/plans/<plan>/returns/<return>. An award's return is not one of these (404).
+PLAN_RETURN = "/staff/boroughs/plans/<int:plan_id>/returns/<int:return_id>"
+with_plan = loads("plan", queries.fetch_plan)
+with_plan_return = loads("return_", Return, parameter="return_id", within=("plan", plan_of))
 
 
 def _review_page(return_, query_form):
@@ -103,27 +106,43 @@ def _review_page(return_, query_form):
     )
 
 
-@plans.route("/staff/boroughs/returns/<int:return_id>")
+@plans.route(PLAN_RETURN)
 @permission_required(Permission.REVIEW_RETURNS)
-@with_staff_return
-def staff_return(return_: Return):
+@with_plan
+@with_plan_return
+def staff_return(plan: DeliveryPlan, return_: Return):
     return _review_page(return_, QueryForm(formdata=None))
 
 
-@plans.route("/staff/boroughs/returns/<int:return_id>/accept", methods=["POST"])
+@plans.route(f"{PLAN_RETURN}/accept", methods=["POST"])
 @permission_required(Permission.REVIEW_RETURNS)
-@with_staff_return
-def accept(return_: Return):
-    return accept_return_from_form(return_, back=url_for(".staff_return", return_id=return_.id))
+@with_plan
+@with_plan_return
+def accept(plan: DeliveryPlan, return_: Return):
+    return accept_return_from_form(return_, back=url_for(".staff_return", plan_id=plan.id, return_id=return_.id))
 
 
-@plans.route("/staff/boroughs/returns/<int:return_id>/query", methods=["POST"])
+@plans.route(f"{PLAN_RETURN}/query", methods=["POST"])
 @permission_required(Permission.REVIEW_RETURNS)
-@with_staff_return
-def query(return_: Return):
+@with_plan
+@with_plan_return
+def query(plan: DeliveryPlan, return_: Return):
     return query_return_from_form(
         return_,
         to="the borough",
-        back=url_for(".staff_return", return_id=return_.id),
+        back=url_for(".staff_return", plan_id=plan.id, return_id=return_.id),
         page=lambda form: _review_page(return_, form),
+    )
+
+
+# The old flat addresses, /staff/boroughs/returns/<return>[/accept|/query], redirect to the return's plan.
+for _endpoint, _suffix in (("staff_return", ""), ("accept", "/accept"), ("query", "/query")):
+    redirect_moved(
+        plans,
+        f"/staff/boroughs/returns/<int:return_id>{_suffix}",
+        _endpoint,
+        permission=Permission.REVIEW_RETURNS,
+        load=loads("return_", Return, parameter="return_id", where=lambda return_: return_.plan_project is not None),
+        address=lambda return_: {"plan_id": plan_of(return_), "return_id": return_.id},
+        methods=["POST"] if _suffix else ["GET"],
     )

@@ -74,7 +74,7 @@ def _return_organisation_link(return_: Return) -> str:
 
 def _return_review_link(return_: Return) -> str:
     if return_.plan_project is not None:
-        return external_url("plans.staff_return", return_id=return_.id)
+        return external_url("plans.staff_return", plan_id=return_.plan_project.plan_id, return_id=return_.id)
     return external_url("monitoring.review", award_id=return_.award_id, return_id=return_.id)
 
 

@@ -201,5 +201,5 @@ def _who(return_) -> list[str]:
 def review_url(return_) -> str:
     """Where an officer reviews this return: award returns here, borough plan project returns with the plans."""
     if return_.plan_project_id is not None:
-        return url_for("plans.staff_return", return_id=return_.id)
+        return url_for("plans.staff_return", plan_id=return_.plan_project.plan_id, return_id=return_.id)
     return url_for(".review", award_id=return_.award_id, return_id=return_.id)

@@ -3,6 +3,8 @@ the page, and shows nothing to anyone else."""
 
 from portal.extensions import db
 from portal.models import Drawdown, DrawdownStatus
+from tests.borough_projects_support import plan_in
+from tests.borough_projects_support import returns_of as borough_returns_of
 from tests.factories import create_member, create_organisation
 from tests.factories_assessment import create_officer
 from tests.factories_dialogue import create_ended_award, follow_ups
@@ -128,3 +130,43 @@ def test_the_drawdowns_new_address_needs_its_own_allocation(client):
     client.get_page(f"/staff/drawdowns/allocations/{allocation.id}/drawdowns/{drawdown.id}")
     db.session.expire_all()
     assert db.session.get(Drawdown, drawdown.id).status is DrawdownStatus.REQUESTED
+
+
+def test_a_borough_returns_old_address_redirects_permanently_to_the_return_under_its_plan(client):
+    plan = plan_in("Lewisham")
+    return_ = borough_returns_of(plan.projects[0])[0]
+    client.sign_in(create_officer())
+    new = f"/staff/boroughs/plans/{plan.id}/returns/{return_.id}"
+
+    moved = client.get(f"/staff/boroughs/returns/{return_.id}")
+    assert moved.status_code == 308
+    assert moved.headers["Location"] == new
+    assert client.get(new).status_code == 200
+    for action in ("accept", "query"):
+        moved = client.post(f"/staff/boroughs/returns/{return_.id}/{action}", data={"csrf_token": client.csrf_token()})
+        assert moved.status_code == 308
+        assert moved.headers["Location"] == f"{new}/{action}"
+
+
+def test_a_borough_returns_old_address_shows_nothing_to_others_and_nothing_that_is_not_a_borough_return(client):
+    plan = plan_in("Lewisham")
+    return_ = borough_returns_of(plan.projects[0])[0]
+    old = f"/staff/boroughs/returns/{return_.id}"
+    assert client.get(old).headers["Location"].startswith("/sign-in?next=")
+    client.sign_in(create_member(plan.organisation))
+    client.get_page(old, expected_status=403)
+    client.sign_in(create_officer())
+    client.get_page(f"/staff/boroughs/returns/{return_.id + 1000}", expected_status=404)
+    award_return = first_return(create_award(create_organisation()))
+    client.get_page(f"/staff/boroughs/returns/{award_return.id}", expected_status=404)
+
+
+def test_the_borough_returns_new_address_needs_its_own_plan(client):
+    plan, other = plan_in("Lewisham"), plan_in("Hackney")
+    return_ = borough_returns_of(plan.projects[0])[0]
+    client.sign_in(create_officer())
+    wrong = f"/staff/boroughs/plans/{other.id}/returns/{return_.id}"
+    client.get_page(wrong, expected_status=404)
+    client.post_form(f"{wrong}/accept", expected_status=404)
+    client.post_form(f"{wrong}/query", {"question": "Which schools?"}, expected_status=404)
+    client.get_page(f"/staff/boroughs/plans/{plan.id}/returns/{return_.id}")

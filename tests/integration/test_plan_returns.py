@@ -78,14 +78,16 @@ def test_a_borough_fills_in_a_return_an_officer_queries_then_accepts_and_it_is_r
     officer = create_officer("Ama Owusu")
     client.sign_in(officer)
     client.get_page("/staff/boroughs/returns?show=awaiting_review")
-    client.post_form(f"/staff/boroughs/returns/{return_.id}/query", {"question": "Which schools referred them?"})
+    client.post_form(
+        f"/staff/boroughs/plans/{plan.id}/returns/{return_.id}/query", {"question": "Which schools referred them?"}
+    )
     assert return_.status is ReturnStatus.QUERIED
 
     client.sign_in(owner)
     data = return_data(return_, answer="Catford and Bellingham secondaries", submit_return="Submit return")
     client.post_form(url, data)
     client.sign_in(officer)
-    client.post_form(f"/staff/boroughs/returns/{return_.id}/accept")
+    client.post_form(f"/staff/boroughs/plans/{plan.id}/returns/{return_.id}/accept")
     record = db.session.scalar(sa.select(PerformanceRecord))
     assert return_.status is ReturnStatus.ACCEPTED
     assert (record.plan_project_id, record.award_id) == (plan.projects[0].id, None)
@@ -103,9 +105,9 @@ def test_another_borough_cannot_see_or_change_a_return(client):
     client.get_page(f"{base}/returns/{return_.id}", 403)
     client.post_form(f"{base}/returns/{return_.id}", return_data(return_, save="Save"), 403)
     client.get_page(f"/organisations/{other.id}/delivery-plans/{plan.id}/returns/{return_.id}", 404)
-    for url in ("/staff/boroughs/returns", f"/staff/boroughs/returns/{return_.id}"):
+    for url in ("/staff/boroughs/returns", f"/staff/boroughs/plans/{plan.id}/returns/{return_.id}"):
         client.get_page(url, 403)
-    client.post_form(f"/staff/boroughs/returns/{return_.id}/accept", expected_status=403)
+    client.post_form(f"/staff/boroughs/plans/{plan.id}/returns/{return_.id}/accept", expected_status=403)
     assert return_.status is ReturnStatus.DUE and return_.spend_pence is None
 
 
@@ -149,7 +151,7 @@ def test_reminders_and_escalation_reach_the_borough_and_the_approving_officer(cl
         sa.select(OutboundMessage).where(OutboundMessage.template == "return_escalated")
     ).all()
     assert {m.to_address for m in escalated} == {officer.email}
-    assert "/staff/boroughs/returns/" in escalated[0].body
+    assert f"/staff/boroughs/plans/{plan.id}/returns/" in escalated[0].body
     assert db.session.scalar(sa.select(sa.func.count(ReminderSent.id))) == 2 * 3
 
 
@@ -160,7 +162,7 @@ def test_an_officer_overrides_a_borough_projects_rating_with_a_reason(client):
     url = f"/organisations/{council.id}/delivery-plans/{plan.id}/returns/{return_.id}"
     client.post_form(url, return_data(return_, submit_return="Submit return"))
     client.sign_in(plan.approved_by)
-    client.post_form(f"/staff/boroughs/returns/{return_.id}/accept")
+    client.post_form(f"/staff/boroughs/plans/{plan.id}/returns/{return_.id}/accept")
     record = db.session.scalar(sa.select(PerformanceRecord))
     page = client.get_page(f"/staff/monitoring/records/{record.id}/override?aspect=delivery")
     assert "Project 1 · London Borough of Lewisham · Q1 2026/27" in page.get_text()
@@ -168,7 +170,7 @@ def test_an_officer_overrides_a_borough_projects_rating_with_a_reason(client):
         f"/staff/monitoring/records/{record.id}/override",
         {"aspect": "delivery", "rating": "amber", "reason": "Referrals came late in the quarter"},
     )
-    assert response.headers["Location"] == f"/staff/boroughs/returns/{return_.id}"
+    assert response.headers["Location"] == f"/staff/boroughs/plans/{plan.id}/returns/{return_.id}"
     assert record.delivery is Rag.AMBER
     assert "Referrals came late in the quarter" in [change.reason for change in record.changes]
     client.sign_in(owner)
