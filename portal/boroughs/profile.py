@@ -200,7 +200,7 @@ def borough_profile(local_authority: LocalAuthority, year: int) -> BoroughProfil
     )
     latest = published.latest_performance(ids)
     project_ids = [service.project_id for service in here if service.project_id is not None]
-    projects = {p.id: p for p in borough_projects.fetch_public_projects(project_ids=project_ids)} if project_ids else {}
+    projects = {p.id: p for p in borough_projects.all_public_projects() if p.id in set(project_ids)}
     project_ratings = borough_projects.latest_ratings(project_ids)
 
     def row(service: borough_funding.ServiceShares) -> ServiceInBorough:

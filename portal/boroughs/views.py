@@ -15,10 +15,10 @@ from portal.permissions import Permission, can, public
 boroughs = Blueprint("boroughs", __name__, url_prefix="/boroughs")
 
 
-def _year() -> int:
+def _year(available: list[int]) -> int:
     """The financial year asked for, if there is funding to show in it; otherwise the current one."""
     year = request.args.get("year", type=int)
-    return year if year in borough_funding.available_years() else borough_funding.current_year()
+    return year if year in available else borough_funding.current_year()
 
 
 @boroughs.route("")
@@ -45,13 +45,14 @@ def index():
 @public
 def overview(gss_code: str):
     local_authority = services.fetch_local_authority_by_gss(gss_code) or abort(404)
-    found = profile.borough_profile(local_authority, _year())
+    years = borough_funding.available_years()  # once: it reads every published award's years
+    found = profile.borough_profile(local_authority, _year(years))
     own_borough = can(current_user, Permission.VIEW_BOROUGH, local_authority)
     return render_template(
         "boroughs/overview.html",
         local_authority=local_authority,
         profile=found,
-        years=borough_funding.available_years(),
+        years=years,
         crime_source=profile.CRIME_SOURCE,
         organisations=services.fetch_organisations_working_in(local_authority) if own_borough else None,
     )
@@ -61,7 +62,7 @@ def overview(gss_code: str):
 @public
 def overview_csv(gss_code: str):
     local_authority = services.fetch_local_authority_by_gss(gss_code) or abort(404)
-    found = profile.borough_profile(local_authority, _year())
+    found = profile.borough_profile(local_authority, _year(borough_funding.available_years()))
     name = local_authority.name.lower().replace(" ", "-")
     response = make_response(profile.profile_csv(found))
     response.headers["Content-Type"] = "text/csv; charset=utf-8"

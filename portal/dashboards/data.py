@@ -161,19 +161,35 @@ class Dashboard:
         return dict(awarded)
 
     @cached_property
+    def _accepted_by_year(self) -> list[tuple[int | None, int | None, int, int, int]]:
+        """(award, borough project, financial year, spend in pence, people helped) from accepted returns in any year:
+        of published awards and, unless a fund is chosen, of the boroughs' public projects, in one statement."""
+        sums = (Return.financial_year, sa.func.sum(Return.spend_pence), sa.func.sum(Return.people_helped))
+        none = sa.cast(sa.null(), sa.Integer)
+        query: Any = self._by_fund(
+            published.accepted_returns().with_only_columns(Return.award_id, none, *sums)
+        ).group_by(Return.award_id, Return.financial_year)
+        if not self.filters.fund_id:
+            projects = borough_projects.accepted_returns().with_only_columns(none, Return.plan_project_id, *sums)
+            query = sa.union_all(query, projects.group_by(Return.plan_project_id, Return.financial_year))
+        rows = db.session.execute(query)
+        return [
+            (award, project, year, int(spend or 0), int(people or 0)) for award, project, year, spend, people in rows
+        ]
+
+    @cached_property
     def accepted_years(self) -> list[tuple[int, int, int, int]]:
         """(award, financial year, spend in pence, people helped) from accepted returns, whichever year is chosen."""
-        query = self._by_fund(
-            published.accepted_returns().with_only_columns(
-                Return.award_id,
-                Return.financial_year,
-                sa.func.coalesce(sa.func.sum(Return.spend_pence), 0),
-                sa.func.coalesce(sa.func.sum(Return.people_helped), 0),
-            )
-        ).group_by(Return.award_id, Return.financial_year)
-        return [
-            (award_id, year, int(spend), int(people)) for award_id, year, spend, people in db.session.execute(query)
-        ]
+        rows = self._accepted_by_year
+        return [(award, year, spend, people) for award, _, year, spend, people in rows if award is not None]
+
+    def _project_spend(self) -> dict[int, int]:
+        """Spend in each borough project's accepted returns in the chosen year (or all years)."""
+        spend: dict[int, int] = defaultdict(int)
+        for _, project, year, pence, _people in self._accepted_by_year:
+            if project is not None and self.filters.year in (None, year):
+                spend[project] += pence
+        return spend
 
     @cached_property
     def reported(self) -> dict[int, tuple[int, int]]:
@@ -262,7 +278,7 @@ class Dashboard:
         if self.filters.fund_id:
             return []
         projects = borough_projects.all_public_projects()
-        spend = borough_projects.accepted_spend([p.id for p in projects], self.filters.year)
+        spend = self._project_spend()
         year = self.filters.year
         return [
             (p, p.amount_for(year) if year is not None else p.total_pence, spend.get(p.id, 0))

@@ -18,7 +18,7 @@ from portal.dashboards.data import Filters, per_head, percent
 from portal.directory import borough_projects
 from portal.extensions import db
 from portal.lcpf import formula
-from portal.lcpf.versions import fetch_current_published
+from portal.lcpf.versions import fetch_current_published_with_allocations
 from portal.models import BoroughAllocation, LcpfVersion, Return
 from portal.periods import financial_year_label, london_date, today_in_london
 
@@ -208,7 +208,7 @@ def _empty(chart: Chart, message: str) -> Chart:
 def lcpf_charts(filters: Filters) -> list[Chart]:
     """The LCPF charts for these filters. Without a published formula version the allocation charts are empty; a
     choice of fund leaves every row out, since the allocations belong to no round's fund."""
-    version = fetch_current_published()
+    version = fetch_current_published_with_allocations()
     if version is not None and version.allocations:
         charts = [allocation_by_borough(version, filters), allocation_inner_outer(version, filters)]
     else:

@@ -242,6 +242,6 @@ def project_shares(year: int, *, service_area: ServiceArea | None = None) -> lis
             pence=project.amount_for(year),
             shares={project.local_authority_id: project.amount_for(year)},
         )
-        for project in borough_projects.fetch_public_projects()
+        for project in borough_projects.all_public_projects()
         if project.amount_for(year) > 0 and (service_area is None or service_area in project.service_areas)
     ]

@@ -281,21 +281,6 @@ def measures(project_id: int) -> list[Measure]:
     )
 
 
-def accepted_spend(project_ids: list[int], year: int | None = None) -> dict[int, int]:
-    """Spend reported in each project's accepted returns (in the financial year, if given)."""
-    if not project_ids:
-        return {}
-    query = (
-        accepted_returns()
-        .with_only_columns(Return.plan_project_id, sa.func.coalesce(sa.func.sum(Return.spend_pence), 0))
-        .where(Return.plan_project_id.in_(project_ids))
-        .group_by(Return.plan_project_id)
-    )
-    if year is not None:
-        query = query.where(Return.financial_year == year)
-    return {project_id: int(spend) for project_id, spend in db.session.execute(query)}
-
-
 def all_public_projects() -> list[PublicProject]:
     """Every public project, read once per request however many parts of a page ask (the dashboards' years, their
     funding by borough and their LCPF charts); outside a request, read each time."""

@@ -23,7 +23,9 @@ from portal.models import (
     AwardServiceArea,
     AwardStatus,
     AwardYear,
+    Fund,
     MeasureActual,
+    Organisation,
     PerformanceRecord,
     PublishedCaseStudy,
     Return,
@@ -56,6 +58,15 @@ def is_published() -> sa.ColumnElement[bool]:
 
 def published_awards() -> sa.Select[tuple[Award]]:
     return sa.select(Award).where(is_published())
+
+
+def directory_loading() -> tuple[Any, ...]:
+    """Loader options for awards shown in the directory: their fund and organisation, without the fund's service
+    areas or the boroughs the organisation serves, which no public page shows (a statement each, otherwise)."""
+    return (
+        joinedload(Award.fund).lazyload(Fund.service_area_links),
+        joinedload(Award.organisation).lazyload(Organisation.boroughs_served),
+    )
 
 
 def phase_of(award: Award, today: date) -> Phase:
@@ -145,7 +156,8 @@ def performance_history(award_ids: list[int]) -> dict[int, list[PerformanceRecor
     """Each published award's performance records from accepted returns, oldest period first.
 
     Only the records and their returns are loaded: not the rating history, nor the officers' queries and measure
-    figures that a return's relationships would otherwise bring along, which no public page needs."""
+    figures that a return's relationships would otherwise bring along, which no public page needs, nor the return's
+    award again (with its boroughs, years and areas: five more statements for awards the caller already has)."""
     history: dict[int, list[PerformanceRecord]] = {award_id: [] for award_id in award_ids}
     if not award_ids:
         return history
@@ -154,8 +166,12 @@ def performance_history(award_ids: list[int]) -> dict[int, list[PerformanceRecor
         .where(PerformanceRecord.award_id.in_(award_ids))
         .options(
             lazyload(PerformanceRecord.changes),
-            joinedload(PerformanceRecord.return_).lazyload(Return.queries),
-            joinedload(PerformanceRecord.return_).lazyload(Return.actuals),
+            joinedload(PerformanceRecord.return_).options(
+                lazyload(Return.award),
+                lazyload(Return.plan_project),
+                lazyload(Return.queries),
+                lazyload(Return.actuals),
+            ),
         )
         .order_by(PerformanceRecord.award_id, Return.period_start)
     )
@@ -182,25 +198,20 @@ def freshness(
     ``key=Return.plan_project_id``."""
     if not ids:
         return {}
-    last: dict[int | None, datetime | None] = dict(
-        db.session.execute(
-            sa.select(key, sa.func.max(Return.accepted_at))
-            .where(key.in_(ids), Return.status == ReturnStatus.ACCEPTED)
+    overdue = sa.and_(Return.status.in_(OVERDUE_STATUSES), Return.due_on < today)
+    found = {
+        id_: (last, late)
+        for id_, last, late in db.session.execute(  # both facts in one pass over the returns
+            sa.select(
+                key,
+                sa.func.max(Return.accepted_at).filter(Return.status == ReturnStatus.ACCEPTED),
+                sa.func.count(Return.id).filter(overdue),
+            )
+            .where(key.in_(ids), sa.or_(Return.status == ReturnStatus.ACCEPTED, overdue))
             .group_by(key)
         )
-        .tuples()
-        .all()
-    )
-    overdue: dict[int | None, int] = dict(
-        db.session.execute(
-            sa.select(key, sa.func.count(Return.id))
-            .where(key.in_(ids), Return.status.in_(OVERDUE_STATUSES), Return.due_on < today)
-            .group_by(key)
-        )
-        .tuples()
-        .all()
-    )
-    return {id_: Freshness(last.get(id_), overdue.get(id_, 0)) for id_ in ids}
+    }
+    return {id_: Freshness(*found.get(id_, (None, 0))) for id_ in ids}
 
 
 def latest_rating() -> sa.ScalarSelect[Any]:
@@ -219,10 +230,16 @@ def latest_rating() -> sa.ScalarSelect[Any]:
 
 def public_award(award_id: int) -> Award | None:
     """An award the public may see, or None: an unapproved award is as good as missing."""
-    return db.session.scalar(published_awards().where(Award.id == award_id))
+    return db.session.scalar(published_awards().where(Award.id == award_id).options(*directory_loading()))
 
 
 def latest_accepted_return(award_id: int) -> Return | None:
+    """The award's latest accepted return with its measure figures, without the award (the caller has it) or the
+    officers' queries."""
     return db.session.scalar(
-        accepted_returns().where(Return.award_id == award_id).order_by(Return.period_start.desc()).limit(1)
+        accepted_returns()
+        .where(Return.award_id == award_id)
+        .options(lazyload(Return.award), lazyload(Return.plan_project), lazyload(Return.queries))
+        .order_by(Return.period_start.desc())
+        .limit(1)
     )

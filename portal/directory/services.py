@@ -17,6 +17,7 @@ from urllib.parse import urlencode
 import sqlalchemy as sa
 from flask import current_app
 from flask_sqlalchemy.pagination import Pagination
+from sqlalchemy.orm import lazyload
 
 from portal import caching
 from portal.database import utcnow
@@ -313,7 +314,8 @@ def _page_rows(filters: Filters, page: int, today: date) -> dict:
         if query is None:
             return {"rows": [], "total": 0}
         total = db.session.scalar(sa.select(sa.func.count()).select_from(query.order_by(None).subquery()))
-        awards = list(db.session.scalars(query.order_by(Award.title, Award.id).limit(SERVICES_PER_PAGE).offset(offset)))
+        page_of_awards = query.options(*published.directory_loading()).order_by(Award.title, Award.id)
+        awards = list(db.session.scalars(page_of_awards.limit(SERVICES_PER_PAGE).offset(offset)))
         return {"rows": summarise(awards, today), "total": total}
     keys = [] if query is None else list(db.session.execute(query.with_only_columns(Award.id, Award.title)))
     merged = sorted(
@@ -322,7 +324,8 @@ def _page_rows(filters: Filters, page: int, today: date) -> dict:
     )
     window = merged[offset : offset + SERVICES_PER_PAGE]
     award_ids = [id_ for _, kind, id_ in window if kind == "award"]
-    found = {a.id: a for a in db.session.scalars(published.published_awards().where(Award.id.in_(award_ids)))}
+    in_window = published.published_awards().where(Award.id.in_(award_ids)).options(*published.directory_loading())
+    found = {a.id: a for a in db.session.scalars(in_window)}
     by_id = {p.id: p for p in projects}
     award_rows = {row.id: row for row in summarise([found[i] for i in award_ids if i in found], today)}
     project_rows = {
@@ -348,6 +351,7 @@ def filter_choices() -> dict:
     """The lists the filter form offers: every borough, and the funds that have published services."""
     funds = db.session.scalars(
         sa.select(Fund)
+        .options(lazyload(Fund.service_area_links))  # not shown in the form
         .where(Fund.id.in_(published.published_awards().with_only_columns(Award.fund_id)))
         .order_by(Fund.name)
     )

@@ -94,22 +94,23 @@ def _service_area(value: str) -> ServiceArea | None:
         return None
 
 
-def _year() -> int:
+def _year(available: list[int]) -> int:
     """The financial year asked for, if there is funding to show in it; otherwise the current one."""
     year = request.args.get("year", type=int)
-    return year if year in borough_funding.available_years() else borough_funding.current_year()
+    return year if year in available else borough_funding.current_year()
 
 
 @directory.route("/map")
 @public
 def map_page():
     service_area = _service_area(request.args.get("area", ""))
-    figures = services.map_figures(request.args.get("shade", ""), service_area, _year())
+    years = borough_funding.available_years()  # once: it reads every published award's years
+    figures = services.map_figures(request.args.get("shade", ""), service_area, _year(years))
     return render_template(
         "directory/map.html",
         figures=figures,
         year_label=borough_funding.year_label(figures.year),
-        years=borough_funding.available_years(),
+        years=years,
         service_area=service_area,
         service_areas=list(ServiceArea),
         shades=services.SHADE_CHOICES,
@@ -127,7 +128,9 @@ def _service_url(award_id: int | None, project_id: int | None) -> str:
 @public
 def map_data():
     service_area = _service_area(request.args.get("area", ""))
-    figures = services.map_figures(request.args.get("shade", ""), service_area, _year())
+    figures = services.map_figures(
+        request.args.get("shade", ""), service_area, _year(borough_funding.available_years())
+    )
     area_args = {"area": service_area.value} if service_area else {}
     boroughs = {
         b.gss_code: {

@@ -9,6 +9,7 @@ from collections import defaultdict
 from decimal import Decimal
 
 import sqlalchemy as sa
+from sqlalchemy.orm import joinedload
 
 from portal import audit
 from portal.database import utcnow
@@ -44,6 +45,17 @@ def fetch_current_published() -> LcpfVersion | None:
     return db.session.scalar(
         sa.select(LcpfVersion).where(LcpfVersion.status == LcpfVersionStatus.PUBLISHED).order_by(LcpfVersion.id.desc())
     )
+
+
+def fetch_current_published_with_allocations() -> LcpfVersion | None:
+    """The current published version with its allocations (and their boroughs) read in the same statement."""
+    current = (
+        sa.select(sa.func.max(LcpfVersion.id))
+        .where(LcpfVersion.status == LcpfVersionStatus.PUBLISHED)
+        .scalar_subquery()
+    )
+    query = sa.select(LcpfVersion).where(LcpfVersion.id == current).options(joinedload(LcpfVersion.allocations))
+    return db.session.scalars(query).unique().first()
 
 
 def gather_inputs(
