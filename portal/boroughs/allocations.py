@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from portal import audit
+from portal.allocations import check_reached_on, terms_problems
 from portal.boroughs import queries
 from portal.database import commit_or_refuse
 from portal.email.outbox import queue_email
@@ -13,7 +14,7 @@ from portal.errors import DomainError, raise_if_any
 from portal.extensions import db
 from portal.models import BoroughAllocation, LocalAuthority, User
 from portal.periods import financial_year_bounds, financial_year_label
-from portal.template_helpers import external_url, format_date, format_pence
+from portal.template_helpers import external_url, format_pence
 
 
 def default_confirm_by(financial_year: int) -> date:
@@ -34,21 +35,13 @@ def create_allocation(details: AllocationDetails, actor: User) -> BoroughAllocat
     borough = db.session.get(LocalAuthority, details.local_authority_id) if details.local_authority_id else None
     if borough is None or not borough.in_lcpf:
         errors.append(DomainError("Select the borough", "borough"))
-    if details.financial_year is None:
-        errors.append(DomainError("Select the financial year", "financial_year"))
-    if details.amount_pence is None:
-        errors.append(DomainError("Enter the amount allocated", "amount"))
-    elif details.amount_pence <= 0:
-        errors.append(DomainError("The amount allocated must be more than £0", "amount"))
-    if details.financial_year is not None and details.confirm_by is not None:
-        year_end = financial_year_bounds(details.financial_year)[1]
-        if details.confirm_by > year_end:
-            errors.append(
-                DomainError(
-                    f"The confirm-by date must be on or before {format_date(year_end)}, when the year ends",
-                    "confirm_by",
-                )
-            )
+    errors += terms_problems(
+        details.financial_year,
+        details.amount_pence,
+        details.confirm_by,
+        deadline_name="confirm-by",
+        field="confirm_by",
+    )
     raise_if_any(errors)
     assert borough is not None and details.financial_year is not None  # raised above otherwise
     if queries.fetch_allocation_for(borough.id, details.financial_year):
@@ -88,12 +81,9 @@ def confirm_allocation(
     allocation: BoroughAllocation, confirmed_on: date | None, actor: User, today: date
 ) -> BoroughAllocation:
     """Record that the allocation was confirmed to the borough, and tell the council's members."""
-    if allocation.is_issued:
-        raise DomainError(f"This allocation was already confirmed on {format_date(allocation.confirmed_on)}")
-    if confirmed_on is None:
-        raise DomainError("Enter the date the allocation was confirmed", "confirmed_on")
-    if confirmed_on > today:
-        raise DomainError("The date the allocation was confirmed must be today or in the past", "confirmed_on")
+    confirmed_on = check_reached_on(
+        allocation.confirmed_on, confirmed_on, today, verb="confirmed", field="confirmed_on"
+    )
     allocation.confirmed_on, allocation.confirmed_by = confirmed_on, actor
     council = queries.fetch_council_for(allocation.local_authority_id)
     audit.record(

@@ -5,6 +5,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from portal import audit
+from portal.allocations import check_reached_on, terms_problems
 from portal.database import commit_or_refuse
 from portal.drawdowns import queries
 from portal.email.outbox import queue_email
@@ -12,7 +13,7 @@ from portal.errors import DomainError, raise_if_any
 from portal.extensions import db
 from portal.models import Allocation, Fund, Organisation, OrganisationType, User
 from portal.periods import financial_year_bounds, financial_year_label
-from portal.template_helpers import external_url, format_date, format_pence
+from portal.template_helpers import external_url, format_pence
 
 
 def default_issue_by(financial_year: int) -> date:
@@ -37,20 +38,9 @@ def create_allocation(details: AllocationDetails, actor: User) -> Allocation:
         errors.append(DomainError("Select the fund the money comes from", "fund"))
     if board is None or board.organisation_type is not OrganisationType.SNB:
         errors.append(DomainError("Select the Safer Neighbourhood Board", "board"))
-    if details.financial_year is None:
-        errors.append(DomainError("Select the financial year", "financial_year"))
-    if details.amount_pence is None:
-        errors.append(DomainError("Enter the amount allocated", "amount"))
-    elif details.amount_pence <= 0:
-        errors.append(DomainError("The amount allocated must be more than £0", "amount"))
-    if details.financial_year is not None and details.issue_by is not None:
-        year_end = financial_year_bounds(details.financial_year)[1]
-        if details.issue_by > year_end:
-            errors.append(
-                DomainError(
-                    f"The issue-by date must be on or before {format_date(year_end)}, when the year ends", "issue_by"
-                )
-            )
+    errors += terms_problems(
+        details.financial_year, details.amount_pence, details.issue_by, deadline_name="issue-by", field="issue_by"
+    )
     raise_if_any(errors)
     assert fund is not None and board is not None and details.financial_year is not None  # raised above otherwise
     if queries.fetch_allocation_for(fund.id, board.id, details.financial_year):
@@ -91,12 +81,7 @@ def _duplicate(fund: Fund, board: Organisation, financial_year: int) -> DomainEr
 
 def issue_allocation(allocation: Allocation, issued_on: date | None, actor: User, today: date) -> Allocation:
     """Record that the allocation was issued to the board, and tell the board. Late if after the issue-by date."""
-    if allocation.is_issued:
-        raise DomainError(f"This allocation was already issued on {format_date(allocation.issued_on)}")
-    if issued_on is None:
-        raise DomainError("Enter the date the allocation was issued", "issued_on")
-    if issued_on > today:
-        raise DomainError("The date the allocation was issued must be today or in the past", "issued_on")
+    issued_on = check_reached_on(allocation.issued_on, issued_on, today, verb="issued", field="issued_on")
     allocation.issued_on, allocation.issued_by = issued_on, actor
     audit.record(
         "allocation.issued",

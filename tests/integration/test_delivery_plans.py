@@ -116,6 +116,21 @@ def test_creating_an_allocation_lists_every_problem_and_keeps_what_was_typed(cli
     assert db.session.scalar(sa.select(sa.func.count(BoroughAllocation.id))) == 0
 
 
+def test_an_allocation_is_to_be_confirmed_within_its_year_and_is_confirmed_once(client):
+    from portal.boroughs import allocations
+
+    officer = create_officer()
+    lewisham = db.session.scalar(sa.text("SELECT id FROM local_authority WHERE name = 'Lewisham'"))
+    late_deadline = allocations.AllocationDetails(lewisham, 2026, 812_000_00, confirm_by=date(2027, 4, 1))
+    with pytest.raises(DomainError, match="The confirm-by date must be on or before 31 March 2027, when the year"):
+        allocations.create_allocation(late_deadline, officer)
+    allocation = create_borough_allocation("Lambeth", 2026, confirmed_on=date(2026, 5, 1))
+    with pytest.raises(DomainError, match="This allocation was already confirmed on 1 May 2026"):
+        allocations.confirm_allocation(allocation, date(2026, 5, 2), officer, date(2026, 5, 12))
+    assert allocation.confirmed_on == date(2026, 5, 1)
+    assert db.session.scalar(sa.select(sa.func.count(BoroughAllocation.id))) == 1
+
+
 def test_confirming_late_is_shown_on_the_officers_page_and_the_council_is_told(client):
     _, owner = create_council("Lewisham")
     allocation = create_borough_allocation("Lewisham", 2026, confirmed_on=None)
