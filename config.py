@@ -108,6 +108,8 @@ class Config:
     # may serve one without asking again.
     PUBLIC_PAGE_CACHE = _flag("PUBLIC_PAGE_CACHE", True)
     PUBLIC_PROXY_SECONDS = int(os.environ.get("PUBLIC_PROXY_SECONDS", "60"))
+    # How much of those pages each web process also holds in its own memory, to answer them before Flask routes them.
+    PUBLIC_PAGE_MEMORY_MB = int(os.environ.get("PUBLIC_PAGE_MEMORY_MB", "32"))
     # The public form for email alerts of new funding rounds.
     ALERT_SUBSCRIBE_RATE_LIMIT = os.environ.get("ALERT_SUBSCRIBE_RATE_LIMIT", "5 per minute;20 per hour")
     ALERT_CONFIRMATION_MAX_AGE = 60 * 60 * 24 * 7

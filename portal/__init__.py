@@ -38,13 +38,6 @@ def create_app(config: type[Config] | None = None, **overrides: Any) -> Flask:
     app.config.update(overrides)
     INSTANCE_DIR.mkdir(exist_ok=True)
     configure_secret_key(app)
-    if app.config["PROXY_COUNT"]:
-        from werkzeug.middleware.proxy_fix import ProxyFix
-
-        count = app.config["PROXY_COUNT"]
-        # Flask documents wrapping wsgi_app like this; its types declare wsgi_app a method, so mypy refuses it.
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=count, x_proto=count, x_host=count)  # type: ignore[method-assign]
-
     configure_logging(app)
     register_extensions(app)
     register_templates(app)
@@ -53,7 +46,22 @@ def create_app(config: type[Config] | None = None, **overrides: Any) -> Flask:
     register_jobs(app)
     register_error_handlers(app)
     register_cli(app)
+    register_wsgi_layers(app)
     return app
+
+
+def register_wsgi_layers(app: Flask) -> None:
+    """What stands in front of Flask, innermost first: kept public pages answered from this process's memory
+    (portal.page_front), then the proxies' forwarded headers read, so the layer sees each request as Flask does."""
+    from portal import page_front
+
+    page_front.install(app)
+    if app.config["PROXY_COUNT"]:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        count = app.config["PROXY_COUNT"]
+        # Flask documents wrapping wsgi_app like this; its types declare wsgi_app a method, so mypy refuses it.
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=count, x_proto=count, x_host=count)  # type: ignore[method-assign]
 
 
 def configure_secret_key(app: Flask) -> None:

@@ -18,12 +18,20 @@ rules keep it truthful:
 Every public page also carries an ``ETag`` and answers a conditional request with 304, and says
 ``Cache-Control: public, max-age=0, s-maxage=…`` with ``Vary: Cookie``: browsers check back every time (cheaply),
 while a reverse proxy or CDN may serve it for ``PUBLIC_PROXY_SECONDS``. A cache that cannot be reached is a miss.
+
+A kept page is replayed with every header the view gave it, so a page served again is the page first served. Each
+web process also holds the pages it has just served, whole, and answers the next request for one before Flask
+routes it (:mod:`portal.page_front`); Flask tells it which responses are kept pages through the request's WSGI
+environment (:data:`KEPT_ENVIRON`), so only what the rules above let Flask keep is ever answered there.
 """
 
 from __future__ import annotations
 
 import hashlib
+import time
 import uuid
+from datetime import date
+from typing import NamedTuple
 from urllib.parse import urlencode
 
 import sqlalchemy as sa
@@ -35,7 +43,10 @@ from portal.periods import today_in_london
 
 GENERATION_KEY = "page-generation"
 NEVER_KEPT = {"main.healthcheck"}  # must always say how things are now
-REPLAYED_HEADERS = ("Content-Disposition", "Cache-Control", "Last-Modified", "Access-Control-Allow-Origin")
+# Worked out again for each response, so never kept with a page's headers.
+NOT_REPLAYED = frozenset({"content-length", "set-cookie", "date"})
+# Where Flask tells the layer in front of it (portal.page_front) that its response is a kept page: a KeptFor.
+KEPT_ENVIRON = "portal.page_cache.kept"
 
 # Records that never appear on a public page, so writing them (sign-ins, emails, audit events, reviewers' scores)
 # leaves the kept pages as they are. Anything not named here starts a new generation: a record missed here costs
@@ -149,34 +160,45 @@ def _may_use_cache() -> bool:
     return not any(name in request.cookies for name in cookies)
 
 
-def _key(generation: str) -> str:
+class KeptFor(NamedTuple):
+    """What a kept page was kept for: the generation and London's day in its key, and when its kept copy expires
+    (seconds since the epoch)."""
+
+    generation: str
+    day: date
+    expires_at: float
+
+
+def _key(generation: str, day: date) -> str:
     query = urlencode(sorted(request.args.items(multi=True)))
     # Filed under London's date too, so whatever a page says because of the day alone changes at midnight.
-    return f"page:{generation}:{today_in_london().isoformat()}:{request.path}?{query}"
+    return f"page:{generation}:{day.isoformat()}:{request.path}?{query}"
 
 
 def serve_kept_page() -> Response | None:
-    g.page_cache_key = None
+    g.page_cache = None
     if not _may_use_cache():
         return None
     generation = _generation()
     if generation is None:  # the cache cannot be reached: work the page out
         return None
-    g.page_cache_key = _key(generation)
-    kept = caching.get(g.page_cache_key)
+    day = today_in_london()
+    g.page_cache = (_key(generation, day), generation, day)
+    kept = caching.get(g.page_cache[0])
     if kept is None:
         return None
-    body, mimetype, headers, etag = kept
-    response = Response(body, status=200, mimetype=mimetype, headers=headers)
+    body, headers, etag, kept_at = kept
+    response = Response(body, status=200, headers=headers)
     _public_headers(response, etag)
     response.headers["X-Page-Cache"] = "hit"
     response.make_conditional(request)
+    request.environ[KEPT_ENVIRON] = KeptFor(generation, day, kept_at + current_app.config["PUBLIC_CACHE_SECONDS"])
     return response
 
 
 def keep_page(response: Response) -> Response:
-    key = g.get("page_cache_key")
-    if key is None or response.headers.get("X-Page-Cache") == "hit":
+    kept_for = g.get("page_cache")
+    if kept_for is None or response.headers.get("X-Page-Cache") == "hit":
         return response
     kept = (
         request.method == "GET"
@@ -187,16 +209,21 @@ def keep_page(response: Response) -> Response:
         and not session  # a session begun here (a form's CSRF token) becomes a cookie after this point
         and "no-store" not in response.headers.get("Cache-Control", "")
         and not g.get("page_cache_wrote", False)
+        # The key names the address alone, so a page that differs by another of the request's headers is not kept.
+        and all(name.lower() == "cookie" for name in response.vary)
     )
     if not kept:
         return response
+    key, generation, day = kept_for
     body = response.get_data()
     etag = hashlib.sha256(body).hexdigest()[:32]
-    headers = {name: response.headers[name] for name in REPLAYED_HEADERS if name in response.headers}
-    caching.set(key, (body, response.mimetype, headers, etag), timeout=current_app.config["PUBLIC_CACHE_SECONDS"])
+    headers = [(name, value) for name, value in response.headers.items() if name.lower() not in NOT_REPLAYED]
+    kept_at, seconds = time.time(), current_app.config["PUBLIC_CACHE_SECONDS"]
+    caching.set(key, (body, headers, etag, kept_at), timeout=seconds)
     _public_headers(response, etag)
     response.headers["X-Page-Cache"] = "miss"
     response.make_conditional(request)
+    request.environ[KEPT_ENVIRON] = KeptFor(generation, day, kept_at + seconds)
     return response
 
 
