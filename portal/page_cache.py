@@ -227,6 +227,20 @@ def keep_page(response: Response) -> Response:
     return response
 
 
+def let_front_hold() -> None:
+    """Let the layer in front of Flask hold this request's response in its process's memory though it is not kept
+    in the shared cache: a stored open-data file, too big to copy there, that the view sends with its own ETag.
+    The page cache's rules still decide: only a request the shared cache could have answered (a public GET
+    without a session, the cache reachable) during which nothing was written, held under the generation read at its
+    start, so a file stored since is a new generation and is read again."""
+    kept_for = g.get("page_cache")
+    if kept_for is None or request.method != "GET" or g.get("page_cache_wrote", False):
+        return
+    _, generation, day = kept_for
+    expires_at = time.time() + current_app.config["PUBLIC_CACHE_SECONDS"]
+    request.environ[KEPT_ENVIRON] = KeptFor(generation, day, expires_at)
+
+
 def _public_headers(response: Response, etag: str) -> None:
     """An ETag, and caching rules for browsers and proxies unless the view chose its own (a published version's
     CSV, which never changes, may be kept for an hour)."""

@@ -8,8 +8,9 @@ included) in this process's memory; the next request for the same address is ans
 routes it, for one read of the generation from the shared cache. Its rules are the page cache's:
 
 - **Only what Flask kept is held**, under the address exactly as asked for (scheme, host, forwarded scheme, path
-  and query string), so a request is answered here only where the same request reached a kept page in Flask,
-  after every permission check. A request carrying a session or remember-me cookie is never answered here.
+  and query string) and the encodings the client accepts, so a request is answered here only where the same
+  request reached a kept page in Flask, after every permission check. A request carrying a session or
+  remember-me cookie is never answered here.
 - **A change to any public record is seen at the next request.** Every answer first reads the generation from the
   shared cache; a page kept under another generation is not served, and pages of an old generation are let go.
   A cache that cannot be read is a miss: the request goes to Flask, which works the page out.
@@ -53,6 +54,7 @@ ADDRESS = (
     "SCRIPT_NAME",
     "PATH_INFO",
     "QUERY_STRING",
+    "HTTP_ACCEPT_ENCODING",  # the open-data files are sent gzipped to a client that accepts it
 )
 NOT_MODIFIED = "304 NOT MODIFIED"
 

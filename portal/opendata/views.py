@@ -4,6 +4,7 @@ import re
 
 from flask import Blueprint, Response, abort, jsonify, render_template, request
 
+from portal import page_cache
 from portal.directory.postcodes import district_of
 from portal.errors import DomainError
 from portal.opendata import files, openreferral
@@ -81,7 +82,8 @@ def _serve(name: str, download_name: str, *, attachment: bool = False) -> Respon
     if gzipped:
         response.headers["Content-Encoding"] = "gzip"
     response.content_length = len(data)
-    response.response = _chunks(data)  # streamed: never copied into the public page cache
+    response.response = _chunks(data)  # streamed: never copied into the shared page cache
+    page_cache.let_front_hold()  # but held whole by each web process until a change is published
     return response
 
 

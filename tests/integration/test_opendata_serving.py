@@ -8,6 +8,7 @@ from contextlib import contextmanager
 
 import pytest
 import sqlalchemy as sa
+from flask import request_started
 
 from portal import jobs
 from portal.extensions import db
@@ -141,3 +142,42 @@ def test_the_job_does_nothing_when_nothing_published_has_changed_since_it_last_r
     with counting_queries() as statements:
         assert opendata_jobs.regenerate() == []
     assert statements == []
+
+
+def test_a_file_is_answered_in_front_of_flask_in_each_encoding_until_a_new_one_is_stored(app, client):
+    london = london_awards()
+    files.regenerate()
+    db.session.commit()
+    gzipped = {"Accept-Encoding": "gzip"}
+    first = {"plain": client.get("/data/360giving.json"), "gzip": client.get("/data/360giving.json", headers=gzipped)}
+    reached: list[str] = []
+
+    def note(_sender, **_extra):
+        reached.append("flask")
+
+    request_started.connect(note, app)
+    try:
+        again = {
+            "plain": client.get("/data/360giving.json"),
+            "gzip": client.get("/data/360giving.json", headers=gzipped),
+        }
+        assert reached == []  # both answered from the process's memory, each in its own encoding
+        for encoding, response in again.items():
+            assert response.data == first[encoding].data
+            assert response.headers["ETag"] == first[encoding].headers["ETag"]
+            assert response.headers.get("Content-Encoding") == first[encoding].headers.get("Content-Encoding")
+        assert again["gzip"].headers["Content-Encoding"] == "gzip" and "Content-Encoding" not in again["plain"].headers
+        unchanged = client.get(
+            "/data/360giving.json", headers={**gzipped, "If-None-Match": again["gzip"].headers["ETag"]}
+        )
+        assert unchanged.status_code == 304 and reached == []
+
+        create_award(organisation=london.charity, title="A newly approved service")
+        files.regenerate()
+        db.session.commit()
+        renewed = client.get("/data/360giving.json")
+    finally:
+        request_started.disconnect(note, app)
+    assert reached == ["flask"]
+    assert b"A newly approved service" in renewed.data
+    assert renewed.headers["ETag"] != first["plain"].headers["ETag"]
