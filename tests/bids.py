@@ -144,7 +144,7 @@ def fill_project(client, application: Application, *, amounts=None, boroughs=("S
     """Complete the project page: a 36-month project asking ``amounts`` for its years (£6,000 each by default).
     The dates are saved first, as someone without JavaScript would, so that the page then asks for each year."""
     start = project_start(application.round)
-    url = f"/applications/{application.id}/project"
+    url = f"/organisations/{application.organisation_id}/applications/{application.id}/project"
     fields = {
         "project_title": "Safer journeys home",
         "summary": "Mentors walk young people home from school in Peckham.",
@@ -163,8 +163,18 @@ def fill_project(client, application: Application, *, amounts=None, boroughs=("S
 
 
 def answer_questions(client, application: Application, section_number: int, answers: dict, **kwargs):
-    return fill(client, f"/applications/{application.id}/sections/{section_number}", answers, **kwargs)
+    return fill(
+        client,
+        f"/organisations/{application.organisation_id}/applications/{application.id}/sections/{section_number}",
+        answers,
+        **kwargs,
+    )
 
 
 def confirm_organisation(client, application: Application):
-    return fill(client, f"/applications/{application.id}/organisation-details", {}, action="continue")
+    return fill(
+        client,
+        f"/organisations/{application.organisation_id}/applications/{application.id}/organisation-details",
+        {},
+        action="continue",
+    )

@@ -2,7 +2,7 @@
 
 from io import BytesIO
 
-from flask import abort, flash, jsonify, redirect, render_template, request, send_file, url_for
+from flask import abort, flash, jsonify, redirect, render_template, request, send_file
 from flask_login import current_user
 
 from portal.applications import answers as answer_service
@@ -18,7 +18,9 @@ from portal.applications.questions import (
 )
 from portal.applications.submission import find_section
 from portal.applications.views import (
+    BID,
     applications,
+    bid_url,
     cannot_edit,
     editable,
     saved_at_text,
@@ -42,7 +44,7 @@ def _section_of(application: Application, section_number: int) -> tuple[Section,
     return section, section.asked(application.form_variant)
 
 
-@applications.route("/applications/<int:application_id>/sections/<int:section_number>", methods=["GET", "POST"])
+@applications.route(f"{BID}/sections/<int:section_number>", methods=["GET", "POST"])
 @permission_required(Permission.EDIT_APPLICATION)
 @with_application
 @editable
@@ -55,7 +57,7 @@ def section_page(application: Application, section_number: int):
             else f"“{section.title}” is not part of your form.",
             "info",
         )
-        return redirect(url_for(".task_list", application_id=application.id))
+        return redirect(bid_url(".task_list", application))
     form = question_page_form(questions)
     conflicts, revealed, answers = {}, [], fetch_answers(application)
     if request.method == "GET":
@@ -79,7 +81,7 @@ def section_page(application: Application, section_number: int):
                     "Your answers have been saved. You can come back to them at any time before the round closes.",
                     "success",
                 )
-            return redirect(url_for(".task_list", application_id=application.id))
+            return redirect(bid_url(".task_list", application))
         form.show_problems(result.problems)
         form.set_tokens(result.tokens | {qid: conflict.token for qid, conflict in result.conflicts.items()})
         form.set_tokens({q.id: answer_token(answers.get(q.id)) for q in revealed})
@@ -99,7 +101,7 @@ def section_page(application: Application, section_number: int):
 
 
 @applications.route(
-    "/applications/<int:application_id>/sections/<int:section_number>/files/<int:question_id>/remove",
+    f"{BID}/sections/<int:section_number>/files/<int:question_id>/remove",
     methods=["GET", "POST"],
 )
 @permission_required(Permission.EDIT_APPLICATION)
@@ -123,7 +125,7 @@ def remove_file(application: Application, section_number: int, question: Questio
             flash(f"{result.conflicts[question.id].changed_by} changed this file after you opened the page.", "info")
         else:
             flash(f"{filename} has been removed.", "success")
-        return redirect(url_for(".section_page", application_id=application.id, section_number=section.number))
+        return redirect(bid_url(".section_page", application, section_number=section.number))
     return render_template(
         "applications/remove_file.html",
         application=application,
@@ -134,7 +136,7 @@ def remove_file(application: Application, section_number: int, question: Questio
     )
 
 
-@applications.route("/applications/<int:application_id>/sections/<int:section_number>/autosave", methods=["POST"])
+@applications.route(f"{BID}/sections/<int:section_number>/autosave", methods=["POST"])
 @permission_required(Permission.EDIT_APPLICATION)
 @with_application
 @editable
@@ -166,7 +168,7 @@ def _is_upload(value) -> bool:
     return isinstance(value, answer_service.Upload)
 
 
-@applications.route("/applications/<int:application_id>/files/<int:file_id>")
+@applications.route(f"{BID}/files/<int:file_id>")
 @permission_required(Permission.VIEW_APPLICATION)
 @with_application
 @loads("uploaded", UploadedFile, parameter="file_id", within="application")

@@ -226,7 +226,9 @@ def _queue_submission_emails(application: Application, user: User) -> None:
             submitted_by=user,
             submitted_at=format_datetime(application.submitted_at),
             years=application_years(application),
-            link=external_url("applications.view", application_id=application.id),
+            link=external_url(
+                "applications.view", organisation_id=application.organisation_id, application_id=application.id
+            ),
         )
 
 
@@ -266,6 +268,8 @@ def withdraw_application(application: Application, reason: str | None, user: Use
             withdrawn_by=user,
             was_submitted=was_submitted,
             reason=reason,
-            link=external_url("applications.view", application_id=application.id),
+            link=external_url(
+                "applications.view", organisation_id=application.organisation_id, application_id=application.id
+            ),
         )
     db.session.commit()

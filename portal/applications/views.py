@@ -49,11 +49,26 @@ def _template_helpers():
     return {"display_answer": display_answer}
 
 
-# Unknown → 404; another organisation's bid → 404 too, since even its existence is private.
 with_published_round = loads(
     "round_", drafts.fetch_round, parameter="round_id", permission=None, where=lambda round_: round_.published_at
 )
-with_application = loads("application", drafts.fetch_application, hidden_unless=Permission.VIEW_APPLICATION)
+
+# A bid lives under the organisation that made it, beside that organisation's list of bids. Unknown → 404; another
+# organisation's bid, or a bid named under an organisation that is not its own → 404 too, since even its existence
+# is private.
+BID = "/organisations/<int:organisation_id>/applications/<int:application_id>"
+with_application = loads(
+    "application",
+    drafts.fetch_application,
+    within="organisation",
+    hidden_unless=Permission.VIEW_APPLICATION,
+    checked=True,
+)
+
+
+def bid_url(endpoint: str, application: Application, **values) -> str:
+    """The address of one of the bid's pages, under its organisation."""
+    return url_for(endpoint, organisation_id=application.organisation_id, application_id=application.id, **values)
 
 
 def editable(view: Callable) -> Callable:
@@ -112,7 +127,7 @@ def eligibility(round_: Round, organisation: Organisation):
     if existing is not None:
         if drafts.edit_refusal(existing) is None:
             flash("Your organisation has already started a bid to this round. Carry on with it here.", "info")
-            return redirect(url_for(".task_list", application_id=existing.id))
+            return redirect(bid_url(".task_list", existing))
         return render_template("applications/already_applied.html", round=round_, application=existing)
     form = question_page_form(fetch_eligibility_questions(round_))
     if form.validate_on_submit():
@@ -127,19 +142,19 @@ def eligibility(round_: Round, organisation: Organisation):
             except DomainError as error:
                 form.show_error(error)
             else:
-                return redirect(url_for(".task_list", application_id=application.id))
+                return redirect(bid_url(".task_list", application))
     return render_template("applications/eligibility.html", round=round_, organisation=organisation, form=form)
 
 
 # The task list and the pages that are not questions
 
 
-@applications.route("/applications/<int:application_id>")
+@applications.route(BID)
 @permission_required(Permission.EDIT_APPLICATION)
 @with_application
 def task_list(application: Application):
     if drafts.edit_refusal(application):
-        return redirect(url_for(".view", application_id=application.id))
+        return redirect(bid_url(".view", application))
     return render_template(
         "applications/task_list.html",
         application=application,
@@ -151,7 +166,7 @@ def task_list(application: Application):
     )
 
 
-@applications.route("/applications/<int:application_id>/organisation-details/update", methods=["POST"])
+@applications.route(f"{BID}/organisation-details/update", methods=["POST"])
 @permission_required(Permission.EDIT_APPLICATION)
 @with_application
 @editable
@@ -164,10 +179,10 @@ def apply_profile_changes(application: Application):
             flash(error.message, "error")
         else:
             flash("This bid now has your organisation's current details.", "success")
-    return redirect(url_for(".task_list", application_id=application.id))
+    return redirect(bid_url(".task_list", application))
 
 
-@applications.route("/applications/<int:application_id>/organisation-details", methods=["GET", "POST"])
+@applications.route(f"{BID}/organisation-details", methods=["GET", "POST"])
 @permission_required(Permission.EDIT_APPLICATION)
 @with_application
 @editable
@@ -188,7 +203,7 @@ def organisation_details(application: Application):
             flash(
                 "Your organisation's details are confirmed." if confirm else "Your changes have been saved.", "success"
             )
-            return redirect(url_for(".task_list", application_id=application.id))
+            return redirect(bid_url(".task_list", application))
     return render_template(
         "applications/organisation_details.html",
         application=application,
@@ -198,7 +213,7 @@ def organisation_details(application: Application):
     )
 
 
-@applications.route("/applications/<int:application_id>/organisation-details/autosave", methods=["POST"])
+@applications.route(f"{BID}/organisation-details/autosave", methods=["POST"])
 @permission_required(Permission.EDIT_APPLICATION)
 @with_application
 @editable
@@ -217,7 +232,7 @@ def autosave_organisation_details(application: Application):
     )
 
 
-@applications.route("/applications/<int:application_id>/project", methods=["GET", "POST"])
+@applications.route(f"{BID}/project", methods=["GET", "POST"])
 @permission_required(Permission.EDIT_APPLICATION)
 @with_application
 @editable
@@ -246,7 +261,7 @@ def project_page(application: Application):
                         "Your bid has been saved. You can come back to it at any time before the round closes.",
                         "success",
                     )
-                return redirect(url_for(".task_list", application_id=application.id))
+                return redirect(bid_url(".task_list", application))
             # Boxes the new dates have just added (amounts for each year) were not asked yet: no errors on them.
             asked = set(form._fields)
             form = _project_form_again(application, form)
@@ -261,7 +276,7 @@ def project_page(application: Application):
     )
 
 
-@applications.route("/applications/<int:application_id>/project/autosave", methods=["POST"])
+@applications.route(f"{BID}/project/autosave", methods=["POST"])
 @permission_required(Permission.EDIT_APPLICATION)
 @with_application
 @editable
@@ -311,7 +326,7 @@ def organisation_applications(organisation: Organisation):
     )
 
 
-@applications.route("/applications/<int:application_id>/view")
+@applications.route(f"{BID}/view")
 @permission_required(Permission.VIEW_APPLICATION)
 @with_application
 def view(application: Application):
@@ -327,4 +342,5 @@ def view(application: Application):
     )
 
 
-from portal.applications import answer_views, submit_views  # noqa: E402, F401  (their routes join this blueprint)
+# Their routes join this blueprint.
+from portal.applications import answer_views, moved_views, submit_views  # noqa: E402, F401

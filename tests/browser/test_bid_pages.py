@@ -59,7 +59,7 @@ def start(page, setup) -> int:
     page.get_by_role("button", name="Check and start my bid").click()
     expect(page.locator("h1")).to_have_text(re.compile("^Your bid to"))
     page.wait_for_load_state("load")
-    return int(re.search(r"/applications/(\d+)$", page.url).group(1))
+    return int(re.search(r"/organisations/\d+/applications/(\d+)$", page.url).group(1))
 
 
 def fill_project(page, setup, *, amount="6000") -> None:
@@ -268,7 +268,7 @@ def test_a_task_list_offering_the_organisations_new_details_is_accessible(page, 
     organisation = db.session.get(type(bidding.organisation), organisation_id)
     organisation.name = "Peckham Street Mentors"
     db.session.commit()
-    page.goto(f"/applications/{application_id}")
+    page.goto(f"/organisations/{organisation_id}/applications/{application_id}")
     banner = page.locator("#profile-changes")
     expect(banner).to_contain_text("Your organisation's details have changed since you started this bid")
     assert_accessible(page)
@@ -286,7 +286,7 @@ def test_a_colleagues_conflicting_change_is_shown_accessibly_and_the_user_choose
 
     colleague = browser.new_context(base_url=live_server).new_page()
     sign_in(colleague, bidding.editor.email, PASSWORD)
-    colleague.goto(f"/applications/{application_id}/sections/1")
+    colleague.goto(f"/organisations/{bidding.organisation.id}/applications/{application_id}/sections/1")
     colleague.get_by_label("What will you do?").fill("The editor's plan")
     colleague.get_by_role("button", name="Save and come back later").click()
     expect(colleague.get_by_text("Your answers have been saved.")).to_be_visible()
@@ -306,7 +306,7 @@ def test_a_colleagues_conflicting_change_is_shown_accessibly_and_the_user_choose
 
 def test_an_incomplete_bid_at_check_your_answers_lists_what_is_missing_accessibly(page, assert_accessible, bidding):
     application_id = start(page, bidding)
-    page.goto(f"/applications/{application_id}/check-your-answers")
+    page.goto(f"/organisations/{bidding.organisation.id}/applications/{application_id}/check-your-answers")
     summary = page.locator(".govuk-error-summary")
     expect(summary).to_contain_text("Your bid is not finished yet")
     expect(summary).to_contain_text("Enter a project title")
@@ -319,7 +319,7 @@ def test_an_incomplete_bid_at_check_your_answers_lists_what_is_missing_accessibl
 def test_a_bid_that_can_no_longer_be_changed_says_why_accessibly(page, assert_accessible, bidding):
     application = create_application(bidding.round, bidding.organisation, status=ApplicationStatus.SUBMITTED)
     sign_in_as(page, bidding.owner)
-    response = page.goto(f"/applications/{application.id}/project")
+    response = page.goto(f"/organisations/{application.organisation_id}/applications/{application.id}/project")
     assert response.status == 409
     expect(page.locator("#refusal")).to_have_text("This bid has been submitted, so it can no longer be changed.")
     assert_accessible(page)
@@ -353,7 +353,7 @@ def test_autosave_saves_what_is_typed_and_says_when(page, bidding):
 def test_a_page_of_questions_can_be_filled_in_and_saved_with_the_keyboard_alone(page, bidding):
     application_id = start(page, bidding)
     fill_project(page, bidding)
-    page.goto(f"/applications/{application_id}/sections/1")
+    page.goto(f"/organisations/{bidding.organisation.id}/applications/{application_id}/sections/1")
 
     def tab_to(name: str, limit: int = 40) -> None:
         for _ in range(limit):
@@ -426,3 +426,24 @@ def test_removing_an_uploaded_file_asks_first_and_is_accessible(page, assert_acc
     page.get_by_role("button", name="Remove file").click()
     expect(page.get_by_text("Policy.pdf has been removed.")).to_be_visible()
     assert page.get_by_role("link", name="Policy.pdf").count() == 0
+
+
+def test_a_page_opened_before_the_bid_moved_still_autosaves_through_its_old_address(page, bidding):
+    application_id = start(page, bidding)
+    new = f"/organisations/{bidding.organisation.id}/applications/{application_id}/project/autosave"
+    old = f"/applications/{application_id}/project/autosave"
+
+    def as_served_before_the_move(route):
+        response = route.fetch()
+        route.fulfill(response=response, body=response.text().replace(new, old))
+
+    page.route(re.compile(r"/project$"), as_served_before_the_move)
+    page.get_by_role("link", name="Project, boroughs and funding").click()
+    page.wait_for_load_state("load")  # the autosave module listens once the page has loaded
+    assert page.locator("form[data-autosave-url]").get_attribute("data-autosave-url") == old
+    page.get_by_label("Project title").fill("Typed before the move")
+    # The browser sends the autosave's POST on to the new address (308) with its body, and it is saved there.
+    expect(page.locator("[data-autosave-status]")).to_have_text(re.compile(r"^Saved at \d{2}:\d{2}$"), timeout=10_000)
+    db.session.rollback()
+    assert db.session.get(Application, application_id).project_title == "Typed before the move"
+    assert not page.problems

@@ -70,8 +70,13 @@ def test_with_redis_stopped_people_carry_on_and_everything_goes_out_once_when_it
     assert {url: client.get(url).status_code for url in pages} == statuses
 
     _setup, application = complete_bid(client)
-    assert submit(client, application).headers["Location"] == f"/applications/{application.id}/submitted"
-    assert client.get_page(f"/applications/{application.id}/submitted").select_one(".govuk-panel__title")
+    assert (
+        submit(client, application).headers["Location"]
+        == f"/organisations/{application.organisation_id}/applications/{application.id}/submitted"
+    )
+    assert client.get_page(
+        f"/organisations/{application.organisation_id}/applications/{application.id}/submitted"
+    ).select_one(".govuk-panel__title")
     client.sign_out()
 
     client.sign_in(user(officer_email))

@@ -129,7 +129,11 @@ def test_the_applicant_sees_only_the_new_decision(client):
     )
     client.sign_in(application.organisation.memberships[0].user)
 
-    text = client.get_page(f"/applications/{application.id}/view").select_one("main").get_text(" ", strip=True)
+    text = (
+        client.get_page(f"/organisations/{application.organisation_id}/applications/{application.id}/view")
+        .select_one("main")
+        .get_text(" ", strip=True)
+    )
 
     assert "Your bid has been successful: we will fund it." in text
     assert "Funds were freed up in March." in text

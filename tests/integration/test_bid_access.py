@@ -27,7 +27,10 @@ def test_a_member_of_another_organisation_cannot_find_the_bid(client, path):
     setup = bidding_setup()
     application = start_bid(client, setup)
     client.sign_in(create_member(create_organisation("St Giles Trust"), email="stgiles@example.org"))
-    assert client.get(f"/applications/{application.id}{path}").status_code == 404
+    assert (
+        client.get(f"/organisations/{application.organisation_id}/applications/{application.id}{path}").status_code
+        == 404
+    )
 
 
 @pytest.mark.parametrize("path", ["/project", "/sections/1/autosave", "/submit", "/withdraw", "/organisation-details"])
@@ -35,7 +38,10 @@ def test_a_member_of_another_organisation_cannot_change_the_bid(client, path):
     setup = bidding_setup()
     application = start_bid(client, setup)
     client.sign_in(create_member(create_organisation("St Giles Trust"), email="stgiles@example.org"))
-    response = client.post(f"/applications/{application.id}{path}", data={"csrf_token": client.csrf_token()})
+    response = client.post(
+        f"/organisations/{application.organisation_id}/applications/{application.id}{path}",
+        data={"csrf_token": client.csrf_token()},
+    )
     assert response.status_code == 404
     db.session.expire_all()
     assert application.status is ApplicationStatus.DRAFT
@@ -50,7 +56,7 @@ def test_another_organisations_list_of_bids_is_refused(client):
 def test_an_unknown_bid_is_not_found(client):
     setup = bidding_setup()
     client.sign_in(setup.owner)
-    assert client.get("/applications/999999").status_code == 404
+    assert client.get(f"/organisations/{setup.organisation.id}/applications/999999").status_code == 404
 
 
 def test_an_organisations_list_shows_its_own_bids_with_status_and_reference_and_no_one_elses(client):
@@ -67,8 +73,8 @@ def test_an_organisations_list_shows_its_own_bids_with_status_and_reference_and_
     assert ["Street mentoring", "Safer Streets 2027", submitted.reference, "£20,000", "Submitted"] in rows
     links = {a.get_text(strip=True): a["href"] for a in page.select("tbody a")}
     assert links == {
-        "Untitled bid": f"/applications/{draft.id}",
-        "Street mentoring": f"/applications/{submitted.id}/view",
+        "Untitled bid": f"/organisations/{draft.organisation_id}/applications/{draft.id}",
+        "Street mentoring": f"/organisations/{submitted.organisation_id}/applications/{submitted.id}/view",
     }
     assert "Not ours" not in page.get_text()
 
@@ -100,7 +106,7 @@ def test_an_applicant_never_sees_reviewers_scores_or_moderation_notes(client):
     )
     db.session.commit()
     client.sign_in(setup.owner)
-    page = client.get_page(f"/applications/{application.id}/view")
+    page = client.get_page(f"/organisations/{application.organisation_id}/applications/{application.id}/view")
     text = page.get_text()
     for secret in ("SECRET-JUSTIFICATION", "SECRET-NOTE", "Grace Mensah", "41.2"):
         assert secret not in text
@@ -128,7 +134,7 @@ def test_a_decided_bids_page_shows_the_decision_in_its_own_block(client):
     )
     db.session.commit()
     client.sign_in(setup.owner)
-    page = client.get_page(f"/applications/{application.id}/view")
+    page = client.get_page(f"/organisations/{application.organisation_id}/applications/{application.id}/view")
     assert "The decision on your bid" in page.get_text()
     assert "Show the referral routes." in page.get_text()
     assert "Not funded" in page.select_one("main .govuk-tag").get_text()

@@ -57,7 +57,12 @@ def bid(client):
     q["which"] = create_question(setup.round, "Which schools?", section=section, show_if=(q["schools"], "yes"))
     application = start_bid(client, setup)
     fill_project(client, application)
-    sections = [a["href"] for a in client.get_page(f"/applications/{application.id}").select(".govuk-task-list__link")]
+    sections = [
+        a["href"]
+        for a in client.get_page(f"/organisations/{application.organisation_id}/applications/{application.id}").select(
+            ".govuk-task-list__link"
+        )
+    ]
     url = next(href for href in sections if href.endswith("/sections/2"))
     return setup, application, q, url
 
@@ -118,7 +123,7 @@ def test_a_question_shown_only_after_a_yes_appears_once_the_yes_is_saved_and_is_
     assert saved(application, q["schools"]) == "yes"
 
     response = answer_questions(client, application, 2, {f"q{q['which'].id}": "Harris Academy Peckham"})
-    assert response.headers["Location"] == f"/applications/{application.id}"
+    assert response.headers["Location"] == f"/organisations/{application.organisation_id}/applications/{application.id}"
 
 
 def test_answering_no_hides_the_follow_up_question_again(client, bid):
@@ -133,7 +138,7 @@ def test_answers_of_every_kind_are_saved_and_shown_again(client, bid):
     _setup, application, q, url = bid
     answer_questions(client, application, 2, {f"q{q['schools'].id}": "yes"}, action="later")
     response = answer_questions(client, application, 2, complete_answers(q))
-    assert response.headers["Location"] == f"/applications/{application.id}"
+    assert response.headers["Location"] == f"/organisations/{application.organisation_id}/applications/{application.id}"
     assert saved(application, q["text"]) == "We help young people home safely."
     assert saved(application, q["number"]) == 1200
     assert saved(application, q["money"]) == 2500_50
@@ -148,7 +153,7 @@ def test_answers_of_every_kind_are_saved_and_shown_again(client, bid):
     assert page.select_one(f"input[name=q{q['money'].id}]")["value"] == "2500.50"
     assert page.select_one(f"input[name=q{q['date'].id}]")["value"] == "03"
     assert page.select_one(f"input[name=q{q['single'].id}][value='6 to 20']").has_attr("checked")
-    task_list = client.get_page(f"/applications/{application.id}")
+    task_list = client.get_page(f"/organisations/{application.organisation_id}/applications/{application.id}")
     assert task_list.select_one("#sections-2-status").get_text(strip=True) == "Completed"
 
 
@@ -166,9 +171,9 @@ def test_save_and_continue_lists_required_answers_still_missing_but_keeps_what_w
 def test_save_and_come_back_later_saves_partial_answers_without_blocking(client, bid):
     _setup, application, q, _url = bid
     response = answer_questions(client, application, 2, {f"q{q['text'].id}": "Half"}, action="later")
-    assert response.headers["Location"] == f"/applications/{application.id}"
+    assert response.headers["Location"] == f"/organisations/{application.organisation_id}/applications/{application.id}"
     assert saved(application, q["text"]) == "Half"
-    task_list = client.get_page(f"/applications/{application.id}")
+    task_list = client.get_page(f"/organisations/{application.organisation_id}/applications/{application.id}")
     assert task_list.select_one("#sections-2-status").get_text(strip=True) == "In progress"
 
 
@@ -184,7 +189,9 @@ def test_an_answer_over_its_word_limit_is_refused_but_kept_in_the_box(client, bi
     assert error_messages(page)[f"q{q['text'].id}"] == message
     assert page.select_one(f"textarea[name=q{q['text'].id}]").get_text().strip() == eleven
     assert saved(application, q["text"]) == eleven  # saved, as typed, but not complete
-    check = client.get_page(f"/applications/{application.id}/check-your-answers")
+    check = client.get_page(
+        f"/organisations/{application.organisation_id}/applications/{application.id}/check-your-answers"
+    )
     assert message in summary_errors(check)
 
 
@@ -243,7 +250,9 @@ def test_a_hidden_question_is_not_required_and_not_shown_in_check_your_answers(c
     answers = complete_answers(q) | {f"q{q['schools'].id}": "no"}
     del answers[f"q{q['which'].id}"]
     assert answer_questions(client, application, 2, answers).status_code == 302
-    check = client.get_page(f"/applications/{application.id}/check-your-answers")
+    check = client.get_page(
+        f"/organisations/{application.organisation_id}/applications/{application.id}/check-your-answers"
+    )
     assert "Which schools?" not in check.get_text()
 
 
@@ -265,7 +274,9 @@ def test_a_pdf_can_be_uploaded_downloaded_and_removed(client, bid):
     assert stored.content_type == "application/pdf"
     assert stored.size_bytes == len(PDF)
 
-    download = client.get(f"/applications/{application.id}/files/{value['file_id']}")
+    download = client.get(
+        f"/organisations/{application.organisation_id}/applications/{application.id}/files/{value['file_id']}"
+    )
     assert download.status_code == 200
     assert download.data == PDF
     assert "attachment" in download.headers["Content-Disposition"]
@@ -322,7 +333,12 @@ def test_someone_from_another_organisation_cannot_download_a_bids_file(client, a
 
     stranger = app.test_client()
     stranger.sign_in(create_member(create_organisation("Elsewhere")))
-    assert stranger.get(f"/applications/{application.id}/files/{file_id}").status_code == 404
+    assert (
+        stranger.get(
+            f"/organisations/{application.organisation_id}/applications/{application.id}/files/{file_id}"
+        ).status_code
+        == 404
+    )
 
 
 def test_autosave_saves_through_the_same_rules_and_returns_the_new_versions(client, bid):
@@ -360,9 +376,9 @@ def test_autosave_without_a_csrf_token_is_refused(client, bid):
 def test_question_pages_wait_until_the_amount_is_known(client):
     setup = bidding_setup()
     application = start_bid(client, setup)
-    response = client.get(f"/applications/{application.id}/sections/1")
-    assert response.headers["Location"] == f"/applications/{application.id}"
-    task_list = client.get_page(f"/applications/{application.id}")
+    response = client.get(f"/organisations/{application.organisation_id}/applications/{application.id}/sections/1")
+    assert response.headers["Location"] == f"/organisations/{application.organisation_id}/applications/{application.id}"
+    task_list = client.get_page(f"/organisations/{application.organisation_id}/applications/{application.id}")
     assert task_list.select_one("#sections-1-status").get_text(strip=True) == "Cannot start yet"
 
 

@@ -19,7 +19,14 @@ def shared_bid(client, app):
     owner = client
     editor = app.test_client()
     editor.sign_in(setup.editor)
-    return setup, application, second, owner, editor, f"/applications/{application.id}/sections/1"
+    return (
+        setup,
+        application,
+        second,
+        owner,
+        editor,
+        f"/organisations/{application.organisation_id}/applications/{application.id}/sections/1",
+    )
 
 
 def stored(application, question):
@@ -105,6 +112,12 @@ def test_a_persons_own_earlier_save_in_another_tab_is_not_a_conflict(shared_bid)
 
 def test_an_editor_can_work_on_the_bid_but_only_an_owner_can_withdraw_it(shared_bid):
     _setup, application, _second, owner, editor, _url = shared_bid
-    assert editor.get(f"/applications/{application.id}").status_code == 200
-    assert editor.get(f"/applications/{application.id}/withdraw").status_code == 403
-    assert owner.get(f"/applications/{application.id}/withdraw").status_code == 200
+    assert editor.get(f"/organisations/{application.organisation_id}/applications/{application.id}").status_code == 200
+    assert (
+        editor.get(f"/organisations/{application.organisation_id}/applications/{application.id}/withdraw").status_code
+        == 403
+    )
+    assert (
+        owner.get(f"/organisations/{application.organisation_id}/applications/{application.id}/withdraw").status_code
+        == 200
+    )

@@ -73,7 +73,7 @@ def test_a_demo_applicant_can_open_their_draft_and_a_submitted_bid(client):
         )
     ).all()
     assert drafts
-    page = client.get_page(f"/applications/{drafts[0].id}")
+    page = client.get_page(f"/organisations/{drafts[0].organisation_id}/applications/{drafts[0].id}")
     assert "Walk and talk mentoring" in page.get_text() or page.h1
     listing = client.get_page(f"/organisations/{owner.memberships[0].organisation_id}/applications")
     assert len(listing.select("tbody tr")) == 2

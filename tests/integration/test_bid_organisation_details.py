@@ -16,7 +16,9 @@ def reload(application):
 def test_the_organisation_details_are_shown_from_the_profile_and_confirmed_with_one_button(client):
     setup = bidding_setup()
     application = start_bid(client, setup)
-    page = client.get_page(f"/applications/{application.id}/organisation-details")
+    page = client.get_page(
+        f"/organisations/{application.organisation_id}/applications/{application.id}/organisation-details"
+    )
     rows = {
         row.select_one("dt").get_text(strip=True): row.select_one("dd").get_text(" ", strip=True)
         for row in page.select(".govuk-summary-list__row")
@@ -26,16 +28,21 @@ def test_the_organisation_details_are_shown_from_the_profile_and_confirmed_with_
     assert rows["Where it works"] == "Lambeth, Southwark"
     assert page.select_one("input[name=contact_name]")["value"] == "Kwame Asante"
 
-    fill(client, f"/applications/{application.id}/organisation-details", {}, action="continue")
+    fill(
+        client,
+        f"/organisations/{application.organisation_id}/applications/{application.id}/organisation-details",
+        {},
+        action="continue",
+    )
     assert reload(application).organisation_confirmed_at is not None
-    task_list = client.get_page(f"/applications/{application.id}")
+    task_list = client.get_page(f"/organisations/{application.organisation_id}/applications/{application.id}")
     assert task_list.select_one("#about-1-status").get_text(strip=True) == "Completed"
 
 
 def test_the_contact_can_be_changed_and_a_bad_email_address_is_refused(client):
     setup = bidding_setup()
     application = start_bid(client, setup)
-    url = f"/applications/{application.id}/organisation-details"
+    url = f"/organisations/{application.organisation_id}/applications/{application.id}/organisation-details"
     page = fill(client, url, {"contact_email": "not an email"}, expected_status=200)
     assert (
         error_messages(page)["contact_email"] == "Enter an email address in the correct format, like name@example.com"
@@ -49,7 +56,7 @@ def test_the_contact_can_be_changed_and_a_bad_email_address_is_refused(client):
 def test_confirming_needs_a_contact_but_saving_for_later_does_not(client):
     setup = bidding_setup()
     application = start_bid(client, setup)
-    url = f"/applications/{application.id}/organisation-details"
+    url = f"/organisations/{application.organisation_id}/applications/{application.id}/organisation-details"
     page = fill(client, url, {"contact_name": ""}, expected_status=200)
     assert summary_errors(page) == ["Enter the name of the person we should contact about this bid"]
     assert reload(application).organisation_confirmed_at is None
@@ -70,7 +77,7 @@ def test_a_profile_change_after_the_bid_started_is_offered_not_applied_silently(
     change_profile(client, setup.organisation, name="Peckham Street Mentors", postcode="SE15 4QQ")
 
     assert reload(application).organisation_snapshot["name"] == "Peckham Street Mentors CIC"
-    task_list = client.get_page(f"/applications/{application.id}")
+    task_list = client.get_page(f"/organisations/{application.organisation_id}/applications/{application.id}")
     banner = task_list.select_one("#profile-changes")
     assert "Your organisation's details have changed since you started this bid" in banner.get_text()
     changes = [[cell.get_text(" ", strip=True) for cell in row.select("th, td")] for row in banner.select("tbody tr")]
@@ -88,19 +95,24 @@ def test_a_profile_change_after_the_bid_started_is_offered_not_applied_silently(
         sa.select(AuditEvent).where(AuditEvent.action == "application.organisation_details_updated")
     )
     assert event.after == {"name": "Peckham Street Mentors", "address": "1 Test Street, London, SE15 4QQ"}
-    assert client.get_page(f"/applications/{application.id}").select_one("#profile-changes") is None
+    assert (
+        client.get_page(f"/organisations/{application.organisation_id}/applications/{application.id}").select_one(
+            "#profile-changes"
+        )
+        is None
+    )
 
 
 def test_a_profile_that_changes_again_before_the_click_is_not_applied(client):
     setup = bidding_setup()
     application = start_bid(client, setup)
     change_profile(client, setup.organisation, name="Peckham Street Mentors")
-    task_list = client.get_page(f"/applications/{application.id}")
+    task_list = client.get_page(f"/organisations/{application.organisation_id}/applications/{application.id}")
     change_profile(client, setup.organisation, name="Peckham Mentors")
 
     form = task_list.select_one("#profile-changes form")
     client.post(form["action"], data=form_data(task_list, "#profile-changes form"))
 
     assert reload(application).organisation_snapshot["name"] == "Peckham Street Mentors CIC"
-    page = client.get_page(f"/applications/{application.id}")
+    page = client.get_page(f"/organisations/{application.organisation_id}/applications/{application.id}")
     assert "Your organisation's details have changed again" in page.get_text()

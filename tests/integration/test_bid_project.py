@@ -17,7 +17,7 @@ def years_of(application):
 def test_the_project_page_offers_every_london_borough_or_london_wide(client):
     setup = bidding_setup()
     application = start_bid(client, setup)
-    page = client.get_page(f"/applications/{application.id}/project")
+    page = client.get_page(f"/organisations/{application.organisation_id}/applications/{application.id}/project")
     boroughs = page.select("input[name=boroughs]")
     assert len(boroughs) == 34
     assert boroughs[-1]["value"] == "london-wide"
@@ -32,7 +32,7 @@ def test_dates_first_then_an_amount_for_each_financial_year_april_to_march(clien
     start = project_start(setup.round)
     page = fill(
         client,
-        f"/applications/{application.id}/project",
+        f"/organisations/{application.organisation_id}/applications/{application.id}/project",
         {"start_date": [str(start.day), str(start.month), str(start.year)], "duration_months": "36"},
         expected_status=200,
     )
@@ -50,8 +50,10 @@ def test_a_complete_project_page_saves_boroughs_areas_and_yearly_amounts_and_ret
     response = fill_project(
         client, application, boroughs=("Southwark", "Lewisham", "Croydon"), amounts=("8000", "9000.50", "7000", "0")
     )
-    assert response.status_code == 302, summary_errors(client.get_page(f"/applications/{application.id}/project"))
-    assert response.headers["Location"] == f"/applications/{application.id}"
+    assert response.status_code == 302, summary_errors(
+        client.get_page(f"/organisations/{application.organisation_id}/applications/{application.id}/project")
+    )
+    assert response.headers["Location"] == f"/organisations/{application.organisation_id}/applications/{application.id}"
     db.session.expire_all()
     assert application.project_title == "Safer journeys home"
     assert [la.name for la in application.boroughs] == ["Croydon", "Lewisham", "Southwark"]
@@ -108,9 +110,14 @@ def test_a_project_under_three_years_that_the_round_allows_is_not_warned(client)
     application = start_bid(client, setup)
     response = fill_project(client, application, duration_months="24")
     assert response.status_code == 302
-    page = client.get_page(f"/applications/{application.id}")
+    page = client.get_page(f"/organisations/{application.organisation_id}/applications/{application.id}")
     assert page.select_one(".govuk-warning-text") is None
-    assert client.get_page(f"/applications/{application.id}/project").text.count("3 to 4 years") == 1  # the hint
+    assert (
+        client.get_page(
+            f"/organisations/{application.organisation_id}/applications/{application.id}/project"
+        ).text.count("3 to 4 years")
+        == 1
+    )  # the hint
 
 
 def test_a_project_shorter_than_the_round_allows_is_told_the_target_once(client):
@@ -150,12 +157,15 @@ def test_save_and_come_back_later_keeps_a_half_finished_page_without_errors(clie
     setup = bidding_setup()
     application = start_bid(client, setup)
     response = fill(
-        client, f"/applications/{application.id}/project", {"project_title": "Half a title"}, action="later"
+        client,
+        f"/organisations/{application.organisation_id}/applications/{application.id}/project",
+        {"project_title": "Half a title"},
+        action="later",
     )
-    assert response.headers["Location"] == f"/applications/{application.id}"
+    assert response.headers["Location"] == f"/organisations/{application.organisation_id}/applications/{application.id}"
     db.session.expire_all()
     assert application.project_title == "Half a title"
-    page = client.get_page(f"/applications/{application.id}")
+    page = client.get_page(f"/organisations/{application.organisation_id}/applications/{application.id}")
     assert "In progress" in page.select_one("#about-2-status").get_text()
 
 
@@ -164,7 +174,7 @@ def test_a_format_error_is_shown_beside_its_field_keeps_what_was_typed_and_the_r
     application = start_bid(client, setup)
     page = fill(
         client,
-        f"/applications/{application.id}/project",
+        f"/organisations/{application.organisation_id}/applications/{application.id}/project",
         {"project_title": "Kept title", "duration_months": "three years", "start_date": ["31", "2", "2028"]},
         action="later",
         expected_status=200,
@@ -182,9 +192,14 @@ def test_an_amount_that_is_not_money_is_refused_and_kept(client):
     setup = bidding_setup()
     application = start_bid(client, setup)
     fill_project(client, application)
-    page = client.get_page(f"/applications/{application.id}/project")
+    page = client.get_page(f"/organisations/{application.organisation_id}/applications/{application.id}/project")
     name = page.select("input[name^=amount_]")[0]["name"]
-    result = fill(client, f"/applications/{application.id}/project", {name: "lots"}, expected_status=200)
+    result = fill(
+        client,
+        f"/organisations/{application.organisation_id}/applications/{application.id}/project",
+        {name: "lots"},
+        expected_status=200,
+    )
     assert result.select_one(f"input[name={name}]")["value"] == "lots"
     assert any("in pounds, like 25000" in message for message in summary_errors(result))
     assert years_of(application)[0][1] == 6000_00
@@ -194,21 +209,29 @@ def test_the_form_switches_between_light_touch_and_full_as_the_amount_changes_an
     setup = bidding_setup()
     application = start_bid(client, setup)
     fill_project(client, application, amounts=("5000", "5000", "5000", "0"))
-    task_list = client.get_page(f"/applications/{application.id}")
+    task_list = client.get_page(f"/organisations/{application.organisation_id}/applications/{application.id}")
     assert task_list.select_one("#form-variant").get_text(" ", strip=True) == (
         "You are asking for £15,000, which is £25,000 or less, so you have a shorter form."
     )
-    plan_page = client.get_page(f"/applications/{application.id}/sections/1")
+    plan_page = client.get_page(
+        f"/organisations/{application.organisation_id}/applications/{application.id}/sections/1"
+    )
     assert "What will you do?" in plan_page.get_text()
     assert "How will you measure success?" not in plan_page.get_text()
-    fill(client, f"/applications/{application.id}/sections/1", {f"q{setup.plan.id}": "Walk pupils home."})
+    fill(
+        client,
+        f"/organisations/{application.organisation_id}/applications/{application.id}/sections/1",
+        {f"q{setup.plan.id}": "Walk pupils home."},
+    )
 
     fill_project(client, application, amounts=("50000", "50000", "50000", "0"))
-    task_list = client.get_page(f"/applications/{application.id}")
+    task_list = client.get_page(f"/organisations/{application.organisation_id}/applications/{application.id}")
     assert task_list.select_one("#form-variant").get_text(" ", strip=True) == (
         "You are asking for £150,000, which is more than £25,000, so you have the full form."
     )
-    plan_page = client.get_page(f"/applications/{application.id}/sections/1")
+    plan_page = client.get_page(
+        f"/organisations/{application.organisation_id}/applications/{application.id}/sections/1"
+    )
     assert "How will you measure success?" in plan_page.get_text()
     assert plan_page.select_one(f"textarea[name=q{setup.plan.id}]").get_text().strip() == "Walk pupils home."
 
@@ -225,16 +248,23 @@ def test_the_threshold_itself_gets_the_shorter_form(client):
 def test_a_colleagues_change_to_the_project_page_is_not_overwritten_silently(client, app):
     setup = bidding_setup()
     application = start_bid(client, setup)
-    stale = client.get_page(f"/applications/{application.id}/project")
+    stale = client.get_page(f"/organisations/{application.organisation_id}/applications/{application.id}/project")
 
     other = app.test_client()
     other.sign_in(setup.editor)
-    fill(other, f"/applications/{application.id}/project", {"project_title": "Editor's title"}, action="later")
+    fill(
+        other,
+        f"/organisations/{application.organisation_id}/applications/{application.id}/project",
+        {"project_title": "Editor's title"},
+        action="later",
+    )
 
     from tests.bids import form_data
 
     data = form_data(stale) | {"project_title": ["Owner's title"], "action": ["later"]}
-    response = client.post(f"/applications/{application.id}/project", data=data)
+    response = client.post(
+        f"/organisations/{application.organisation_id}/applications/{application.id}/project", data=data
+    )
     assert response.status_code == 200
     assert "Someone else changed this page" in response.data.decode()
     db.session.expire_all()
@@ -244,7 +274,10 @@ def test_a_colleagues_change_to_the_project_page_is_not_overwritten_silently(cli
 
     again = BeautifulSoup(response.data, "html.parser")
     assert again.select_one("input[name=project_title]")["value"] == "Owner's title"
-    client.post(f"/applications/{application.id}/project", data=form_data(again) | {"action": ["later"]})
+    client.post(
+        f"/organisations/{application.organisation_id}/applications/{application.id}/project",
+        data=form_data(again) | {"action": ["later"]},
+    )
     db.session.expire_all()
     assert application.project_title == "Owner's title"
 
@@ -266,7 +299,7 @@ def test_the_project_pages_autosave_saves_and_hands_back_a_fingerprint_so_the_ne
 
     setup = bidding_setup()
     application = start_bid(client, setup)
-    url = f"/applications/{application.id}/project"
+    url = f"/organisations/{application.organisation_id}/applications/{application.id}/project"
     data = form_data(client.get_page(url)) | {"project_title": ["Typed while thinking"]}
     body = client.post(url + "/autosave", data=data).get_json()
     assert body["saved_at"]
@@ -285,7 +318,7 @@ def test_the_organisation_details_autosave_saves_the_contact(client):
 
     setup = bidding_setup()
     application = start_bid(client, setup)
-    url = f"/applications/{application.id}/organisation-details"
+    url = f"/organisations/{application.organisation_id}/applications/{application.id}/organisation-details"
     data = form_data(client.get_page(url)) | {"contact_name": ["Ama Boateng"]}
     body = client.post(url + "/autosave", data=data).get_json()
     assert body["saved_at"]
@@ -298,7 +331,7 @@ def test_boxes_the_dates_have_just_added_are_not_marked_in_error(client):
     setup = bidding_setup()
     application = start_bid(client, setup)
     start = project_start(setup.round)
-    url = f"/applications/{application.id}/project"
+    url = f"/organisations/{application.organisation_id}/applications/{application.id}/project"
     page = fill(
         client,
         url,

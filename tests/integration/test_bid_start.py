@@ -152,7 +152,7 @@ def test_starting_again_goes_to_the_existing_draft_instead_of_making_a_second(cl
     response = client.get(f"/funding/{setup.round.id}/apply")
     assert response.headers["Location"] == f"/funding/{setup.round.id}/apply/{setup.organisation.id}"
     response = client.get(response.headers["Location"])
-    assert response.headers["Location"] == f"/applications/{first.id}"
+    assert response.headers["Location"] == f"/organisations/{first.organisation_id}/applications/{first.id}"
     assert count_bids() == 1
 
 
@@ -162,7 +162,10 @@ def test_an_organisation_that_has_submitted_is_shown_its_bid_rather_than_a_new_o
     client.sign_in(setup.owner)
     page = client.get_page(f"/funding/{setup.round.id}/apply/{setup.organisation.id}")
     assert page.h1.get_text(strip=True) == "Peckham Street Mentors CIC has already bid to this round"
-    assert page.find("a", string="See your bid")["href"] == f"/applications/{submitted.id}/view"
+    assert (
+        page.find("a", string="See your bid")["href"]
+        == f"/organisations/{submitted.organisation_id}/applications/{submitted.id}/view"
+    )
 
 
 def test_a_london_wide_organisation_starts_a_london_wide_bid(client):
@@ -195,7 +198,9 @@ def test_standard_answers_from_the_organisations_latest_bid_fill_in_a_new_one_an
     )
     assert answer.value == "We train every mentor every year."
     assert answer.prefilled_from_application_id == newer.id
-    fill_project_and_open = client.get_page(f"/applications/{application.id}/view")
+    fill_project_and_open = client.get_page(
+        f"/organisations/{application.organisation_id}/applications/{application.id}/view"
+    )
     assert "We train every mentor every year." in fill_project_and_open.get_text()
 
 
@@ -251,7 +256,7 @@ def test_a_copied_answer_stops_saying_so_once_the_applicant_has_saved_its_page(c
     db.session.commit()
     application = start_bid(client, setup)
     fill_project(client, application)
-    task_list = client.get_page(f"/applications/{application.id}")
+    task_list = client.get_page(f"/organisations/{application.organisation_id}/applications/{application.id}")
     url = task_list.find("a", string=lambda text: text and text.strip() == "Your organisation")["href"]
     page = client.get_page(url)
     assert "We filled this in from your organisation's earlier bid" in page.select_one(".portal-prefilled").get_text()

@@ -30,7 +30,11 @@ def closing_soon():
 
 
 def submit(client, application, expected_status=302):
-    return client.post_form(f"/applications/{application.id}/submit", {}, expected_status=expected_status)
+    return client.post_form(
+        f"/organisations/{application.organisation_id}/applications/{application.id}/submit",
+        {},
+        expected_status=expected_status,
+    )
 
 
 def events(action: str) -> list[AuditEvent]:
@@ -49,7 +53,7 @@ def reload(application) -> Application:
 def test_the_task_list_shows_each_section_and_its_status(client):
     setup = bidding_setup()
     application = start_bid(client, setup)
-    page = client.get_page(f"/applications/{application.id}")
+    page = client.get_page(f"/organisations/{application.organisation_id}/applications/{application.id}")
     titles = [a.get_text(strip=True) for a in page.select(".govuk-task-list__link")]
     assert titles == ["Your organisation's details", "Project, boroughs and funding"]
     assert page.select_one("#about-1-status").get_text(strip=True) == "Not started"
@@ -59,22 +63,26 @@ def test_the_task_list_shows_each_section_and_its_status(client):
     fill_project(client, application)
     confirm_organisation(client, application)
     answer_questions(client, application, 1, {f"q{setup.plan.id}": "Walk pupils home."})
-    page = client.get_page(f"/applications/{application.id}")
+    page = client.get_page(f"/organisations/{application.organisation_id}/applications/{application.id}")
     assert [s.get_text(strip=True) for s in page.select(".govuk-task-list__status")][:3] == ["Completed"] * 3
     assert page.find("a", string=lambda s: s and "Check your answers and submit" in s)["href"] == (
-        f"/applications/{application.id}/check-your-answers"
+        f"/organisations/{application.organisation_id}/applications/{application.id}/check-your-answers"
     )
     assert page.select_one("#progress").get_text(strip=True) == "You have completed 3 of 3 sections."
 
 
 def test_check_your_answers_shows_every_answer_with_change_links(client):
     _setup, application = complete_bid(client)
-    page = client.get_page(f"/applications/{application.id}/check-your-answers")
+    page = client.get_page(
+        f"/organisations/{application.organisation_id}/applications/{application.id}/check-your-answers"
+    )
     cards = [title.get_text(strip=True) for title in page.select(".govuk-summary-card__title")]
     assert cards == ["Eligibility", "Your organisation's details", "Project, boroughs and funding", "Your plan"]
     assert "Walk pupils home from school." in page.get_text()
     change = next(a for a in page.select("a") if a.get_text(" ", strip=True) == "Change What will you do? (Your plan)")
-    assert change["href"].startswith(f"/applications/{application.id}/sections/1#question-")
+    assert change["href"].startswith(
+        f"/organisations/{application.organisation_id}/applications/{application.id}/sections/1#question-"
+    )
     assert page.find("button", string=lambda s: s and "Submit bid" in s) is not None
 
 
@@ -87,9 +95,12 @@ def test_submitting_an_incomplete_bid_lists_what_is_missing_with_links_and_keeps
     assert [(a.get_text(strip=True), a["href"].split("#")[0]) for a in problems] == [
         (
             "Confirm your organisation's details and who we should contact",
-            f"/applications/{application.id}/organisation-details",
+            f"/organisations/{application.organisation_id}/applications/{application.id}/organisation-details",
         ),
-        ("Enter your answer to “What will you do?”", f"/applications/{application.id}/sections/1"),
+        (
+            "Enter your answer to “What will you do?”",
+            f"/organisations/{application.organisation_id}/applications/{application.id}/sections/1",
+        ),
     ]
     assert reload(application).status is ApplicationStatus.DRAFT
     assert events("application.submitted") == []
@@ -102,14 +113,19 @@ def test_submitting_gives_a_reference_emails_the_submitter_and_contact_and_shows
     application = start_bid(client, setup)
     fill_project(client, application)
     fill(
-        client, f"/applications/{application.id}/organisation-details", {"contact_email": "bids@peckhammentors.org.uk"}
+        client,
+        f"/organisations/{application.organisation_id}/applications/{application.id}/organisation-details",
+        {"contact_email": "bids@peckhammentors.org.uk"},
     )
     answer_questions(client, application, 1, {f"q{setup.plan.id}": "Walk pupils home from school."})
 
     response = submit(client, application)
     run_jobs()
 
-    assert response.headers["Location"] == f"/applications/{application.id}/submitted"
+    assert (
+        response.headers["Location"]
+        == f"/organisations/{application.organisation_id}/applications/{application.id}/submitted"
+    )
     application = reload(application)
     year = utcnow().year
     assert application.status is ApplicationStatus.SUBMITTED
@@ -121,7 +137,10 @@ def test_submitting_gives_a_reference_emails_the_submitter_and_contact_and_shows
     assert sorted(m.to_address for m in emails()) == ["bids@peckhammentors.org.uk", "owner@example.org"]
     email = mailbox.last_to("bids@peckhammentors.org.uk")
     assert email["Subject"] == f"Bid received: LCPF-{year}-0001 \N{EN DASH} Safer Streets 2027"
-    assert f"http://portal.test/applications/{application.id}/view" in email.get_content()
+    assert (
+        f"http://portal.test/organisations/{application.organisation_id}/applications/{application.id}/view"
+        in email.get_content()
+    )
 
     page = client.get_page(response.headers["Location"])
     assert page.select_one(".govuk-panel__title").get_text(strip=True) == "Bid submitted"
@@ -132,7 +151,11 @@ def test_a_double_clicked_submit_makes_exactly_one_submission(client):
     _setup, application = complete_bid(client)
     first = submit(client, application)
     second = submit(client, application)
-    assert first.headers["Location"] == second.headers["Location"] == f"/applications/{application.id}/submitted"
+    assert (
+        first.headers["Location"]
+        == second.headers["Location"]
+        == f"/organisations/{application.organisation_id}/applications/{application.id}/submitted"
+    )
     assert len(events("application.submitted")) == 1
     assert len(emails()) == 1
     assert (
@@ -183,7 +206,7 @@ def test_a_submission_a_second_before_the_round_closes_is_accepted(client):
 
 def test_after_closing_no_page_of_the_bid_can_be_changed(client):
     setup, application = complete_bid(client, closes_at=closing_soon())
-    base = f"/applications/{application.id}"
+    base = f"/organisations/{application.organisation_id}/applications/{application.id}"
     with time_machine.travel(setup.round.closes_at + timedelta(minutes=5), tick=False):
         for path in ("/organisation-details", "/project", "/sections/1", "/check-your-answers"):
             page = client.get_page(base + path, 409)
@@ -199,7 +222,7 @@ def test_after_closing_no_page_of_the_bid_can_be_changed(client):
 def test_a_submitted_bid_cannot_be_changed_and_its_owner_sees_it_read_only(client):
     _setup, application = complete_bid(client)
     submit(client, application)
-    base = f"/applications/{application.id}"
+    base = f"/organisations/{application.organisation_id}/applications/{application.id}"
     page = client.get_page(base + "/project", 409)
     assert (
         page.select_one("#refusal").get_text(strip=True)
@@ -259,15 +282,19 @@ def test_an_owner_withdraws_a_submitted_bid_with_a_reason_and_everyone_is_told(c
     _setup, application = complete_bid(client)
     submit(client, application)
     mailbox.clear()
-    page = client.get_page(f"/applications/{application.id}/withdraw")
+    page = client.get_page(f"/organisations/{application.organisation_id}/applications/{application.id}/withdraw")
     assert page.h1.get_text(strip=True) == "Are you sure you want to withdraw this bid?"
 
     response = client.post_form(
-        f"/applications/{application.id}/withdraw", {"reason": "We merged with another charity."}
+        f"/organisations/{application.organisation_id}/applications/{application.id}/withdraw",
+        {"reason": "We merged with another charity."},
     )
     run_jobs()
 
-    assert response.headers["Location"] == f"/applications/{application.id}/view"
+    assert (
+        response.headers["Location"]
+        == f"/organisations/{application.organisation_id}/applications/{application.id}/view"
+    )
     application = reload(application)
     assert application.status is ApplicationStatus.WITHDRAWN
     assert application.withdrawal_reason == "We merged with another charity."
@@ -277,19 +304,23 @@ def test_an_owner_withdraws_a_submitted_bid_with_a_reason_and_everyone_is_told(c
     email = mailbox.last_to("owner@example.org")
     assert email["Subject"].startswith("Bid withdrawn: LCPF-")
     assert "We merged with another charity." in email.get_content()
-    view = client.get_page(f"/applications/{application.id}/view")
+    view = client.get_page(f"/organisations/{application.organisation_id}/applications/{application.id}/view")
     assert "Withdrawn" in view.select_one("main .govuk-tag").get_text()
 
 
 def test_a_draft_can_be_withdrawn_without_a_reason(client):
     setup = bidding_setup()
     application = start_bid(client, setup)
-    client.post_form(f"/applications/{application.id}/withdraw", {"reason": ""})
+    client.post_form(
+        f"/organisations/{application.organisation_id}/applications/{application.id}/withdraw", {"reason": ""}
+    )
     application = reload(application)
     assert application.status is ApplicationStatus.WITHDRAWN
     assert application.withdrawal_reason is None
     assert (
-        client.get_page(f"/applications/{application.id}/project", 409).select_one("#refusal").get_text(strip=True)
+        client.get_page(f"/organisations/{application.organisation_id}/applications/{application.id}/project", 409)
+        .select_one("#refusal")
+        .get_text(strip=True)
         == "This bid has been withdrawn, so it can no longer be changed."
     )
 
@@ -298,7 +329,11 @@ def test_withdrawing_after_the_round_closes_is_refused(client):
     setup, application = complete_bid(client, closes_at=closing_soon())
     submit(client, application)
     with time_machine.travel(setup.round.closes_at + timedelta(seconds=1), tick=False):
-        page = client.post_form(f"/applications/{application.id}/withdraw", {"reason": "Late"}, expected_status=409)
+        page = client.post_form(
+            f"/organisations/{application.organisation_id}/applications/{application.id}/withdraw",
+            {"reason": "Late"},
+            expected_status=409,
+        )
     assert "bids can no longer be withdrawn here" in page.select_one("#refusal").get_text()
     assert reload(application).status is ApplicationStatus.SUBMITTED
 
@@ -309,18 +344,21 @@ def test_an_editor_cannot_withdraw(client, app):
     editor = app.test_client()
     editor.sign_in(setup.editor)
     assert (
-        editor.post(f"/applications/{application.id}/withdraw", data={"csrf_token": editor.csrf_token()}).status_code
+        editor.post(
+            f"/organisations/{application.organisation_id}/applications/{application.id}/withdraw",
+            data={"csrf_token": editor.csrf_token()},
+        ).status_code
         == 403
     )
     assert reload(application).status is ApplicationStatus.DRAFT
-    view = editor.get_page(f"/applications/{application.id}/view")
+    view = editor.get_page(f"/organisations/{application.organisation_id}/applications/{application.id}/view")
     assert view.find("a", string=lambda s: s and "Withdraw" in s) is None
 
 
 def test_the_confirmation_page_of_a_draft_sends_you_to_the_bid(client):
     setup = bidding_setup()
     application = start_bid(client, setup)
-    assert client.get(f"/applications/{application.id}/submitted").headers["Location"] == (
-        f"/applications/{application.id}/view"
-    )
+    assert client.get(f"/organisations/{application.organisation_id}/applications/{application.id}/submitted").headers[
+        "Location"
+    ] == (f"/organisations/{application.organisation_id}/applications/{application.id}/view")
     assert summary_errors(BeautifulSoup("", "html.parser")) == []
