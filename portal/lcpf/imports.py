@@ -15,7 +15,7 @@ from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
-from typing import Any
+from typing import Any, cast
 
 import sqlalchemy as sa
 
@@ -102,8 +102,9 @@ def import_crime(content: bytes, source_filename: str, imported_by: User | None 
             )
     _refuse_if_any(report)
     record = _record(report, imported_by)
+    # Straight to the table: the ORM's bulk path would look at each of the tens of thousands of rows again.
     db.session.execute(
-        sa.insert(LcpfCrimeCount),
+        sa.insert(cast(sa.Table, LcpfCrimeCount.__table__)),
         [
             {
                 "import_id": record.id,
@@ -190,6 +191,8 @@ def _borough(
 
 
 def _whole_number(value: str, report: ImportReport, row: int, column: str) -> int | None:
+    if value.isascii() and value.isdigit():  # the usual cell, plain digits: read without the checks below
+        return int(value)
     text = value.strip().replace(",", "")
     if not re.fullmatch(r"-?\d+", text):
         shown = repr(value) if value.strip() else "an empty cell"
@@ -228,6 +231,8 @@ def _check_mps(
     counts: dict = defaultdict(int)
     seen: dict[tuple[str, str, str], int] = {}
     month_columns = header[3:]
+    # Each column's month, or None for one that is not a month (already reported above), worked out once.
+    column_months = [int(column) if MONTH_COLUMN.match(column) else None for column in month_columns]
     for number, line in rows:
         if len(line) != len(header):
             report.problems.append(Problem(f"The row has {len(line)} cells, the header {len(header)}", row=number))
@@ -243,10 +248,12 @@ def _check_mps(
         if not major:
             report.problems.append(Problem("The major category is empty", row=number, column="MajorText"))
         local_authority = _borough(name, boroughs, report, number, "BoroughName")
-        for column, cell in zip(month_columns, line[3:], strict=True):
+        la_id: int | None = local_authority.id if local_authority is not None else None
+        category = major.upper()
+        for column, in_month, cell in zip(month_columns, column_months, line[3:], strict=True):
             count = _whole_number(cell, report, number, column)
-            if local_authority is not None and count is not None and MONTH_COLUMN.match(column):
-                counts[(local_authority.id, major.upper(), int(column), int(column))] += count
+            if la_id is not None and count is not None and in_month is not None:
+                counts[(la_id, category, in_month, in_month)] += count
     report.boroughs = len({key[0] for key in counts})
     return dict(counts)
 
