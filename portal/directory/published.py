@@ -12,7 +12,7 @@ dashboards, the open-data files and the committee report, so that none of them c
 import enum
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any
+from typing import Any, NamedTuple
 
 import sqlalchemy as sa
 from sqlalchemy.orm import InstrumentedAttribute, joinedload, lazyload
@@ -58,6 +58,49 @@ def is_published() -> sa.ColumnElement[bool]:
 
 def published_awards() -> sa.Select[tuple[Award]]:
     return sa.select(Award).where(is_published())
+
+
+class AwardFacts(NamedTuple):
+    """What the committee report shows of a published award, read as columns (no award objects, their years,
+    boroughs or service areas): a row for each of thousands of services costs a fraction of an award's."""
+
+    id: int
+    reference: str
+    title: str
+    start_date: date
+    end_date: date
+    works_pan_london: bool
+    provider: str  # the organisation's name
+    fund: str  # the fund's name
+    total_pence: int  # awarded over all its years, as Award.total_pence
+
+
+def award_facts(*conditions: sa.ColumnElement[bool]) -> list[AwardFacts]:
+    """The facts of the published awards meeting ``conditions``, by reference."""
+    total = (
+        sa.select(sa.func.coalesce(sa.func.sum(AwardYear.amount_pence), 0))
+        .where(AwardYear.award_id == Award.id)
+        .correlate(Award)
+        .scalar_subquery()
+    )
+    rows = db.session.execute(
+        sa.select(
+            Award.id,
+            Award.reference,
+            Award.title,
+            Award.start_date,
+            Award.end_date,
+            Award.works_pan_london,
+            Organisation.name,
+            Fund.name,
+            sa.cast(total, sa.BigInteger),  # PostgreSQL's SUM of a bigint is a numeric: whole pence either way
+        )
+        .join(Organisation, Organisation.id == Award.organisation_id)
+        .join(Fund, Fund.id == Award.fund_id)
+        .where(is_published(), *conditions)
+        .order_by(Award.reference)
+    )
+    return [AwardFacts(*row) for row in rows]
 
 
 def directory_loading() -> tuple[Any, ...]:

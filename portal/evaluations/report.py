@@ -13,6 +13,7 @@ from typing import Any
 import sqlalchemy as sa
 from openpyxl.styles import Font
 
+from portal.directory.published import AwardFacts, award_facts
 from portal.evaluations import rules
 from portal.exports import write_cell
 from portal.extensions import db
@@ -62,7 +63,7 @@ def _progress(evaluation: Evaluation, on: date) -> int:
     return 1 if evaluation.done_on is not None and evaluation.done_on <= on else 0
 
 
-def gather_evaluations(awards: list[Award], period_end: date) -> tuple[EvaluationLine, ...]:
+def gather_evaluations(awards: Sequence[AwardFacts], period_end: date) -> tuple[EvaluationLine, ...]:
     """A line for each of ``awards`` (published, running in the period) that the rule covers."""
     long_awards = [award for award in awards if rules.is_long(award)]
     ids = [award.id for award in long_awards]
@@ -80,9 +81,9 @@ def gather_evaluations(awards: list[Award], period_end: date) -> tuple[Evaluatio
         lines.append(
             EvaluationLine(
                 reference=award.reference,
-                provider=award.organisation.name,
+                provider=award.provider,
                 title=award.title,
-                fund=award.fund.name,
+                fund=award.fund,
                 start=award.start_date,
                 end=award.end_date,
                 interim=interim[0],
@@ -132,9 +133,4 @@ def write_sheet(sheet: Any, lines: Sequence[EvaluationLine]) -> None:
 
 def lines_for_period(start: date, end: date) -> tuple[EvaluationLine, ...]:
     """The lines for the published awards running at any time from ``start`` to ``end``, as the report has them."""
-    from portal.directory.published import published_awards
-
-    awards = list(
-        db.session.scalars(published_awards().where(Award.start_date <= end, Award.end_date >= start)).unique()
-    )
-    return gather_evaluations(awards, end)
+    return gather_evaluations(award_facts(Award.start_date <= end, Award.end_date >= start), end)

@@ -9,7 +9,7 @@ is *missing* an evaluation. A planned evaluation whose date has passed without i
 import calendar
 from collections.abc import Iterable
 from datetime import date, timedelta
-from typing import Any
+from typing import Any, Protocol
 
 import sqlalchemy as sa
 from sqlalchemy.ext.compiler import compiles
@@ -57,7 +57,17 @@ def years_after_less_a_day(start: date, years: int) -> date:
     return date(year, start.month, min(start.day, calendar.monthrange(year, start.month)[1])) - timedelta(days=1)
 
 
-def is_long(award: Award) -> bool:
+class Runs(Protocol):
+    """What the rule needs of an award: the dates it runs between (an award, or its facts read as columns)."""
+
+    @property
+    def start_date(self) -> date: ...
+
+    @property
+    def end_date(self) -> date: ...
+
+
+def is_long(award: Runs) -> bool:
     return award.end_date >= years_after_less_a_day(award.start_date, LONG_AWARD_YEARS)
 
 

@@ -115,9 +115,14 @@ class Measure(Model):
 
     def target_for(self, quarters: int) -> int:
         """The target for a return covering ``quarters`` quarters (a yearly target is shared evenly)."""
-        if self.basis is MeasureBasis.YEAR:
-            return round(self.target * quarters / 4)
-        return self.target * quarters
+        return Measure.target_of(self.target, self.basis, quarters)
+
+    @staticmethod
+    def target_of(target: int, basis: MeasureBasis, quarters: int) -> int:
+        """:meth:`target_for` from a measure's target and basis as read from their columns, without the measure."""
+        if basis is MeasureBasis.YEAR:
+            return round(target * quarters / 4)
+        return target * quarters
 
     @staticmethod
     def target_for_sql(

@@ -11,7 +11,21 @@ import sqlalchemy as sa
 
 from portal.directory import published
 from portal.extensions import db
-from portal.models import Award, Measure, MeasureActual, PerformanceRecord, Rag, Return
+from portal.models import (
+    Award,
+    AwardServiceArea,
+    LocalAuthority,
+    Measure,
+    MeasureActual,
+    PerformanceRecord,
+    Rag,
+    Return,
+    ServiceArea,
+    award_borough,
+)
+
+# A service's areas in the order the forms offer them.
+AREA_ORDER = list(ServiceArea)
 
 
 @dataclass(frozen=True)
@@ -168,73 +182,73 @@ def trend(ratings: list[Rag]) -> str:
 
 
 def gather(period: HalfYear, generated_at: datetime) -> CommitteeReport:
-    """Every published award running at any time in the period, with what accepted returns up to its end say."""
-    awards = list(
-        db.session.scalars(
-            published.published_awards()
-            .where(Award.start_date <= period.end, Award.end_date >= period.start)
-            .order_by(Award.reference)
+    """Every published award running at any time in the period, with what accepted returns up to its end say.
+
+    Read as columns, not award objects: thousands of services are in a report."""
+    running = (Award.start_date <= period.end, Award.end_date >= period.start)
+    awards = published.award_facts(*running)
+    in_period = sa.select(Award.id).where(published.is_published(), *running)  # the awards above, in SQL
+    boroughs: dict[int, list[str]] = defaultdict(list)
+    for award_id, name in db.session.execute(
+        sa.select(award_borough.c.award_id, LocalAuthority.name)
+        .join(LocalAuthority, LocalAuthority.id == award_borough.c.local_authority_id)
+        .where(award_borough.c.award_id.in_(in_period))
+        .order_by(award_borough.c.award_id, LocalAuthority.name)
+    ):
+        boroughs[award_id].append(name)
+    areas: dict[int, list[ServiceArea]] = defaultdict(list)
+    for award_id, area in db.session.execute(
+        sa.select(AwardServiceArea.award_id, AwardServiceArea.service_area).where(
+            AwardServiceArea.award_id.in_(in_period)
         )
-    )
-    ids = [award.id for award in awards]
+    ):
+        areas[award_id].append(area)
     ratings: dict[int, list[tuple[Rag, str]]] = defaultdict(list)
-    measures: dict[int, list[Measure]] = defaultdict(list)
+    records = db.session.execute(
+        published.accepted_records()
+        .with_only_columns(PerformanceRecord.award_id, PerformanceRecord.overall, Return.label)
+        .where(PerformanceRecord.award_id.in_(in_period), Return.period_end <= period.end)
+        .order_by(Return.period_start)
+    )
+    for award_id, overall, label in records:
+        ratings[award_id].append((overall, label))
     latest: dict[int, tuple[int, int, str]] = {}
-    if ids:
-        records = db.session.execute(
-            published.accepted_records()
-            .with_only_columns(PerformanceRecord.award_id, PerformanceRecord.overall, Return.label)
-            .where(PerformanceRecord.award_id.in_(ids), Return.period_end <= period.end)
-            .order_by(Return.period_start)
-        )
-        for award_id, overall, label in records:
-            ratings[award_id].append((overall, label))
-        for measure in db.session.scalars(
-            sa.select(Measure).where(Measure.award_id.in_(ids)).order_by(Measure.award_id, Measure.id)
-        ):
-            if measure.award_id is not None:
-                measures[measure.award_id].append(measure)
-        actuals = db.session.execute(
-            published.accepted_measure_actuals()
-            .with_only_columns(MeasureActual.measure_id, MeasureActual.actual, Return.frequency, Return.label)
-            .where(Return.award_id.in_(ids), Return.period_end <= period.end)
-            .order_by(Return.period_start)
-        )
-        for measure_id, actual, frequency, label in actuals:
-            latest[measure_id] = (actual, frequency.quarters, label)
+    actuals = db.session.execute(
+        published.accepted_measure_actuals()
+        .with_only_columns(MeasureActual.measure_id, MeasureActual.actual, Return.frequency, Return.label)
+        .where(Return.award_id.in_(in_period), Return.period_end <= period.end)
+        .order_by(Return.period_start)
+    )
+    for measure_id, actual, frequency, label in actuals:
+        latest[measure_id] = (actual, frequency.quarters, label)
+    measures: dict[int, list[MeasureLine]] = defaultdict(list)
+    for measure_id, award_id, name, unit, target, basis in db.session.execute(
+        sa.select(Measure.id, Measure.award_id, Measure.name, Measure.unit, Measure.target, Measure.basis)
+        .where(Measure.award_id.in_(in_period))
+        .order_by(Measure.award_id, Measure.id)
+    ):
+        actual, quarters, label = latest.get(measure_id, (None, None, None))
+        target_then = Measure.target_of(target, basis, quarters) if quarters else None
+        measures[award_id].append(MeasureLine(name, unit, target, basis.label, actual, target_then, label))
 
     rows = []
     for award in awards:
         award_ratings = ratings.get(award.id, [])
-        lines = []
-        for measure in measures.get(award.id, []):
-            actual, quarters, label = latest.get(measure.id, (None, None, None))
-            lines.append(
-                MeasureLine(
-                    measure.name,
-                    measure.unit,
-                    measure.target,
-                    measure.basis.label,
-                    actual,
-                    measure.target_for(quarters) if quarters else None,
-                    label,
-                )
-            )
+        award_boroughs = boroughs.get(award.id)
+        award_areas = sorted(areas.get(award.id, []), key=AREA_ORDER.index)
         rows.append(
             ServiceRow(
                 reference=award.reference,
-                provider=award.organisation.name,
+                provider=award.provider,
                 title=award.title,
-                fund=award.fund.name,
-                boroughs="Pan-London"
-                if award.works_pan_london or not award.boroughs
-                else ", ".join(b.name for b in award.boroughs),
-                service_areas=", ".join(area.label for area in award.service_areas) or "Not recorded",
+                fund=award.fund,
+                boroughs="Pan-London" if award.works_pan_london or not award_boroughs else ", ".join(award_boroughs),
+                service_areas=", ".join(area.label for area in award_areas) or "Not recorded",
                 amount_pence=award.total_pence,
                 start=award.start_date,
                 end=award.end_date,
                 months=duration_months(award.start_date, award.end_date),
-                measures=tuple(lines),
+                measures=tuple(measures.get(award.id, [])),
                 rating=award_ratings[-1][0] if award_ratings else None,
                 rating_period=award_ratings[-1][1] if award_ratings else None,
                 trend=trend([rating for rating, _ in award_ratings]),

@@ -12,10 +12,11 @@ import pytest
 import sqlalchemy as sa
 from openpyxl import load_workbook
 
+from portal.database import utcnow
 from portal.extensions import db
-from portal.models import AuditEvent, MembershipRole, Rag, ReportRun, ReportStatus, StaffRole
+from portal.models import AuditEvent, MembershipRole, Rag, ReportRun, ReportStatus, ServiceArea, StaffRole
 from portal.reports import runs
-from portal.reports.content import HalfYear, duration_months, recent_half_years, trend
+from portal.reports.content import HalfYear, duration_months, gather, recent_half_years, trend
 from tests.client import summary_errors
 from tests.factories import create_member, create_organisation, create_user
 from tests.factories_reports import PRIVATE_MARKERS, create_funding
@@ -69,6 +70,30 @@ def test_duration_in_whole_months_and_the_trend_of_ratings():
     assert trend([Rag.RED, Rag.AMBER]) == "Improving"
     assert trend([Rag.GREEN, Rag.AMBER]) == "Getting worse"
     assert trend([Rag.GREEN, Rag.GREEN]) == "No change"
+
+
+def test_each_service_lists_its_areas_in_the_order_the_forms_offer_them_and_its_boroughs_by_name():
+    funding = create_funding()
+    funding.outreach.service_areas = [
+        ServiceArea.COMMUNITY_ENGAGEMENT,
+        ServiceArea.VICTIM_SUPPORT,
+        ServiceArea.HATE_CRIME,
+    ]
+    db.session.commit()
+    report = gather(APRIL_TO_SEPTEMBER_2025, utcnow())
+    assert [(row.fund, row.provider) for row in report.services] == [
+        ("Victims' services", "Helpline London"),
+        ("Victims' services", "South London Advocacy Trust"),
+        ("Youth violence fund", "Bromley Youth Outreach"),
+    ]
+    helpline, advocacy, outreach = report.services
+    assert outreach.service_areas == "Victim support, Hate crime, Community engagement"
+    assert helpline.service_areas == "Victim support, Violence reduction"
+    assert (advocacy.boroughs, helpline.boroughs, outreach.boroughs) == ("Lambeth, Southwark", "Pan-London", "Bromley")
+    assert (advocacy.amount_pence, outreach.amount_pence, report.total_pence) == (100_000_01, 80_000_00, 210_000_01)
+    assert [(line.name, line.target_text) for line in outreach.measures] == [
+        ("Young people reached", "40 young people a year")
+    ]
 
 
 def test_the_job_builds_a_spreadsheet_with_one_row_per_public_service(run_jobs):
