@@ -22,7 +22,9 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from portal.dashboards import performance
 from portal.dashboards.charts import Chart, Column, Kind
+from portal.dashboards.performance import percent
 from portal.directory import borough_funding, borough_projects, published
 from portal.extensions import db
 from portal.models import (
@@ -41,7 +43,7 @@ from portal.models import (
     ReturnFrequency,
     ServiceArea,
 )
-from portal.periods import financial_year_label, financial_year_start
+from portal.periods import financial_year_label
 
 SERVICES_ON_PAGE = 50  # a chart with a row per service shows this many; its CSV has them all
 NOT_RECORDED = "Not recorded"
@@ -81,17 +83,6 @@ def per_head(pence: int, people: int) -> Decimal | None:
     if not people:
         return None
     return (Decimal(pence) / 100 / people).quantize(PENNY, rounding=ROUND_HALF_UP)
-
-
-def percent(part: int, whole: int) -> Decimal | None:
-    if not whole:
-        return None
-    return (Decimal(part) * 100 / whole).quantize(TENTH, rounding=ROUND_HALF_UP)
-
-
-def quarter_of(day: date) -> tuple[int, int]:
-    """The financial year and quarter (1 = April to June) a day falls in."""
-    return financial_year_start(day), (day.month - 4) % 12 // 3 + 1
 
 
 class Dashboard:
@@ -227,17 +218,40 @@ class Dashboard:
         ]
 
     @cached_property
-    def records(self) -> list[tuple[int, date, int, Rag, int]]:
-        """(award, period end, financial year, overall rating, days late) of each accepted return's performance
-        record in the chosen year, oldest period first."""
-        query = self._records(
-            PerformanceRecord.award_id,
+    def ratings(self) -> list[tuple[date, int, Rag, int, int, int, int]]:
+        """Accepted returns' performance records in the chosen year, counted in SQL by (period end, financial year,
+        overall rating): (period end, year, rating, records, on time, each award's latest, latest of an award
+        with funding in the chosen year). An award's latest is its record for the last period."""
+        latest = sa.func.row_number().over(
+            partition_by=PerformanceRecord.award_id,
+            order_by=(Return.period_start.desc(), PerformanceRecord.id.desc()),
+        )
+        funded: Any = sa.true()
+        if self.filters.year is not None:
+            funded = sa.exists().where(
+                AwardYear.award_id == PerformanceRecord.award_id, AwardYear.financial_year == self.filters.year
+            )
+        records = self._records(
             Return.period_end,
             Return.financial_year,
             PerformanceRecord.overall,
-            PerformanceRecord.days_late,
-        ).order_by(Return.period_start, PerformanceRecord.id)
-        return list(db.session.execute(query).tuples().all())
+            sa.case((PerformanceRecord.days_late == 0, 1), else_=0).label("on_time"),
+            sa.case((latest == 1, 1), else_=0).label("latest"),
+            sa.case((funded, 1), else_=0).label("funded"),
+        ).subquery()
+        counted = sa.select(
+            records.c.period_end,
+            records.c.financial_year,
+            records.c.overall,
+            sa.func.count(),
+            sa.func.sum(records.c.on_time),
+            sa.func.sum(records.c.latest),
+            sa.func.sum(records.c.latest * records.c.funded),
+        ).group_by(records.c.period_end, records.c.financial_year, records.c.overall)
+        return [
+            (period_end, year, overall, int(count), int(on_time), int(latest), int(funded))
+            for period_end, year, overall, count, on_time, latest, funded in db.session.execute(counted)
+        ]
 
     @cached_property
     def local_authorities(self) -> list[LocalAuthority]:
@@ -408,13 +422,15 @@ class Dashboard:
         return query
 
     def rag_latest(self) -> Chart:
-        latest: dict[int, Rag] = {}
-        for award_id, _period_end, _year, overall, _days_late in self.records:
-            latest[award_id] = overall
-        in_scope = set(self.awarded) if self.filters.year is not None else set(self.awards)
+        latest: dict[Rag, int] = defaultdict(int)
+        rated_in_scope = 0
+        for _period_end, _year, overall, _count, _on_time, latest_here, funded in self.ratings:
+            latest[overall] += latest_here
+            rated_in_scope += funded
+        in_scope = len(self.awarded) if self.filters.year is not None else len(self.awards)
         ratings = (Rag.GREEN, Rag.AMBER, Rag.RED)
-        rows = [(rag.label, sum(1 for overall in latest.values() if overall is rag)) for rag in ratings]
-        rows.append((NOT_RATED, len(in_scope - set(latest))))
+        rows = [(rag.label, latest[rag]) for rag in ratings]
+        rows.append((NOT_RATED, in_scope - rated_in_scope))
         return Chart(
             "rag-latest",
             "Latest performance rating of each service",
@@ -426,52 +442,10 @@ class Dashboard:
         )
 
     def rag_trend(self) -> Chart:
-        counts: dict[tuple[int, int], dict[Rag, int]] = defaultdict(lambda: {Rag.RED: 0, Rag.AMBER: 0, Rag.GREEN: 0})
-        for _award_id, period_end, _year, overall, _days_late in self.records:
-            counts[quarter_of(period_end)][overall] += 1
-        rows = [
-            (f"Q{quarter} {financial_year_label(year)}", c[Rag.RED], c[Rag.AMBER], c[Rag.GREEN], sum(c.values()))
-            for (year, quarter), c in sorted(counts.items())
-        ]
-        return Chart(
-            "rag-trend",
-            "Performance ratings over time",
-            "How many accepted returns were rated red, amber and green, by the quarter in which their period ended.",
-            (
-                Column("Period ending in"),
-                Column("Red", Kind.COUNT),
-                Column("Amber", Kind.COUNT),
-                Column("Green", Kind.COUNT),
-                Column("Returns rated", Kind.COUNT),
-            ),
-            rows,
-            bar_columns=(1, 2, 3),
-            bar_classes=("portal-bar--red", "portal-bar--amber", "portal-bar--green"),
-        )
+        return performance.rag_trend(self.ratings)
 
     def returns_on_time(self) -> Chart:
-        by_year: dict[int, list[int]] = defaultdict(lambda: [0, 0])
-        for _award_id, _period_end, year, _overall, days_late in self.records:
-            by_year[year][0] += 1
-            by_year[year][1] += days_late == 0
-        rows = [
-            (financial_year_label(year), total, on_time, percent(on_time, total))
-            for year, (total, on_time) in by_year.items()
-        ]
-        rows.sort(key=lambda row: row[0])
-        return Chart(
-            "returns-on-time",
-            "Returns on time",
-            "Accepted returns first submitted on or before their due date, by financial year.",
-            (
-                Column("Financial year"),
-                Column("Returns accepted", Kind.COUNT),
-                Column("Submitted on time", Kind.COUNT),
-                Column("On time", Kind.PERCENT),
-            ),
-            rows,
-            bar_columns=(3,),
-        )
+        return performance.returns_on_time(self.ratings)
 
     # Outcomes -------------------------------------------------------------------------------------------------
 
