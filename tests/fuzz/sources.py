@@ -23,7 +23,7 @@ SOURCES: tuple[tuple[str, str], ...] = (
         "ORDER BY a.id DESC",
     ),
     (
-        r"^(/organisations/<int:organisation_id>)?/applications/<int:application_id>/sections/",
+        r"^(/organisations/<int:organisation_id>)?/applications/<int:application_id>",
         "SELECT a.id AS application_id, a.organisation_id, n.section_number, a.status AS state FROM application a, "
         "(SELECT 1 AS section_number UNION SELECT 2) n WHERE a.status = 'draft'",
     ),
