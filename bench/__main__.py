@@ -25,6 +25,7 @@ from config import TestingConfig
 from portal import create_app
 from portal.database import utcnow
 from portal.extensions import cache, db
+from portal.lcpf.shipped import load_example_version, load_shipped_data
 from portal.models import (
     Application,
     ApplicationStatus,
@@ -56,6 +57,8 @@ PAGES = [
     ("Public: one service", "/services/{award_id}", None),
     ("Public: map", "/map", None),
     ("Public: map figures", "/map/data.json?shade=services", None),
+    ("Public: a borough", "/boroughs/E09000028", None),
+    ("Public: the funding formula", "/funding-formula", None),
     ("Public: dashboards", "/dashboards", None),
     ("Public: dashboard CSV (by borough)", "/dashboards/spend-by-borough.csv", None),
     ("Public: 360Giving JSON", "/data/360giving.json", None),
@@ -186,6 +189,8 @@ def load(app, scale: int, seed: int) -> dict:
         load_local_authorities()
         load_postcode_districts()
         ids = build(scale, seed)
+        load_shipped_data()  # the formula's crime, population and deprivation, and its published example version
+        load_example_version()
         move_sequences_on()
         analyze()
         db.session.remove()
