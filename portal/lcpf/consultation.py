@@ -16,7 +16,7 @@ import sqlalchemy as sa
 
 from portal import audit
 from portal.applications.answers import ALLOWED_UPLOADS, Upload, clean_filename, upload_problem
-from portal.database import utcnow
+from portal.database import lock_row, utcnow
 from portal.email.outbox import queue_email
 from portal.errors import DomainError, raise_if_any
 from portal.extensions import db
@@ -113,7 +113,7 @@ def council_recipients(council: Organisation) -> list[User]:
 def open_consultation(version: LcpfVersion, closes_on: date | None, actor: User | None) -> int:
     """Put a draft out for consultation until the end of ``closes_on`` and email every consulted council's
     owners and editors, one message each. Returns how many emails were queued. Commits."""
-    db.session.refresh(version, with_for_update=True)  # two officers opening it at once send one set of emails
+    version = lock_row(LcpfVersion, version.id) or version  # two officers opening it at once send one set of emails
     today = today_in_london()
     if closes_on is None:
         raise DomainError("Enter the closing date", field="closes_on")
@@ -259,7 +259,7 @@ def submit_response(
 ) -> LcpfResponse:
     """Record a borough's response, once per borough, while the consultation is open; the person who sent it
     gets a confirmation. Commits."""
-    db.session.refresh(version, with_for_update=True)  # one response per borough, even from two people at once
+    version = lock_row(LcpfVersion, version.id) or version  # one response per borough, even from two people at once
     if not is_open(version):
         raise DomainError("This consultation is closed: responses can no longer be sent")
     if council.local_authority_id is None:

@@ -9,7 +9,7 @@ import sqlalchemy as sa
 import time_machine
 
 from portal.extensions import db
-from portal.lcpf import versions
+from portal.lcpf import consultation, versions
 from portal.lcpf.consultation import default_closing_date
 from portal.lcpf.public import NOT_SUMMARISED
 from portal.models import (
@@ -19,12 +19,15 @@ from portal.models import (
     LcpfVersion,
     LcpfVersionStatus,
     MembershipRole,
+    Organisation,
     OrganisationStatus,
     OrganisationType,
     StaffRole,
+    User,
 )
 from portal.periods import working_days_between
 from tests.client import error_messages
+from tests.concurrency import at_once, held_after
 from tests.factories import create_member, create_organisation, create_user, local_authority
 from tests.factories_assessment import create_officer
 from tests.factories_boroughs import create_council
@@ -541,3 +544,55 @@ def test_the_demo_puts_a_draft_out_for_consultation_that_lewishams_borough_user_
     page = client.get_page(consultation_url(council, draft))
     assert page.find("textarea", attrs={"name": "body"}) is not None
     assert mailbox.messages == []
+
+
+# Two at the same moment are taken one after the other (lock_row), each held after its checks
+
+
+def test_two_officers_opening_a_draft_at_once_open_it_once_and_send_one_set_of_emails(
+    app, monkeypatch, formula, people, mailbox
+):
+    draft_id, officer_ids = formula[1].id, (people["officer"].id, create_officer(email="second@mopac.test").id)
+    db.session.commit()
+    held_after(monkeypatch, consultation, "is_working_day")
+    mailbox.clear()
+
+    def open_as(officer_id: int):
+        return lambda: consultation.open_consultation(
+            db.session.get(LcpfVersion, draft_id), date(2026, 6, 23), db.session.get(User, officer_id)
+        )
+
+    outcomes = at_once(app, *(open_as(officer_id) for officer_id in officer_ids))
+
+    sent = [outcome for outcome in outcomes if isinstance(outcome, int)]
+    assert len(sent) == 1 and sent[0] > 0, outcomes
+    refused = [outcome for outcome in outcomes if isinstance(outcome, str)]
+    assert len(refused) == 1 and "cannot become" in refused[0], outcomes  # the second found it already open
+    db.session.rollback()  # read afresh, past what this session saw before
+    opened = sa.select(sa.func.count()).where(AuditEvent.action == "lcpf_version.consultation_opened")
+    assert db.session.scalar(opened) == 1
+    assert len(mailbox.messages) == sent[0]
+
+
+def test_two_people_of_one_borough_responding_at_once_record_one_response(app, client, monkeypatch, formula, people):
+    _, draft = formula
+    open_it(client, people, draft)
+    draft_id, council_id = draft.id, people["lewisham"].id
+    member_ids = people["lewisham_owner"].id, people["lewisham_editor"].id
+    db.session.commit()
+    held_after(monkeypatch, consultation, "fetch_borough_response")
+
+    def respond_as(member_id: int):  # each reads what it needs in its own thread's session
+        get, body = db.session.get, f"Outer London is under-funded, says person {member_id}."
+        return lambda: (
+            consultation.submit_response(
+                get(Organisation, council_id), get(LcpfVersion, draft_id), body, True, None, get(User, member_id)
+            ).id
+        )
+
+    outcomes = at_once(app, *(respond_as(member_id) for member_id in member_ids))
+
+    assert sorted(map(str, outcomes))[-1] == "Your borough has already responded to this consultation", outcomes
+    assert isinstance(min(outcomes, key=str), int), outcomes
+    db.session.rollback()  # read afresh, past what this session saw before
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(LcpfResponse)) == 1

@@ -7,10 +7,6 @@ would be written. On PostgreSQL the row is locked; on SQLite, which lets one wri
 for the first rather than failing. The drawdown case is in test_drawdown_concurrency.py.
 """
 
-import contextlib
-import threading
-from collections.abc import Callable
-
 import pytest
 import sqlalchemy as sa
 
@@ -21,47 +17,11 @@ from portal.database import commit_or_refuse, lock_row
 from portal.errors import DomainError
 from portal.extensions import db
 from portal.models import AuditEvent, Award, AwardStatus, ReviewAssignment, User
+from tests.concurrency import at_once, held_after
 from tests.factories_agreements import award_with_owner
 from tests.factories_assessment import assign, bid_in_review, create_assessed_round, create_officer, create_reviewer
 
 REASON = "The organisation has closed its Southwark project and cannot deliver the service."
-
-
-def held_after(monkeypatch, module, name: str) -> None:
-    """Make ``module.name`` wait for the other thread: both get past it together only if nothing holds one back."""
-    both_there = threading.Barrier(2, timeout=2)
-    original = getattr(module, name)
-
-    def wait_for_the_other(*args, **kwargs):
-        result = original(*args, **kwargs)
-        with contextlib.suppress(threading.BrokenBarrierError):
-            both_there.wait()
-        return result
-
-    monkeypatch.setattr(module, name, wait_for_the_other)
-
-
-def at_once(app, *actions: Callable[[], object]) -> list[object]:
-    """Run each action in a thread of its own and return what each returned, or the message of its DomainError."""
-    outcomes: list[object] = [None] * len(actions)
-
-    def run(index: int, action: Callable[[], object]) -> None:
-        with app.app_context():
-            try:
-                outcomes[index] = action()
-            except DomainError as error:
-                outcomes[index] = error.message
-            except Exception as error:
-                outcomes[index] = f"error: {error!r}"
-            finally:
-                db.session.remove()
-
-    threads = [threading.Thread(target=run, args=(i, action)) for i, action in enumerate(actions)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=30)
-    return outcomes
 
 
 def events(action: str) -> list[AuditEvent]:
