@@ -39,7 +39,7 @@ def load() -> str:
     )
     draft = versions.create_draft(TITLE, parameters, officer, EXPLANATION)
     today = today_in_london()
-    consultation.CONSULTATION.move(draft, LcpfVersionStatus.CONSULTATION, actor=officer)
+    versions.VERSIONS.move(draft, LcpfVersionStatus.CONSULTATION, actor=officer)
     draft.consultation_opens_on = today
     draft.consultation_closes_on = consultation.default_closing_date(today)
     db.session.commit()

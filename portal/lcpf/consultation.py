@@ -21,7 +21,7 @@ from portal.email.outbox import queue_email
 from portal.errors import DomainError, raise_if_any
 from portal.extensions import db
 from portal.lcpf import formula
-from portal.lcpf.versions import fetch_current_published, recompute
+from portal.lcpf.versions import VERSIONS, fetch_current_published, recompute
 from portal.models import (
     LcpfAllocation,
     LcpfResponse,
@@ -38,7 +38,6 @@ from portal.models import (
 from portal.periods import add_working_days, is_working_day, today_in_london, working_days_between
 from portal.permissions import Permission, roles_granting
 from portal.template_helpers import external_url
-from portal.workflow import Workflow
 
 CONSULTATION_WORKING_DAYS = 30
 MAX_RESPONSE_CHARACTERS = 20_000
@@ -46,13 +45,6 @@ MAX_SUMMARY_CHARACTERS = 300
 MAX_REPLY_CHARACTERS = 10_000
 
 S = LcpfVersionStatus
-
-# Publishing (from a draft or from consultation) belongs to the versions module; this is the one move made here.
-CONSULTATION = Workflow(
-    {(S.DRAFT, S.CONSULTATION): "lcpf_version.consultation_opened"},
-    noun="formula version",
-    organisation_of=lambda version: None,
-)
 
 
 def default_closing_date(today: date) -> date:
@@ -122,7 +114,7 @@ def open_consultation(version: LcpfVersion, closes_on: date | None, actor: User 
     if not is_working_day(closes_on):
         raise DomainError("The closing date must be a working day, not a weekend or bank holiday", field="closes_on")
     working_days = working_days_between(today, closes_on)
-    CONSULTATION.move(
+    VERSIONS.move(
         version, S.CONSULTATION, actor=actor, detail={"closes_on": closes_on.isoformat(), "working_days": working_days}
     )
     version.consultation_opens_on = today

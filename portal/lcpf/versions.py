@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import joinedload
 
 from portal import audit
-from portal.database import utcnow
+from portal.database import lock_row, utcnow
 from portal.errors import DomainError
 from portal.extensions import db
 from portal.lcpf import formula
@@ -26,6 +26,19 @@ from portal.models import (
     LcpfVersionStatus,
     LocalAuthority,
     User,
+)
+from portal.workflow import Workflow
+
+# Every move of a formula version's status, each with the audit event it writes.
+VERSIONS = Workflow(
+    {
+        (LcpfVersionStatus.DRAFT, LcpfVersionStatus.CONSULTATION): "lcpf_version.consultation_opened",
+        (LcpfVersionStatus.DRAFT, LcpfVersionStatus.PUBLISHED): "lcpf_version_published",
+        (LcpfVersionStatus.CONSULTATION, LcpfVersionStatus.PUBLISHED): "lcpf_version_published",
+        (LcpfVersionStatus.PUBLISHED, LcpfVersionStatus.SUPERSEDED): "lcpf_version_superseded",
+    },
+    noun="formula version",
+    organisation_of=lambda version: None,
 )
 
 
@@ -218,18 +231,18 @@ def recompute(version: LcpfVersion) -> formula.Result:
 
 
 def publish(version: LcpfVersion, published_by: User | None) -> LcpfVersion:
-    """Publish a draft (or a version out for consultation); the version published before is superseded. Commits."""
+    """Publish a draft (or a version out for consultation); the version published before is superseded. Commits.
+    The version is locked first, so a second click on Publish finds it published rather than publishing it twice."""
+    version = lock_row(LcpfVersion, version.id) or version
     if version.status not in (LcpfVersionStatus.DRAFT, LcpfVersionStatus.CONSULTATION):
         raise DomainError("Only a draft or a version out for consultation can be published")
     now = utcnow()
     earlier = fetch_current_published()
     if earlier is not None:
-        earlier.status = LcpfVersionStatus.SUPERSEDED
-        earlier.superseded_at = now
-        audit.record("lcpf_version_superseded", earlier, after={"by": version.id}, actor=published_by)
-    version.status = LcpfVersionStatus.PUBLISHED
+        earlier.superseded_at = now  # set before the move, which writes its audit event (a flush)
+        VERSIONS.move(earlier, LcpfVersionStatus.SUPERSEDED, actor=published_by, detail={"by": version.id})
     version.published_at = now
     version.published_by_id = published_by.id if published_by else None
-    audit.record("lcpf_version_published", version, after={"status": "published"}, actor=published_by)
+    VERSIONS.move(version, LcpfVersionStatus.PUBLISHED, actor=published_by)
     db.session.commit()
     return version

@@ -6,7 +6,16 @@ import sqlalchemy as sa
 
 from portal.extensions import db
 from portal.lcpf import versions
-from portal.models import AuditEvent, LcpfVersion, LcpfVersionStatus, MembershipRole, OrganisationType, StaffRole
+from portal.models import (
+    AuditEvent,
+    LcpfVersion,
+    LcpfVersionStatus,
+    MembershipRole,
+    OrganisationType,
+    StaffRole,
+    User,
+)
+from tests.concurrency import at_once, held_after
 from tests.factories import create_borough_user, create_member, create_organisation, create_user
 from tests.factories_assessment import create_officer
 from tests.integration.test_recent_authentication import make_stale
@@ -108,3 +117,25 @@ def test_nobody_but_an_officer_may_publish(client, published_and_draft, who):
     assert response.status_code == expected
     db.session.expire_all()
     assert db.session.get(LcpfVersion, draft.id).status is LcpfVersionStatus.DRAFT
+
+
+def test_two_clicks_on_publish_at_once_publish_the_version_once(app, monkeypatch, published_and_draft):
+    published, draft = published_and_draft
+    draft_id, published_id = draft.id, published.id
+    officer_ids = create_officer(email="first@mopac.test").id, create_officer(email="second@mopac.test").id
+    db.session.commit()
+    held_after(monkeypatch, versions, "fetch_current_published")  # each held after reading what it replaces
+
+    def publish_as(officer_id: int):
+        return lambda: (
+            versions.publish(db.session.get(LcpfVersion, draft_id), db.session.get(User, officer_id)).status.value
+        )
+
+    outcomes = at_once(app, *(publish_as(officer_id) for officer_id in officer_ids))
+
+    assert sorted(outcomes) == ["Only a draft or a version out for consultation can be published", "published"]
+    db.session.rollback()  # read afresh, past what this session saw before
+    assert actions()[-2:] == ["lcpf_version_superseded", "lcpf_version_published"]
+    assert actions().count("lcpf_version_published") == 2  # the one published before, then this one
+    assert db.session.get(LcpfVersion, published_id).status is LcpfVersionStatus.SUPERSEDED
+    assert db.session.get(LcpfVersion, draft_id).status is LcpfVersionStatus.PUBLISHED
