@@ -152,7 +152,7 @@ class Sharing:
             self.boroughs = boroughs
         if london_wide is not None:
             self._london_wide = london_wide
-        self._served: dict[tuple[bool, frozenset[int]], list[Borough]] = {}
+        self._served: dict[tuple[bool, frozenset[int]], tuple[list[Borough], frozenset[int]]] = {}
 
     @cached_property
     def boroughs(self) -> list[Borough]:
@@ -190,16 +190,22 @@ class Sharing:
     def served(self, award_id: int) -> list[Borough]:
         """The boroughs an award serves, in name order (one list for all the awards that serve the same ones: not
         to be changed)."""
+        return self._served_and_ids(award_id)[0]
+
+    def serves(self, award_id: int, borough_id: int) -> bool:
+        return borough_id in self._served_and_ids(award_id)[1]
+
+    def _served_and_ids(self, award_id: int) -> tuple[list[Borough], frozenset[int]]:
         named = self._named.get(award_id, set())
         london_wide = award_id in self._london_wide or not named
         key = (london_wide, frozenset(named))
         found = self._served.get(key)
         if found is None:
             if london_wide:
-                found = [b for b in self.boroughs if b.in_lcpf or b.id in named]
+                boroughs = [b for b in self.boroughs if b.in_lcpf or b.id in named]
             else:
-                found = [b for b in self.boroughs if b.id in named]
-            self._served[key] = found
+                boroughs = [b for b in self.boroughs if b.id in named]
+            found = self._served[key] = (boroughs, frozenset(b.id for b in boroughs))
         return found
 
     def apportion(self, amounts: dict[int, int]) -> dict[int, int]:
@@ -224,9 +230,12 @@ class Sharing:
 
 
 def funding_for_year(
-    year: int, *, fund_id: int | None = None, service_area: ServiceArea | None = None
+    year: int, *, fund_id: int | None = None, service_area: ServiceArea | None = None, borough_id: int | None = None
 ) -> BoroughFunding:
-    """Each published service's funding in financial year ``year``, shared among the boroughs it serves."""
+    """Each published service's funding in financial year ``year``, shared among the boroughs it serves.
+
+    With ``borough_id``, only the services serving that borough are shared out (the others keep no shares): enough
+    for that borough's figures and London's total, which is all its page shows, for a fraction of the work."""
     query = (
         published.published_award_years()
         .with_only_columns(AwardYear.award_id, Award.title, AwardYear.amount_pence)
@@ -250,7 +259,9 @@ def funding_for_year(
             title=title,
             reach=sharing.reach(award_id),
             pence=int(pence),
-            shares=share_by_residents(int(pence), sharing.served(award_id)),
+            shares=share_by_residents(int(pence), sharing.served(award_id))
+            if borough_id is None or sharing.serves(award_id, borough_id)
+            else {},
         )
         for award_id, title, pence in db.session.execute(query)
     ]

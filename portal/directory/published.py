@@ -28,6 +28,7 @@ from portal.models import (
     Organisation,
     PerformanceRecord,
     PublishedCaseStudy,
+    Rag,
     Return,
     ReturnStatus,
     award_borough,
@@ -221,6 +222,20 @@ def performance_history(award_ids: list[int]) -> dict[int, list[PerformanceRecor
     for record in records:
         history[record.award_id].append(record)
     return history
+
+
+def latest_ratings(award_ids: list[int]) -> dict[int, Rag]:
+    """The overall rating of each award's most recent period, as :func:`latest_performance` finds it, read as two
+    columns instead of records with their returns."""
+    if not award_ids:
+        return {}
+    rows = db.session.execute(
+        accepted_records()
+        .with_only_columns(PerformanceRecord.award_id, PerformanceRecord.overall)
+        .where(PerformanceRecord.award_id.in_(award_ids))
+        .order_by(PerformanceRecord.award_id, Return.period_start)
+    )
+    return dict(rows.tuples().all())  # the last period's wins
 
 
 def latest_performance(award_ids: list[int]) -> dict[int, PerformanceRecord]:
