@@ -235,7 +235,8 @@ def latest_ratings(award_ids: list[int]) -> dict[int, Rag]:
         .where(PerformanceRecord.award_id.in_(award_ids))
         .order_by(PerformanceRecord.award_id, Return.period_start)
     )
-    return dict(rows.tuples().all())  # the last period's wins
+    # In period order, so that each award's last period's rating is the one kept.
+    return {award_id: overall for award_id, overall in rows if award_id is not None}
 
 
 def latest_performance(award_ids: list[int]) -> dict[int, PerformanceRecord]:
