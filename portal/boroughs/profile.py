@@ -186,7 +186,7 @@ def open_rounds(local_authority: LocalAuthority) -> list[Round]:
 
 
 def borough_profile(local_authority: LocalAuthority, year: int) -> BoroughProfile:
-    funding = borough_funding.funding_for_year(year)
+    funding = borough_funding.funding_for_year(year, borough_id=local_authority.id)
     here = funding.services_in(local_authority.id)
     ids = [service.award_id for service in here if service.award_id is not None]
     providers = dict(
@@ -198,7 +198,7 @@ def borough_profile(local_authority: LocalAuthority, year: int) -> BoroughProfil
         .tuples()
         .all()
     )
-    latest = published.latest_performance(ids)
+    latest = published.latest_ratings(ids)
     project_ids = [service.project_id for service in here if service.project_id is not None]
     projects = {p.id: p for p in borough_projects.all_public_projects() if p.id in set(project_ids)}
     project_ratings = borough_projects.latest_ratings(project_ids)
@@ -225,7 +225,7 @@ def borough_profile(local_authority: LocalAuthority, year: int) -> BoroughProfil
             reach=service.reach,
             year_pence=service.pence,
             share_pence=service.shares[local_authority.id],
-            rating=latest[service.award_id].overall if service.award_id in latest else None,
+            rating=latest.get(service.award_id),
         )
 
     services = sorted(

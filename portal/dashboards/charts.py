@@ -5,7 +5,7 @@ Values stay exact until they are shown: money in integer pence, ratios and money
 """
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import Decimal
 from typing import Any
 
@@ -72,20 +72,45 @@ class Chart:
     # Rows in the table and CSV but drawn without a bar, so that one very large row (all of London, say) does not
     # shrink every other bar to nothing.
     not_drawn: Sequence[str] = ()
+    # Set on a chart cut down to the page's rows (:meth:`for_page`): how many rows the whole chart has, and the
+    # largest bar among them, which the page's bars are scaled to.
+    rows_in_full: int | None = None
+    largest_in_full: int | Decimal | None = None
 
     @property
     def page_rows(self) -> list[tuple]:
         return self.rows[: self.page_limit] if self.page_limit else self.rows
 
     @property
+    def row_count(self) -> int:
+        return len(self.rows) if self.rows_in_full is None else self.rows_in_full
+
+    @property
     def shortened(self) -> bool:
-        return len(self.page_rows) < len(self.rows)
+        return len(self.page_rows) < self.row_count
+
+    @property
+    def complete(self) -> bool:
+        """Whether every row is here, as the CSV needs, rather than only the page's."""
+        return len(self.rows) == self.row_count
+
+    def for_page(self) -> "Chart":
+        """The chart with only the rows the page shows, to keep in the cache: a chart of every service has
+        thousands of rows that only its CSV uses."""
+        if not self.complete or not self.shortened:
+            return self  # already cut down, or nothing to cut
+        return replace(self, rows=self.page_rows, rows_in_full=len(self.rows), largest_in_full=self._largest())
+
+    def _largest(self) -> int | Decimal:
+        if self.largest_in_full is not None:
+            return self.largest_in_full
+        totals = [sum((row[i] or 0) for i in self.bar_columns) for row in self.rows if row[0] not in self.not_drawn]
+        return max(totals, default=0)
 
     @property
     def bars(self) -> list[Bar]:
         """The bars for the rows shown on the page, scaled to the largest of all the rows that are drawn."""
-        totals = [sum((row[i] or 0) for i in self.bar_columns) for row in self.rows if row[0] not in self.not_drawn]
-        largest = max(totals, default=0)
+        largest = self._largest()
         bars = []
         for position, row in enumerate(self.page_rows):
             if row[0] in self.not_drawn:
@@ -127,6 +152,8 @@ class Chart:
         return [{"text": c.heading, **({"format": "numeric"} if c.numeric else {})} for c in self.columns]
 
     def csv_text(self) -> str:
+        if not self.complete:
+            raise ValueError(f"{self.name} holds only the page's rows, not the CSV's")
         return exports.csv_text(
             [csv_heading(c) for c in self.columns],
             (

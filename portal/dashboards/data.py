@@ -90,8 +90,10 @@ class Dashboard:
     facts for every chart that needs them (by award and by year at once), so that the page's statements are few
     and the same at any number of services."""
 
-    def __init__(self, filters: Filters) -> None:
+    def __init__(self, filters: Filters, *, page_only: bool = False) -> None:
         self.filters = filters
+        # Made for the page rather than a CSV: a chart of every service needs only the rows the page shows.
+        self.page_only = page_only
 
     # The base facts -------------------------------------------------------------------------------------------
 

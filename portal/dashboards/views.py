@@ -25,16 +25,34 @@ def _filters(years: list[int], funds: list) -> data.Filters:
 
 
 def _charts(filters: data.Filters) -> tuple[dict, list, list]:
-    """Every chart for these filters, kept in the shared cache for a few minutes: they hold only public figures,
-    the same for everyone, and take seconds to work out at London's scale."""
+    """Every chart for these filters as the page shows it, kept in the shared cache for a few minutes: they hold
+    only public figures, the same for everyone, and take a while to work out at London's scale. A chart of every
+    service keeps only the rows on the page; its CSV is made and kept apart (:func:`csv`)."""
     key = f"dashboards:{filters.year}:{filters.fund_id}"
     found = caching.get(key)
     if found is None:
-        dashboard = data.Dashboard(filters)
-        sections = {title: [getattr(dashboard, name)() for name in names] for title, names in data.SECTIONS.items()}
+        dashboard = data.Dashboard(filters, page_only=True)
+        sections = {
+            title: [getattr(dashboard, name)().for_page() for name in names] for title, names in data.SECTIONS.items()
+        }
         found = (sections, snb_charts(filters), lcpf_charts(filters))
         caching.set(key, found, current_app.config["PUBLIC_CACHE_SECONDS"])
     return found
+
+
+def _csv_text(name: str, filters: data.Filters) -> str:
+    """A chart's CSV: from the page's own figures (usually already cached) when they hold every row, otherwise
+    worked out in full and kept for as long as the page's figures are."""
+    sections, board_charts, fund_charts = _charts(filters)
+    shown = {chart.name: chart for charts in (*sections.values(), board_charts, fund_charts) for chart in charts}
+    chart = shown.get(name)
+    if chart is not None and chart.complete:
+        return chart.csv_text()
+    return caching.get_or_make(
+        f"dashboards-csv:{name}:{filters.year}:{filters.fund_id}",
+        lambda: data.chart(data.Dashboard(filters), name).csv_text(),
+        current_app.config["PUBLIC_CACHE_SECONDS"],
+    )
 
 
 @dashboards.route("/dashboards")
@@ -60,11 +78,8 @@ def csv(name: str):
     if name not in data.CHART_NAMES:
         abort(404)
     filters = _filters(*choices.available_choices())
-    sections, board_charts, fund_charts = _charts(filters)  # the page's own figures, usually already cached
-    shown = {chart.name: chart for charts in (*sections.values(), board_charts, fund_charts) for chart in charts}
-    chart = shown.get(name) or data.chart(data.Dashboard(filters), name)
     suffix = "".join(f"-{key}-{value}" for key, value in filters.query_args().items())
-    response = make_response(chart.csv_text())
+    response = make_response(_csv_text(name, filters))
     response.headers["Content-Type"] = "text/csv; charset=utf-8"
     response.headers["Content-Disposition"] = f'attachment; filename="{name}{suffix}.csv"'
     # Only public figures, the same for everyone and with no cookie: safe for shared caches.

@@ -17,6 +17,7 @@ and every file made from them, so that no two of them can give a borough differe
 """
 
 import enum
+import operator
 from collections import defaultdict
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -58,18 +59,28 @@ def share_by_residents(pence: int, boroughs: list[Borough]) -> dict[int, int]:
     """Share ``pence`` among ``boroughs`` (in name order) by residents, in whole pence that add up to ``pence``."""
     if not boroughs:
         return {}
-    people = sum(b.residents for b in boroughs)
-    if not people:  # no census figure: share equally rather than lose the money
-        boroughs = [Borough(b.id, b.gss_code, b.name, 1, b.in_lcpf) for b in boroughs]
-        people = len(boroughs)
-    shares = {}
-    fractions = []
-    for position, borough in enumerate(boroughs):
-        whole, fraction = divmod(pence * borough.residents, people)
-        shares[borough.id] = whole
-        fractions.append((-fraction, position, borough.id))
-    for _, _, borough_id in sorted(fractions)[: pence - sum(shares.values())]:
-        shares[borough_id] += 1
+    return dict(zip((b.id for b in boroughs), _shares(pence, _residents(boroughs)), strict=True))
+
+
+def _residents(boroughs: list[Borough]) -> tuple[int, ...]:
+    """The boroughs' residents to share by: with no census figure at all, one each, sharing equally rather than
+    losing the money."""
+    residents = tuple(b.residents for b in boroughs)
+    return residents if sum(residents) else (1,) * len(residents)
+
+
+def _shares(pence: int, residents: tuple[int, ...]) -> list[int]:
+    """:func:`share_by_residents` for boroughs with these residents, in the same order: each gets its whole pence,
+    and what is left goes a penny each to the largest fractions, ties to the first."""
+    people = sum(residents)
+    products = [pence * count for count in residents]
+    shares = [product // people for product in products]
+    left = pence - sum(shares)
+    if left:
+        fractions = [product % people for product in products]
+        # A stable sort, largest first, keeps tied boroughs in name order.
+        for position in sorted(range(len(fractions)), key=fractions.__getitem__, reverse=True)[:left]:
+            shares[position] += 1
     return shares
 
 
@@ -141,6 +152,7 @@ class Sharing:
             self.boroughs = boroughs
         if london_wide is not None:
             self._london_wide = london_wide
+        self._served: dict[tuple[bool, frozenset[int]], tuple[list[Borough], frozenset[int]]] = {}
 
     @cached_property
     def boroughs(self) -> list[Borough]:
@@ -176,25 +188,54 @@ class Sharing:
         return Reach.OWN if len(named) == 1 else Reach.MULTI
 
     def served(self, award_id: int) -> list[Borough]:
-        """The boroughs an award serves, in name order."""
+        """The boroughs an award serves, in name order (one list for all the awards that serve the same ones: not
+        to be changed)."""
+        return self._served_and_ids(award_id)[0]
+
+    def serves(self, award_id: int, borough_id: int) -> bool:
+        return borough_id in self._served_and_ids(award_id)[1]
+
+    def _served_and_ids(self, award_id: int) -> tuple[list[Borough], frozenset[int]]:
         named = self._named.get(award_id, set())
-        if self.reach(award_id) == Reach.LONDON_WIDE:
-            return [b for b in self.boroughs if b.in_lcpf or b.id in named]
-        return [b for b in self.boroughs if b.id in named]
+        london_wide = award_id in self._london_wide or not named
+        key = (london_wide, frozenset(named))
+        found = self._served.get(key)
+        if found is None:
+            if london_wide:
+                boroughs = [b for b in self.boroughs if b.in_lcpf or b.id in named]
+            else:
+                boroughs = [b for b in self.boroughs if b.id in named]
+            found = self._served[key] = (boroughs, frozenset(b.id for b in boroughs))
+        return found
 
     def apportion(self, amounts: dict[int, int]) -> dict[int, int]:
         """Pence per local authority from pence per award."""
-        totals: dict[int, int] = defaultdict(int)
+        # Awards serving the same boroughs are added up together, a list of totals in the boroughs' order.
+        residents: dict[int, tuple[int, ...]] = {}
+        groups: dict[int, tuple[list[Borough], list[int]]] = {}
         for award_id, pence in amounts.items():
-            for borough_id, share in share_by_residents(pence, self.served(award_id)).items():
-                totals[borough_id] += share
-        return dict(totals)
+            served = self.served(award_id)
+            if not served:
+                continue
+            if id(served) not in groups:
+                residents[id(served)] = _residents(served)
+                groups[id(served)] = (served, [0] * len(served))
+            totals = groups[id(served)][1]
+            totals[:] = map(operator.add, totals, _shares(pence, residents[id(served)]))
+        by_borough: dict[int, int] = defaultdict(int)
+        for served, totals in groups.values():
+            for borough, pence in zip(served, totals, strict=True):
+                by_borough[borough.id] += pence
+        return dict(by_borough)
 
 
 def funding_for_year(
-    year: int, *, fund_id: int | None = None, service_area: ServiceArea | None = None
+    year: int, *, fund_id: int | None = None, service_area: ServiceArea | None = None, borough_id: int | None = None
 ) -> BoroughFunding:
-    """Each published service's funding in financial year ``year``, shared among the boroughs it serves."""
+    """Each published service's funding in financial year ``year``, shared among the boroughs it serves.
+
+    With ``borough_id``, only the services serving that borough are shared out (the others keep no shares): enough
+    for that borough's figures and London's total, which is all its page shows, for a fraction of the work."""
     query = (
         published.published_award_years()
         .with_only_columns(AwardYear.award_id, Award.title, AwardYear.amount_pence)
@@ -218,7 +259,9 @@ def funding_for_year(
             title=title,
             reach=sharing.reach(award_id),
             pence=int(pence),
-            shares=share_by_residents(int(pence), sharing.served(award_id)),
+            shares=share_by_residents(int(pence), sharing.served(award_id))
+            if borough_id is None or sharing.serves(award_id, borough_id)
+            else {},
         )
         for award_id, title, pence in db.session.execute(query)
     ]

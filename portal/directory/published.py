@@ -28,6 +28,7 @@ from portal.models import (
     Organisation,
     PerformanceRecord,
     PublishedCaseStudy,
+    Rag,
     Return,
     ReturnStatus,
     award_borough,
@@ -221,6 +222,21 @@ def performance_history(award_ids: list[int]) -> dict[int, list[PerformanceRecor
     for record in records:
         history[record.award_id].append(record)
     return history
+
+
+def latest_ratings(award_ids: list[int]) -> dict[int, Rag]:
+    """The overall rating of each award's most recent period, as :func:`latest_performance` finds it, read as two
+    columns instead of records with their returns."""
+    if not award_ids:
+        return {}
+    rows = db.session.execute(
+        accepted_records()
+        .with_only_columns(PerformanceRecord.award_id, PerformanceRecord.overall)
+        .where(PerformanceRecord.award_id.in_(award_ids))
+        .order_by(PerformanceRecord.award_id, Return.period_start)
+    )
+    # In period order, so that each award's last period's rating is the one kept.
+    return {award_id: overall for award_id, overall in rows if award_id is not None}
 
 
 def latest_performance(award_ids: list[int]) -> dict[int, PerformanceRecord]:

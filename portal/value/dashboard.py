@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 from portal.dashboards.charts import Chart, Column, Kind
 from portal.value import services
-from portal.value.comparison import Comparison, ServiceCosts, compare
+from portal.value.comparison import Compared, Comparison, ServiceCosts, compare_first
 
 if TYPE_CHECKING:
     from portal.dashboards.data import Dashboard
@@ -86,12 +86,27 @@ def _compared(row: Comparison) -> tuple[Any, ...]:
     )
 
 
+def _comparison(dashboard: "Dashboard", *, by_borough: bool) -> Compared:
+    """Every row of the comparison, or only the page's when the dashboard is made for the page."""
+    first = SERVICES_ON_PAGE if dashboard.page_only else None
+    return compare_first(service_costs(dashboard), first, by_borough=by_borough)
+
+
+def _page_form(chart: Chart, comparison: Compared) -> Chart:
+    """The chart as :meth:`Chart.for_page` would cut it down from every row, when it was given only the page's."""
+    if comparison.count > len(comparison.rows):
+        chart.rows_in_full = comparison.count
+        chart.largest_in_full = comparison.largest_person_ratio or 0
+    return chart
+
+
 def by_service(dashboard: "Dashboard") -> Chart:
+    comparison = _comparison(dashboard, by_borough=False)
     rows = [
         (r.service.title, r.service.provider, r.area, r.service.spend_pence, r.service.people, *_compared(r))
-        for r in compare(service_costs(dashboard))
+        for r in comparison.rows
     ]
-    return Chart(
+    chart = Chart(
         "value-by-service",
         "Cost per person and per outcome, each service against its area's median",
         DEFINITION + " A service in several areas is compared in each.",
@@ -107,14 +122,13 @@ def by_service(dashboard: "Dashboard") -> Chart:
         bar_columns=(7,),
         page_limit=SERVICES_ON_PAGE,
     )
+    return _page_form(chart, comparison)
 
 
 def by_borough(dashboard: "Dashboard") -> Chart:
-    rows = [
-        (r.service.title, r.borough, r.service.provider, r.area, *_compared(r))
-        for r in compare(service_costs(dashboard), by_borough=True)
-    ]
-    return Chart(
+    comparison = _comparison(dashboard, by_borough=True)
+    rows = [(r.service.title, r.borough, r.service.provider, r.area, *_compared(r)) for r in comparison.rows]
+    chart = Chart(
         "value-by-borough",
         "Cost per person and per outcome by borough, each service against its area's median in that borough",
         DEFINITION + " Here the median is of the services in that area that name the borough; London-wide "
@@ -124,3 +138,4 @@ def by_borough(dashboard: "Dashboard") -> Chart:
         bar_columns=(6,),
         page_limit=SERVICES_ON_PAGE,
     )
+    return _page_form(chart, comparison)
