@@ -18,7 +18,7 @@ from redis import Redis
 
 from portal import jobs
 from portal.extensions import cache, limiter
-from tests.conftest import _free_port
+from tests.conftest import _free_port, note_write
 
 ROOT = Path(__file__).resolve().parent.parent.parent
 
@@ -173,3 +173,5 @@ def worker_processes(app, on_private_redis, tmp_path):
     yield start
     for worker in started:
         worker.stop()
+    if started:
+        note_write()  # the workers wrote from processes of their own, so no statement of theirs was seen here
