@@ -282,7 +282,7 @@ def test_a_colleagues_conflicting_change_is_shown_accessibly_and_the_user_choose
     application_id = start(page, bidding)
     fill_project(page, bidding)
     page.get_by_role("link", name="Your plan").click()
-    page.get_by_label("What will you do?").fill("The owner's plan")
+    expect(page.get_by_label("What will you do?")).to_be_visible()
 
     colleague = browser.new_context(base_url=live_server).new_page()
     sign_in(colleague, bidding.editor.email, PASSWORD)
@@ -292,6 +292,9 @@ def test_a_colleagues_conflicting_change_is_shown_accessibly_and_the_user_choose
     expect(colleague.get_by_text("Your answers have been saved.")).to_be_visible()
     colleague.context.close()
 
+    # The owner types on the page opened before the colleague saved. Typed only now, so the owner's autosave (three
+    # seconds after typing) cannot land while the colleague works, however slowly the machine runs.
+    page.get_by_label("What will you do?").fill("The owner's plan")
     page.get_by_role("button", name="Save and come back later").click()
     conflict = page.locator(".portal-conflict")
     expect(conflict).to_contain_text("Sam Taylor changed this answer")
