@@ -252,7 +252,6 @@ def _clear_tables() -> None:
     on PostgreSQL a statement per table is a round trip per table, and a test typically writes a handful of ~85."""
     with _tables_written_lock:
         written = set(_tables_written)
-        _tables_written.clear()
     if not written:
         return
     with db.engine.begin() as connection:
@@ -260,7 +259,7 @@ def _clear_tables() -> None:
             if table.name not in REFERENCE_TABLES and (EVERY_TABLE in written or table.name in written):
                 connection.execute(table.delete())
     with _tables_written_lock:
-        _tables_written.clear()  # the deletes above were noted as writes too
+        _tables_written.clear()  # what was written, and the deletes above, which were noted as writes too
 
 
 @pytest.fixture

@@ -210,20 +210,20 @@ class Sharing:
 
     def apportion(self, amounts: dict[int, int]) -> dict[int, int]:
         """Pence per local authority from pence per award."""
-        # Awards serving the same boroughs are added up together, a list of totals in the boroughs' order.
-        residents: dict[int, tuple[int, ...]] = {}
-        groups: dict[int, tuple[list[Borough], list[int]]] = {}
+        # Awards serving the same boroughs (the same list from :meth:`served`) are added up together: the boroughs,
+        # their residents and a list of totals in the boroughs' order.
+        groups: dict[int, tuple[list[Borough], tuple[int, ...], list[int]]] = {}
         for award_id, pence in amounts.items():
             served = self.served(award_id)
             if not served:
                 continue
-            if id(served) not in groups:
-                residents[id(served)] = _residents(served)
-                groups[id(served)] = (served, [0] * len(served))
-            totals = groups[id(served)][1]
-            totals[:] = map(operator.add, totals, _shares(pence, residents[id(served)]))
+            group = groups.get(id(served))
+            if group is None:
+                group = groups[id(served)] = (served, _residents(served), [0] * len(served))
+            _, residents, totals = group
+            totals[:] = map(operator.add, totals, _shares(pence, residents))
         by_borough: dict[int, int] = defaultdict(int)
-        for served, totals in groups.values():
+        for served, _, totals in groups.values():
             for borough, pence in zip(served, totals, strict=True):
                 by_borough[borough.id] += pence
         return dict(by_borough)
