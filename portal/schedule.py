@@ -43,6 +43,12 @@ RECURRING = (
         "Make the open-data files again if the published data changed (they are also made on every change)",
     ),
     Recurring(
+        "workers.dashboards.refresh_figures",
+        "5 0,23 * * *",
+        "Work out the dashboards' figures again after midnight in London (23:00 UTC in summer, 00:00 in winter): "
+        "returns overdue move with the date (they are also worked out on every change)",
+    ),
+    Recurring(
         "workers.reports.six_monthly_committee_report",
         "0 6 15 5,11 *",
         "The committee report for the half-year last ended, six weeks on, once its last returns are in",

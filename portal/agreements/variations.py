@@ -11,6 +11,7 @@ from portal import audit, jobs
 from portal.agreements.services import amounts_of, committed_by_year, owners_of, schedule_instalments
 from portal.awards.workflow import move_variation
 from portal.database import commit_or_refuse, utcnow
+from portal.directory import published
 from portal.email.outbox import queue_email
 from portal.errors import DomainError, raise_if_any
 from portal.extensions import db
@@ -223,7 +224,7 @@ def _apply(award: Award, variation: Variation, actor: User) -> None:
     if award.agreement is not None:
         schedule_instalments(award, actor)
     jobs.enqueue("workers.monitoring.generate_return_schedule", award.id)
-    jobs.enqueue("workers.opendata.regenerate", coalesce=True)  # published amounts and dates have changed
+    published.changed()  # published amounts and dates have changed
 
 
 def fetch_variations(award: Award) -> list[Variation]:

@@ -13,6 +13,7 @@ from sqlalchemy.orm import aliased
 from portal import audit, jobs, work
 from portal.awards.workflow import move_award
 from portal.database import commit_or_refuse, utcnow
+from portal.directory import published
 from portal.errors import DomainError, raise_if_any
 from portal.extensions import db
 from portal.models import (
@@ -371,7 +372,7 @@ def _schedule_monitoring(award: Award) -> None:
 
     db.session.flush()
     jobs.enqueue("workers.monitoring.generate_return_schedule", award.id)
-    jobs.enqueue("workers.opendata.regenerate", coalesce=True)
+    published.changed()
     notify_award_approved(award)
 
 

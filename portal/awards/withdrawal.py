@@ -10,10 +10,11 @@ from dataclasses import dataclass
 
 import sqlalchemy as sa
 
-from portal import caching, jobs
+from portal import caching
 from portal.agreements.services import owners_of
 from portal.awards.workflow import move_award, move_variation
 from portal.database import lock_row, utcnow
+from portal.directory import published
 from portal.email.outbox import queue_email
 from portal.errors import DomainError
 from portal.extensions import db
@@ -185,7 +186,7 @@ def withdraw_award(award: Award, reason: str, actor: User) -> bool:
     link = external_url("monitoring.organisation_award", organisation_id=award.organisation_id, award_id=award.id)
     for owner in owners_of(award.organisation_id):
         queue_email(owner.email, "award_withdrawn", award=award, owner=owner, reason=reason, link=link)
-    jobs.enqueue("workers.opendata.regenerate", coalesce=True)
+    published.changed(withdrawn=True)
     db.session.commit()
     # The public pages keep their figures for a few minutes: a withdrawn award must leave them now.
     caching.clear()

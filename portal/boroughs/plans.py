@@ -12,11 +12,12 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from portal import audit, jobs
+from portal import audit
 from portal.boroughs import queries
 from portal.boroughs.payments import schedule_plan_instalments
 from portal.boroughs.returns import schedule_project_returns
 from portal.database import utcnow
+from portal.directory import published
 from portal.email.outbox import queue_email
 from portal.errors import DomainError, raise_if_any
 from portal.extensions import db
@@ -347,7 +348,7 @@ def approve_plan(plan: DeliveryPlan, comment: str, actor: User, today: date) -> 
     schedule_plan_instalments(plan, today)
     schedule_project_returns(plan)
     _notify(plan, "delivery_plan_approved", version=version)
-    jobs.enqueue("workers.opendata.regenerate", coalesce=True)  # the plan's projects join the published 360Giving file
+    published.changed()  # the plan's projects join the published 360Giving file
     db.session.commit()
 
 

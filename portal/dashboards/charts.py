@@ -5,7 +5,8 @@ Values stay exact until they are shown: money in integer pence, ratios and money
 """
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, fields, replace
+from datetime import date
 from decimal import Decimal
 from typing import Any
 
@@ -76,6 +77,18 @@ class Chart:
     # largest bar among them, which the page's bars are scaled to.
     rows_in_full: int | None = None
     largest_in_full: int | Decimal | None = None
+
+    def as_data(self) -> dict[str, Any]:
+        """The chart as plain data for JSON (:meth:`from_data` reads it back): Decimals and dates are tagged, so
+        they come back as they went, exact."""
+        return {f.name: _plain(getattr(self, f.name)) for f in fields(self)}
+
+    @classmethod
+    def from_data(cls, found: dict[str, Any]) -> "Chart":
+        made = {name: _typed(value) for name, value in found.items()}
+        made["columns"] = tuple(Column(*column) for column in made["columns"])
+        made["rows"] = list(made["rows"])
+        return cls(**made)
 
     @property
     def page_rows(self) -> list[tuple]:
@@ -194,3 +207,26 @@ def machine(value: Any, kind: str) -> str:
     if kind in (Kind.POUNDS, Kind.RATIO):
         return f"{value:.2f}"
     return str(value)
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, Column):
+        return [value.heading, value.kind]
+    if isinstance(value, Decimal):
+        return {"decimal": str(value)}
+    if isinstance(value, date):
+        return {"date": value.isoformat()}
+    if isinstance(value, list | tuple):
+        return [_plain(item) for item in value]
+    if value is None or isinstance(value, str | int):
+        return value
+    raise TypeError(f"a chart holds a {type(value).__name__}, which its plain form cannot say: {value!r}")
+
+
+def _typed(value: Any) -> Any:
+    """:func:`_plain` read back: every list a tuple, as charts hold them."""
+    if isinstance(value, dict):
+        return Decimal(value["decimal"]) if "decimal" in value else date.fromisoformat(value["date"])
+    if isinstance(value, list):
+        return tuple(_typed(item) for item in value)
+    return value

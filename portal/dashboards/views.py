@@ -3,9 +3,7 @@
 from flask import Blueprint, abort, current_app, make_response, render_template, request
 
 from portal import caching
-from portal.dashboards import choices, data
-from portal.dashboards.lcpf import lcpf_charts
-from portal.dashboards.snb import snb_charts
+from portal.dashboards import choices, data, figures
 from portal.permissions import public
 
 dashboards = Blueprint("dashboards", __name__)
@@ -24,27 +22,11 @@ def _filters(years: list[int], funds: list) -> data.Filters:
     )
 
 
-def _charts(filters: data.Filters) -> tuple[dict, list, list]:
-    """Every chart for these filters as the page shows it, kept in the shared cache for a few minutes: they hold
-    only public figures, the same for everyone, and take a while to work out at London's scale. A chart of every
-    service keeps only the rows on the page; its CSV is made and kept apart (:func:`csv`)."""
-    key = f"dashboards:{filters.year}:{filters.fund_id}"
-    found = caching.get(key)
-    if found is None:
-        dashboard = data.Dashboard(filters, page_only=True)
-        sections = {
-            title: [getattr(dashboard, name)().for_page() for name in names] for title, names in data.SECTIONS.items()
-        }
-        found = (sections, snb_charts(filters), lcpf_charts(filters))
-        caching.set(key, found, current_app.config["PUBLIC_CACHE_SECONDS"])
-    return found
-
-
 def _csv_text(name: str, filters: data.Filters) -> str:
-    """A chart's CSV: from the page's own figures (usually already cached) when they hold every row, otherwise
-    worked out in full and kept for as long as the page's figures are."""
-    sections, board_charts, fund_charts = _charts(filters)
-    shown = {chart.name: chart for charts in (*sections.values(), board_charts, fund_charts) for chart in charts}
+    """A chart's CSV: from the page's kept figures (:mod:`portal.dashboards.figures`) when they hold every row,
+    otherwise worked out in full and kept in the shared cache for a few minutes."""
+    found = figures.for_page(filters)
+    shown = {chart.name: chart for charts in (*found.sections.values(), found.snb, found.lcpf) for chart in charts}
     chart = shown.get(name)
     if chart is not None and chart.complete:
         return chart.csv_text()
@@ -60,13 +42,14 @@ def _csv_text(name: str, filters: data.Filters) -> str:
 def index():
     years, funds = choices.available_choices()  # once, in one statement: it scans the published data
     filters = _filters(years, funds)
-    sections, board_charts, fund_charts = _charts(filters)
+    found = figures.for_page(filters)
     return render_template(
         "dashboards/index.html",
         filters=filters,
-        sections=sections,
-        snb_charts=board_charts,
-        lcpf_charts=fund_charts,
+        sections=found.sections,
+        snb_charts=found.snb,
+        lcpf_charts=found.lcpf,
+        made_at=found.made_at,
         years=years,
         funds=funds,
     )

@@ -17,12 +17,14 @@ from typing import Any, NamedTuple
 import sqlalchemy as sa
 from sqlalchemy.orm import InstrumentedAttribute, joinedload, lazyload
 
+from portal import jobs
 from portal.extensions import db
 from portal.models import (
     Award,
     AwardServiceArea,
     AwardStatus,
     AwardYear,
+    DashboardFigures,
     Fund,
     MeasureActual,
     Organisation,
@@ -50,6 +52,21 @@ class Phase(enum.StrEnum):
 
 
 london_today = today_in_london
+
+OPEN_DATA_JOB = "workers.opendata.regenerate"
+FIGURES_JOB = "workers.dashboards.refresh_figures"
+
+
+def changed(*, withdrawn: bool = False) -> None:
+    """Published data changes in this transaction: once it commits, bring up to date what the public is shown from
+    it, the open-data files and the dashboards' kept figures (one job each; while one waits, queuing it again does
+    nothing, as the waiting one will see this change too). Something ``withdrawn`` from public view must not be
+    shown even until those jobs run, so the kept figures are forgotten with this transaction and worked out afresh
+    when next asked for."""
+    jobs.enqueue(OPEN_DATA_JOB, coalesce=True)
+    jobs.enqueue(FIGURES_JOB, coalesce=True)
+    if withdrawn:
+        db.session.execute(sa.delete(DashboardFigures))
 
 
 def is_published() -> sa.ColumnElement[bool]:

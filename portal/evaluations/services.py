@@ -12,9 +12,10 @@ from urllib.parse import urlsplit
 
 import sqlalchemy as sa
 
-from portal import audit, jobs
+from portal import audit
 from portal.applications.answers import MAX_UPLOAD_BYTES, Upload, clean_filename
 from portal.database import lock_row, utcnow
+from portal.directory import published
 from portal.errors import DomainError, raise_if_any
 from portal.extensions import db
 from portal.models import Award, AwardStatus, Evaluation, EvaluationKind, EvaluationStatus, Fund, Round, User
@@ -325,7 +326,7 @@ def publish_evaluation(evaluation_id: int, actor: User) -> Evaluation:
     evaluation.published_at = evaluation.updated_at = utcnow()
     evaluation.published_by = actor
     EVALUATIONS.move(evaluation, S.PUBLISHED, actor=actor)  # the last change it will ever have
-    jobs.enqueue("workers.opendata.regenerate")  # the open data lists published evaluations
+    published.changed()  # the open data lists published evaluations
     db.session.commit()
     return evaluation
 

@@ -40,6 +40,7 @@ from portal.models.boroughs import (
     ReturnsUpload,
     UploadStatus,
 )
+from portal.models.dashboards import DashboardFigures
 from portal.models.dialogue import (
     DialogueMessage,
     DialogueThread,
@@ -144,6 +145,7 @@ __all__ = [
     "CatalogueEntry",
     "ContactStatus",
     "Criterion",
+    "DashboardFigures",
     "Decision",
     "DecisionOutcome",
     "DeflatorSeries",

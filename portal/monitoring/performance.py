@@ -5,8 +5,9 @@ from decimal import ROUND_HALF_EVEN, Decimal
 
 import sqlalchemy as sa
 
-from portal import audit, jobs
+from portal import audit
 from portal.database import utcnow
+from portal.directory import published
 from portal.errors import DomainError, raise_if_any
 from portal.extensions import db
 from portal.models import PerformanceRecord, Rag, RatingAspect, RatingChange, Return, User
@@ -111,6 +112,6 @@ def override_rating(
         organisation_id=record.return_.organisation_id,
         actor=actor,
     )
-    jobs.enqueue("workers.opendata.regenerate", coalesce=True)  # the published performance file shows the new rating
+    published.changed()  # the published performance file shows the new rating
     db.session.commit()
     return record

@@ -5,7 +5,7 @@ from dataclasses import dataclass, field
 
 from sqlalchemy.orm.exc import StaleDataError
 
-from portal import jobs
+from portal.directory import published
 from portal.errors import DomainError, raise_if_any
 from portal.extensions import db
 from portal.models import Measure, MeasureActual, PerformanceRecord, Return, User
@@ -129,7 +129,7 @@ def accept_return(return_: Return, actor: User) -> PerformanceRecord:
     review.mark_accepted(return_, actor)
     record = record_performance(return_, actor)
     review.notify(return_, "accepted", record=record)
-    jobs.enqueue("workers.opendata.regenerate", coalesce=True)
+    published.changed()
     db.session.commit()
     return record
 
