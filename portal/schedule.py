@@ -43,6 +43,11 @@ RECURRING = (
         "Make the open-data files again if the published data changed (they are also made on every change)",
     ),
     Recurring(
+        "workers.dashboards.refresh_figures_if_changed",
+        "*/5 * * * *",
+        "Work out the dashboards' figures again if anything public changed that did not have them worked out then",
+    ),
+    Recurring(
         "workers.dashboards.refresh_figures",
         "5 0,23 * * *",
         "Work out the dashboards' figures again after midnight in London (23:00 UTC in summer, 00:00 in winter): "

@@ -57,13 +57,14 @@ OPEN_DATA_JOB = "workers.opendata.regenerate"
 FIGURES_JOB = "workers.dashboards.refresh_figures"
 
 
-def changed(*, withdrawn: bool = False) -> None:
+def changed(*, withdrawn: bool = False, open_data: bool = True) -> None:
     """Published data changes in this transaction: once it commits, bring up to date what the public is shown from
-    it, the open-data files and the dashboards' kept figures (one job each; while one waits, queuing it again does
-    nothing, as the waiting one will see this change too). Something ``withdrawn`` from public view must not be
-    shown even until those jobs run, so the kept figures are forgotten with this transaction and worked out afresh
-    when next asked for."""
-    jobs.enqueue(OPEN_DATA_JOB, coalesce=True)
+    it, the open-data files (unless ``open_data`` is False: nothing in them changed) and the dashboards' kept
+    figures, one job each; while one waits, queuing it again does nothing, as the waiting one will see this change
+    too. Something ``withdrawn`` from public view must not be shown even until those jobs run, so the kept figures
+    are forgotten with this transaction and worked out afresh when next asked for."""
+    if open_data:
+        jobs.enqueue(OPEN_DATA_JOB, coalesce=True)
     jobs.enqueue(FIGURES_JOB, coalesce=True)
     if withdrawn:
         db.session.execute(sa.delete(DashboardFigures))

@@ -13,6 +13,7 @@ from sqlalchemy.orm import joinedload
 
 from portal import audit
 from portal.database import lock_row, utcnow
+from portal.directory import published
 from portal.errors import DomainError
 from portal.extensions import db
 from portal.lcpf import formula
@@ -244,5 +245,6 @@ def publish(version: LcpfVersion, published_by: User | None) -> LcpfVersion:
     version.published_at = now
     version.published_by_id = published_by.id if published_by else None
     VERSIONS.move(version, LcpfVersionStatus.PUBLISHED, actor=published_by)
+    published.changed(open_data=False)  # the dashboards show the published allocations
     db.session.commit()
     return version

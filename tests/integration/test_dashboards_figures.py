@@ -16,6 +16,7 @@ from tests.factories_monitoring import award_returns
 from tests.factories_reports import create_funding, report_return
 from tests.integration.test_dashboards import by_first_column, csv_rows
 from tests.integration.test_dashboards_queries import counting_queries
+from workers.dashboards import refresh_figures, refresh_figures_if_changed
 
 LONG_AGO = datetime(2026, 1, 1, tzinfo=UTC)
 
@@ -73,7 +74,7 @@ def test_figures_are_kept_as_they_stand_until_the_job_works_them_out_again(clien
     db.session.commit()
     assert "Victims' services" in by_first_column(csv_rows(client, "spend-by-fund"))
 
-    assert figures.refresh() == 1
+    assert refresh_figures() == 1
 
     rows = by_first_column(csv_rows(client, "spend-by-fund"))
     assert "Support for victims" in rows and "Victims' services" not in rows
@@ -112,7 +113,7 @@ def test_the_job_drops_figures_for_a_year_or_fund_no_longer_on_offer(client):
     db.session.add(DashboardFigures(filters="year=1999", charts="{}", shape=figures.SHAPE, made_at=LONG_AGO))
     db.session.commit()
 
-    assert figures.refresh() == 2
+    assert refresh_figures() == 2
 
     assert set(kept()) == {"", f"fund={funding.youth_fund.id}"}
 
@@ -125,3 +126,31 @@ def test_two_first_visits_at_once_both_get_the_figures_and_one_row_is_kept(app, 
 
     assert all(isinstance(outcome, dict) and "Spending" in outcome for outcome in outcomes), outcomes
     assert list(kept()) == [""]
+
+
+def test_the_check_every_few_minutes_works_the_figures_out_only_after_something_public_changed(client):
+    funding = create_funding()
+    client.get("/dashboards")
+    assert refresh_figures() == 1
+    assert refresh_figures_if_changed() == 0  # nothing public has changed since
+
+    # A change no job was queued for (a fund renamed): the next check finds it.
+    db.session.get(Fund, funding.victims_fund.id).name = "Support for victims"
+    db.session.commit()
+    assert refresh_figures_if_changed() == 1
+    assert "Support for victims" in by_first_column(csv_rows(client, "spend-by-fund"))
+    assert refresh_figures_if_changed() == 0
+
+
+def test_publishing_a_formula_version_has_the_kept_figures_worked_out_again(client, run_jobs):
+    from portal.lcpf import versions
+    from tests.lcpf_support import import_real_files, parameters
+
+    import_real_files()
+    client.get("/dashboards")
+    assert "There are no borough allocations to show yet" in client.get("/dashboards").get_data(as_text=True)
+
+    versions.publish(versions.create_draft("Allocations 2026/27", parameters(13_000_000), None), None)
+    run_jobs()
+
+    assert "There are no borough allocations to show yet" not in client.get("/dashboards").get_data(as_text=True)
