@@ -2,8 +2,6 @@
 
 from typing import Any
 
-from flask_login import current_user
-
 from portal.extensions import db
 from portal.models import AuditEvent, User
 
@@ -15,14 +13,13 @@ def record(
     before: dict[str, Any] | None = None,
     after: dict[str, Any] | None = None,
     organisation_id: int | None = None,
-    actor: User | None = None,
+    actor: User | None,
 ) -> AuditEvent:
-    """Add an audit event to the session. The caller's commit writes it together with the change."""
+    """Add an audit event to the session. The caller's commit writes it together with the change. ``actor`` is
+    whoever made the change, always named by the caller: None for the portal's own work (a job, a schedule)."""
     # Views may hand over Flask-Login's ``current_user`` proxy; record the user it stands for.
     subject = getattr(subject, "_get_current_object", lambda: subject)()
     actor = getattr(actor, "_get_current_object", lambda: actor)()
-    if actor is None and current_user and getattr(current_user, "is_authenticated", False):
-        actor = current_user._get_current_object()
     db.session.flush()  # so that a new subject has its id
     event = AuditEvent(
         action=action,

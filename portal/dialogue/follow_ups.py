@@ -81,6 +81,7 @@ def sync_follow_ups(award: Award) -> int:
                 follow_up,
                 after={"months_after": dates.months_after, "due_on": dates.due_on},
                 organisation_id=award.organisation_id,
+                actor=None,  # the schedule follows the award's dates, whoever changed them
             )
             changed += 1
         elif follow_up.status in NOT_YET_SUBMITTED and (follow_up.opens_on, follow_up.due_on) != (
@@ -95,6 +96,7 @@ def sync_follow_ups(award: Award) -> int:
                 before=before,
                 after={"opens_on": dates.opens_on, "due_on": dates.due_on},
                 organisation_id=award.organisation_id,
+                actor=None,  # the schedule follows the award's dates, whoever changed them
             )
             changed += 1
     return changed

@@ -74,6 +74,7 @@ def generate_schedule(award: Award) -> int:
             award,
             after={"returns": added, "frequency": frequency, "changed": changed, "removed": removed},
             organisation_id=award.organisation_id,
+            actor=None,  # the schedule follows the award's dates, whoever changed them
         )
     sync_follow_ups(award)
     return added

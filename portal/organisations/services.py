@@ -244,7 +244,7 @@ def profile_snapshot(organisation: Organisation) -> dict:
     return snapshot
 
 
-def update_profile(organisation: Organisation, details: OrganisationDetails) -> None:
+def update_profile(organisation: Organisation, details: OrganisationDetails, actor: User) -> None:
     details.organisation_type = organisation.organisation_type
     details.local_authority_id = organisation.local_authority_id
     details = clean_details(details, existing=organisation)
@@ -261,6 +261,7 @@ def update_profile(organisation: Organisation, details: OrganisationDetails) -> 
             before={k: before[k] for k in changed},
             after={k: after[k] for k in changed},
             organisation_id=organisation.id,
+            actor=actor,
         )
     db.session.commit()
 
@@ -357,6 +358,7 @@ def invite_member(organisation: Organisation, email: str, role: MembershipRole, 
         invitation,
         after={"email": email, "role": role},
         organisation_id=organisation.id,
+        actor=invited_by,
     )
     queue_email(
         email,
@@ -419,11 +421,17 @@ def accept_invitation_as_new_user(token: str, *, full_name: str, password: str) 
     return user
 
 
-def revoke_invitation(organisation: Organisation, invitation: Invitation | None) -> None:
+def revoke_invitation(organisation: Organisation, invitation: Invitation | None, actor: User) -> None:
     if invitation is None or invitation.organisation_id != organisation.id or not invitation.is_open(utcnow()):
         raise DomainError("This invitation is no longer open")
     invitation.revoked_at = utcnow()
-    audit.record("invitation.revoked", invitation, before={"email": invitation.email}, organisation_id=organisation.id)
+    audit.record(
+        "invitation.revoked",
+        invitation,
+        before={"email": invitation.email},
+        organisation_id=organisation.id,
+        actor=actor,
+    )
     db.session.commit()
 
 
@@ -438,7 +446,7 @@ def _owner_count(organisation: Organisation) -> int:
     )
 
 
-def change_member_role(organisation: Organisation, membership: Membership, role: MembershipRole) -> None:
+def change_member_role(organisation: Organisation, membership: Membership, role: MembershipRole, actor: User) -> None:
     if membership.role == role:
         return
     if membership.role is MembershipRole.OWNER and _owner_count(organisation) == 1:
@@ -451,11 +459,12 @@ def change_member_role(organisation: Organisation, membership: Membership, role:
         before={"user": membership.user.email, "role": before},
         after={"user": membership.user.email, "role": role},
         organisation_id=organisation.id,
+        actor=actor,
     )
     db.session.commit()
 
 
-def remove_member(organisation: Organisation, membership: Membership) -> None:
+def remove_member(organisation: Organisation, membership: Membership, actor: User) -> None:
     if membership.role is MembershipRole.OWNER and _owner_count(organisation) == 1:
         raise DomainError("An organisation needs at least one owner. Make someone else an owner first")
     audit.record(
@@ -463,6 +472,7 @@ def remove_member(organisation: Organisation, membership: Membership) -> None:
         membership,
         before={"user": membership.user.email, "role": membership.role},
         organisation_id=organisation.id,
+        actor=actor,
     )
     db.session.delete(membership)
     db.session.commit()

@@ -88,7 +88,7 @@ def edit_profile(organisation: Organisation):
         form.borough_ids.data = [la.id for la in organisation.boroughs_served]
     if form.validate_on_submit():
         try:
-            services.update_profile(organisation, form.details(organisation.organisation_type))
+            services.update_profile(organisation, form.details(organisation.organisation_type), current_user)
         except DomainError as error:
             form.show_error(error)
         else:
@@ -136,7 +136,7 @@ def invite(organisation: Organisation):
 def revoke_invitation(organisation: Organisation, invitation: Invitation | None):
     if ConfirmForm().validate_on_submit():
         try:
-            services.revoke_invitation(organisation, invitation)
+            services.revoke_invitation(organisation, invitation, current_user)
         except DomainError as error:
             flash(error.message, "error")
         else:
@@ -152,7 +152,7 @@ def edit_member(organisation: Organisation, membership: Membership):
     form = ChangeRoleForm(data={"role": membership.role.value} if request.method == "GET" else None)
     if form.validate_on_submit():
         try:
-            services.change_member_role(organisation, membership, MembershipRole(form.role.data))
+            services.change_member_role(organisation, membership, MembershipRole(form.role.data), current_user)
         except DomainError as error:
             form.show_error(error)
         else:
@@ -175,7 +175,7 @@ def remove_member(organisation: Organisation, membership: Membership):
     if ConfirmForm().validate_on_submit():
         name = membership.user.full_name
         try:
-            services.remove_member(organisation, membership)
+            services.remove_member(organisation, membership, current_user)
         except DomainError as error:
             flash(error.message, "error")
             return redirect(

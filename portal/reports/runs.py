@@ -157,7 +157,7 @@ def build_report(run_id: int) -> ReportStatus | None:
             "Request it again; if it fails again, contact the portal's support team."
         )[:2000]
         if BUILDS.finish(run_id, worker, status=ReportStatus.FAILED, message=message, xlsx=None, pdf=None):
-            audit.record("report.failed", fetch_run(run_id), after={"error": type(error).__name__})
+            audit.record("report.failed", fetch_run(run_id), after={"error": type(error).__name__}, actor=None)
         db.session.commit()
     db.session.expire_all()
     return _status(run_id)

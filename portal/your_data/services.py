@@ -164,7 +164,7 @@ def _restart(ids: list[int]) -> int:
         message="It stopped part way, so it has been started again",
         given_up_message="It stopped part way several times, so it was given up. Ask for it again; if it fails "
         "again, contact the portal's support team.",
-        on_given_up=lambda export: audit.record("your_data.failed", export, after={"error": "stopped"}),
+        on_given_up=lambda export: audit.record("your_data.failed", export, after={"error": "stopped"}, actor=None),
     )
 
 
@@ -181,7 +181,7 @@ def restart_stuck_exports() -> int:
         message="It stopped part way, so it has been started again",
         given_up_message="It stopped part way several times, so it was given up. Ask for it again; if it fails "
         "again, contact the portal's support team.",
-        on_given_up=lambda export: audit.record("your_data.failed", export, after={"error": "stopped"}),
+        on_given_up=lambda export: audit.record("your_data.failed", export, after={"error": "stopped"}, actor=None),
     )
 
 
@@ -274,7 +274,7 @@ def prepare_export(export_id: int) -> ExportStatus | None:
             "contact the portal's support team."
         )
         if EXPORTS.finish(export_id, worker, status=ExportStatus.FAILED, data=None, message=message):
-            audit.record("your_data.failed", fetch_export(export_id), after={"error": type(error).__name__})
+            audit.record("your_data.failed", fetch_export(export_id), after={"error": type(error).__name__}, actor=None)
         db.session.commit()
     db.session.expire_all()
     return _status(export_id)
@@ -291,6 +291,7 @@ def _tell_ready(export: PersonalDataExport) -> None:
             "subject_access.prepared",
             export,
             after={"reference": export.reference, "files": len(export.contents or {})},
+            actor=None,  # prepared by the portal's job; who asked for it is on the request's own event
         )
         if export.requested_by is not None:
             queue_email(

@@ -265,3 +265,29 @@ def test_the_last_owner_cannot_be_removed(client, organisation, owner):
     assert LAST_OWNER in page.select_one(".govuk-notification-banner").get_text()
     assert role_of(OWNER, organisation) is MembershipRole.OWNER
     assert audit_actions(organisation) == []
+
+
+def test_each_change_to_the_organisations_people_is_audited_under_the_owner_who_made_it(
+    client, mailbox, run_jobs, organisation, owner
+):
+    member(organisation, MembershipRole.EDITOR, email=COLLEAGUE)
+    owner_id = owner.id
+    client.sign_in(owner)
+    invite(client, organisation, email="sam@example.org")
+    invitation_id = db.session.scalar(sa.select(Invitation.id))
+    client.post_form(f"/organisations/{organisation}/invitations/{invitation_id}/revoke")
+    client.post_form(member_url(COLLEAGUE, organisation), {"role": "owner"})
+    client.post_form(member_url(COLLEAGUE, organisation) + "/remove")
+
+    events = db.session.execute(
+        sa.select(AuditEvent.action, AuditEvent.actor_id)
+        .where(AuditEvent.organisation_id == organisation)
+        .order_by(AuditEvent.id)
+    ).all()
+    assert [action for action, _ in events] == [
+        "invitation.created",
+        "invitation.revoked",
+        "membership.role_changed",
+        "membership.removed",
+    ]
+    assert {actor for _, actor in events} == {owner_id}
