@@ -22,6 +22,9 @@ from portal.extensions import db
 from portal.models import Award, OpenDataChange, OpenDataGrant
 from portal.opendata import lcpf_grants, performance, threesixty, validation
 
+# Beyond this many awards changed at once, every part is made again: reading them all costs little more, and the
+# awards need not be listed in a query.
+MAKE_ALL_ABOVE = 1000
 # Two runs at once would each write the parts they read: one at a time, on PostgreSQL (SQLite has one writer).
 LOCK_KEY = 360_360
 
@@ -77,9 +80,9 @@ def forget_changes(change_ids: list[int]) -> None:
 def awards_to_make(changes: list[tuple[int, int | None]]) -> set[int] | None:
     """The awards whose parts to make again: those changed, those published with no part yet and those with a part
     no longer published (withdrawn). None, meaning every award, when a change did not say which awards it changed
-    or no part has been made yet."""
+    or no part has been made yet, or more than :data:`MAKE_ALL_ABOVE` awards changed."""
     changed = {award_id for _id, award_id in changes}
-    if None in changed:
+    if None in changed or len(changed) > MAKE_ALL_ABOVE:
         return None
     if db.session.scalar(sa.select(OpenDataGrant.key).limit(1)) is None:
         return None
@@ -89,7 +92,8 @@ def awards_to_make(changes: list[tuple[int, int | None]]) -> set[int] | None:
         if award_id is not None  # the fund's grants
     }
     published = set(db.session.scalars(sa.select(Award.id).where(is_published())))
-    return {award_id for award_id in changed if award_id is not None} | (published ^ kept)
+    award_ids = {award_id for award_id in changed if award_id is not None} | (published ^ kept)
+    return award_ids if len(award_ids) <= MAKE_ALL_ABOVE else None
 
 
 def _wanted(award_ids: set[int] | None) -> dict[str, Part]:
