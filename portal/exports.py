@@ -32,10 +32,13 @@ def csv_text(headings: Sequence[str], rows: Iterable[Sequence]) -> str:
     return out.getvalue()
 
 
-def csv_dict_text(fieldnames: Sequence[str], rows: Iterable[dict]) -> str:
+def csv_dict_text(fieldnames: Sequence[str], rows: Iterable[dict], *, header: bool = True) -> str:
+    """The rows as CSV text, after a header line unless ``header`` is False. Each row is written on its own, so the
+    text of some rows followed by that of the rest is the text of them all."""
     out = io.StringIO()
     writer = csv.DictWriter(out, fieldnames=fieldnames, lineterminator="\r\n")
-    writer.writeheader()
+    if header:
+        writer.writeheader()
     for row in rows:
         writer.writerow({key: safe_text(value) for key, value in row.items()})
     return out.getvalue()

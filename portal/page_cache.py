@@ -72,6 +72,10 @@ PRIVATE_RECORDS = frozenset(
         # Worked out from public records, whose own change started a generation; the job that works them out
         # starts another when it is done (workers/dashboards.py).
         "DashboardFigures",
+        # The open-data files' parts and the changes they wait for: a public change writes the one, and the files
+        # (public records) are stored with the other.
+        "OpenDataChange",
+        "OpenDataGrant",
     }
 )
 

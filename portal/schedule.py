@@ -38,9 +38,10 @@ RECURRING = (
         "Reminders of returns coming up, due today and overdue, and escalations to officers",
     ),
     Recurring(
-        "workers.opendata.regenerate",
+        "workers.opendata.regenerate_all",
         "30 2 * * *",
-        "Make the open-data files again if the published data changed (they are also made on every change)",
+        "Make every grant's part of the open-data files again and check it, mending anything a change did not record"
+        " (the files are also brought up to date on every change)",
     ),
     Recurring(
         "workers.dashboards.refresh_figures_if_changed",

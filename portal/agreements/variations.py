@@ -224,7 +224,7 @@ def _apply(award: Award, variation: Variation, actor: User) -> None:
     if award.agreement is not None:
         schedule_instalments(award, actor)
     jobs.enqueue("workers.monitoring.generate_return_schedule", award.id)
-    published.changed()  # published amounts and dates have changed
+    published.changed(awards=[award.id])  # published amounts and dates have changed
 
 
 def fetch_variations(award: Award) -> list[Variation]:

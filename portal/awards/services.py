@@ -372,7 +372,7 @@ def _schedule_monitoring(award: Award) -> None:
 
     db.session.flush()
     jobs.enqueue("workers.monitoring.generate_return_schedule", award.id)
-    published.changed()
+    published.changed(awards=[award.id])
     notify_award_approved(award)
 
 

@@ -186,7 +186,7 @@ def withdraw_award(award: Award, reason: str, actor: User) -> bool:
     link = external_url("monitoring.organisation_award", organisation_id=award.organisation_id, award_id=award.id)
     for owner in owners_of(award.organisation_id):
         queue_email(owner.email, "award_withdrawn", award=award, owner=owner, reason=reason, link=link)
-    published.changed(withdrawn=True)
+    published.changed(awards=[award.id], withdrawn=True)
     db.session.commit()
     # The public pages keep their figures for a few minutes: a withdrawn award must leave them now.
     caching.clear()

@@ -348,7 +348,7 @@ def approve_plan(plan: DeliveryPlan, comment: str, actor: User, today: date) -> 
     schedule_plan_instalments(plan, today)
     schedule_project_returns(plan)
     _notify(plan, "delivery_plan_approved", version=version)
-    published.changed()  # the plan's projects join the published 360Giving file
+    published.changed(awards=())  # the plan's projects join the published 360Giving file (no award changes)
     db.session.commit()
 
 

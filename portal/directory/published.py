@@ -10,6 +10,7 @@ dashboards, the open-data files and the committee report, so that none of them c
 """
 
 import enum
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any, NamedTuple
@@ -27,6 +28,7 @@ from portal.models import (
     DashboardFigures,
     Fund,
     MeasureActual,
+    OpenDataChange,
     Organisation,
     PerformanceRecord,
     PublishedCaseStudy,
@@ -57,13 +59,19 @@ OPEN_DATA_JOB = "workers.opendata.regenerate"
 FIGURES_JOB = "workers.dashboards.refresh_figures"
 
 
-def changed(*, withdrawn: bool = False, open_data: bool = True) -> None:
+def changed(*, awards: Collection[int] | None = None, withdrawn: bool = False, open_data: bool = True) -> None:
     """Published data changes in this transaction: once it commits, bring up to date what the public is shown from
     it, the open-data files (unless ``open_data`` is False: nothing in them changed) and the dashboards' kept
     figures, one job each; while one waits, queuing it again does nothing, as the waiting one will see this change
     too. Something ``withdrawn`` from public view must not be shown even until those jobs run, so the kept figures
-    are forgotten with this transaction and worked out afresh when next asked for."""
+    are forgotten with this transaction and worked out afresh when next asked for.
+
+    ``awards`` are the ids of the awards whose published data changed (none, for a change to the boroughs' London
+    Crime Prevention Fund grants alone), recorded with this transaction so that the open-data job makes only their
+    part of the files again; without them it makes every part again."""
     if open_data:
+        recorded = [None] if awards is None else sorted(set(awards))
+        db.session.add_all(OpenDataChange(award_id=award_id) for award_id in recorded)
         jobs.enqueue(OPEN_DATA_JOB, coalesce=True)
     jobs.enqueue(FIGURES_JOB, coalesce=True)
     if withdrawn:

@@ -326,7 +326,8 @@ def publish_evaluation(evaluation_id: int, actor: User) -> Evaluation:
     evaluation.published_at = evaluation.updated_at = utcnow()
     evaluation.published_by = actor
     EVALUATIONS.move(evaluation, S.PUBLISHED, actor=actor)  # the last change it will ever have
-    published.changed()  # the open data lists published evaluations
+    # The open data lists an award's published evaluations (not a fund's).
+    published.changed(awards=() if evaluation.award_id is None else (evaluation.award_id,))
     db.session.commit()
     return evaluation
 

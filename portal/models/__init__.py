@@ -90,7 +90,7 @@ from portal.models.monitoring import (
     ReturnQuery,
     ReturnStatus,
 )
-from portal.models.opendata import OpenDataFile
+from portal.models.opendata import OpenDataChange, OpenDataFile, OpenDataGrant
 from portal.models.organisations import (
     Invitation,
     Membership,
@@ -186,7 +186,9 @@ __all__ = [
     "MembershipRole",
     "MessageStatus",
     "Moderation",
+    "OpenDataChange",
     "OpenDataFile",
+    "OpenDataGrant",
     "Organisation",
     "OrganisationStatus",
     "OrganisationType",

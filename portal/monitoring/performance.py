@@ -112,6 +112,6 @@ def override_rating(
         organisation_id=record.return_.organisation_id,
         actor=actor,
     )
-    published.changed()  # the published performance file shows the new rating
+    published.changed(awards=() if record.award_id is None else (record.award_id,))  # the performance file shows it
     db.session.commit()
     return record

@@ -129,7 +129,7 @@ def accept_return(return_: Return, actor: User) -> PerformanceRecord:
     review.mark_accepted(return_, actor)
     record = record_performance(return_, actor)
     review.notify(return_, "accepted", record=record)
-    published.changed()
+    published.changed(awards=() if return_.award_id is None else (return_.award_id,))
     db.session.commit()
     return record
 

@@ -1,6 +1,8 @@
 """How each published award is doing, from accepted returns only: one row per accepted return with what was spent,
 how many people were helped and the ratings given by the published rules (each rating as a word)."""
 
+from collections.abc import Collection
+
 import sqlalchemy as sa
 
 from portal import exports
@@ -30,10 +32,21 @@ COLUMNS = [
 
 
 def performance_rows() -> list[dict]:
-    awards = list(db.session.scalars(sa.select(Award).where(is_published()).order_by(Award.reference, Award.id)))
+    return [row for rows in rows_by_award().values() for row in rows]
+
+
+def rows_by_award(award_ids: Collection[int] | None = None) -> dict[int, list[dict]]:
+    """Each published award's rows, awards by reference: every award's, or those of ``award_ids`` (reading only
+    those awards and their records)."""
+    query = sa.select(Award).where(is_published()).order_by(Award.reference, Award.id)
+    if award_ids is not None:
+        query = query.where(Award.id.in_(award_ids))
+    awards = list(db.session.scalars(query))
     history = performance_history([award.id for award in awards])
-    rows = []
+    by_award: dict[int, list[dict]] = {}
     for award in awards:
+        rows: list[dict] = []
+        by_award[award.id] = rows
         for record in history[award.id]:
             return_ = record.return_
             rows.append(
@@ -56,8 +69,9 @@ def performance_rows() -> list[dict]:
                     else "",
                 }
             )
-    return rows
+    return by_award
 
 
-def rows_csv(rows: list[dict]) -> str:
-    return exports.csv_dict_text(COLUMNS, rows)
+def rows_csv(rows: list[dict], *, header: bool = True) -> str:
+    """The rows as the performance file, or without ``header`` as a part of it."""
+    return exports.csv_dict_text(COLUMNS, rows, header=header)

@@ -5,7 +5,7 @@ The boroughs' London Crime Prevention Fund allocations and the projects they com
 (:mod:`portal.opendata.lcpf_grants`)."""
 
 import json
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
@@ -144,10 +144,19 @@ def grant(award: Award, evaluations: Iterable[Evaluation] = ()) -> dict[str, Any
     return record
 
 
+def award_grants(award_ids: Collection[int] | None = None) -> list[tuple[int, str, dict]]:
+    """``(award id, reference, grant)`` for each published award by reference: every one, or those of
+    ``award_ids`` (which reads only those awards and their evaluations)."""
+    query = published_awards().order_by(Award.reference, Award.id)
+    if award_ids is not None:
+        query = query.where(Award.id.in_(award_ids))
+    awards = db.session.scalars(query).unique()
+    evaluations = public_by_award(None if award_ids is None else list(award_ids))
+    return [(award.id, award.reference, grant(award, evaluations.get(award.id, ()))) for award in awards]
+
+
 def published_grants() -> list[dict]:
-    awards = db.session.scalars(published_awards().order_by(Award.reference, Award.id)).unique()
-    evaluations = public_by_award()
-    return [grant(award, evaluations.get(award.id, ())) for award in awards]
+    return [record for _award_id, _reference, record in award_grants()]
 
 
 def package(grants: list[dict], generated_at: datetime) -> dict:
@@ -175,6 +184,28 @@ def package(grants: list[dict], generated_at: datetime) -> dict:
 
 def package_json(grants: list[dict], generated_at: datetime) -> str:
     return json.dumps(package(grants, generated_at), ensure_ascii=False, indent=2) + "\n"
+
+
+# An item of the package's "grants" is indented by two levels of two spaces.
+ITEM_INDENT = " " * 4
+_NO_GRANTS = '\n  "grants": []\n}'
+
+
+def grant_item_json(record: dict) -> str:
+    """A grant as :func:`package_json` writes it among the package's grants, without the comma between grants.
+    JSON escapes a line break inside a string, so each line of it is a line of the package."""
+    return "\n".join(ITEM_INDENT + line for line in json.dumps(record, ensure_ascii=False, indent=2).split("\n"))
+
+
+def package_json_of_items(items: list[str], generated_at: datetime) -> str:
+    """The same text as :func:`package_json` for the grants written by :func:`grant_item_json`, put together
+    without writing any grant again: the package is written with no grants and the items go in their place."""
+    if not items:
+        return package_json([], generated_at)
+    envelope = json.dumps(package([], generated_at), ensure_ascii=False, indent=2)
+    if not envelope.endswith(_NO_GRANTS):
+        raise ValueError("the package's grants are expected last")
+    return envelope[: -len(_NO_GRANTS)] + '\n  "grants": [\n' + ",\n".join(items) + "\n  ]\n}\n"
 
 
 # The flattened CSV ---------------------------------------------------------------------------------------------
@@ -208,9 +239,18 @@ LOCATION_FIELDS = [("Name", "name"), ("Geographic Code", "geoCode"), ("Geographi
 CLASSIFICATION_FIELDS = [("Vocabulary", "vocabulary"), ("Code", "code"), ("Title", "title")]
 
 
+def csv_width(record: dict) -> tuple[int, int]:
+    """How many beneficiary locations and classifications a grant has: the CSV has columns for as many of each as
+    the grant with the most."""
+    return len(record.get("beneficiaryLocation", [])), len(record.get("classifications", []))
+
+
 def csv_columns(grants: list[dict]) -> list[str]:
-    locations = max((len(g.get("beneficiaryLocation", [])) for g in grants), default=0)
-    classifications = max((len(g.get("classifications", [])) for g in grants), default=0)
+    widths = [csv_width(g) for g in grants]
+    return csv_columns_for(max((w[0] for w in widths), default=0), max((w[1] for w in widths), default=0))
+
+
+def csv_columns_for(locations: int, classifications: int) -> list[str]:
     return (
         [title for title, _ in SINGLE_COLUMNS]
         + [f"Beneficiary Location:{i}:{title}" for i in range(locations) for title, _ in LOCATION_FIELDS]
@@ -225,6 +265,16 @@ def _amount_text(amount: int | float) -> str:
 
 def grants_csv(grants: list[dict]) -> str:
     return exports.csv_dict_text(csv_columns(grants), (_csv_row(g) for g in grants))
+
+
+def csv_header(columns: list[str]) -> str:
+    """The first line of :func:`grants_csv`; each grant's line follows (:func:`csv_row_text`)."""
+    return exports.csv_dict_text(columns, ())
+
+
+def csv_row_text(record: dict, columns: list[str]) -> str:
+    """A grant's line of :func:`grants_csv` with these columns."""
+    return exports.csv_dict_text(columns, (_csv_row(record),), header=False)
 
 
 def _csv_row(g: dict) -> dict:
