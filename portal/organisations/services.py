@@ -16,10 +16,12 @@ from portal.auth.services import (
     queue_email_confirmation,
 )
 from portal.database import utcnow
+from portal.directory import published
 from portal.email.outbox import queue_email
 from portal.errors import DomainError, raise_if_any
 from portal.extensions import db
 from portal.models import (
+    Award,
     Invitation,
     LocalAuthority,
     Membership,
@@ -263,6 +265,11 @@ def update_profile(organisation: Organisation, details: OrganisationDetails, act
             organisation_id=organisation.id,
             actor=actor,
         )
+        # Its published services name it, in public and in the open-data files.
+        services = published.published_awards().with_only_columns(Award.id)
+        awards = list(db.session.scalars(services.where(Award.organisation_id == organisation.id)))
+        if awards:
+            published.changed(awards=awards)
     db.session.commit()
 
 

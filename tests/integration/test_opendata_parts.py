@@ -165,3 +165,33 @@ def test_two_grants_with_one_id_are_never_stored_even_when_only_one_was_made_aga
     with pytest.raises(files.InvalidOpenData, match="used by another grant"):
         files.refresh()
     assert stored()[files.THREESIXTY_JSON].body == good
+
+
+def test_an_organisation_renaming_itself_has_its_published_grants_made_again(run_jobs):
+    from portal.organisations.services import OrganisationDetails, update_profile
+
+    london = london_awards()
+    files.regenerate()
+    organisation = london.witness_care.organisation
+    details = OrganisationDetails(
+        name="South London Witness Care",
+        organisation_type=organisation.organisation_type,
+        address_line_1=organisation.address_line_1,
+        address_line_2=organisation.address_line_2,
+        town=organisation.town,
+        postcode=organisation.postcode,
+        charity_number=organisation.charity_number,
+        company_number=organisation.company_number,
+        works_pan_london=organisation.works_pan_london,
+        borough_ids=tuple(la.id for la in organisation.boroughs_served),
+    )
+
+    update_profile(organisation, details, create_officer())
+    run_jobs()
+
+    names = {
+        grant["recipientOrganization"][0]["name"]
+        for grant in json.loads(stored()[files.THREESIXTY_JSON].body)["grants"]
+    }
+    assert "South London Witness Care" in names
+    assert_files_are_made_whole()
