@@ -23,9 +23,10 @@ from sqlalchemy.orm import InstrumentedAttribute
 
 from portal import audit, jobs
 from portal.database import utcnow
+from portal.directory import published
 from portal.errors import DomainError
 from portal.extensions import db
-from portal.models import Application, LocalAuthority, User
+from portal.models import Application, Award, LocalAuthority, User
 from portal.models.funding import (
     DEFAULT_MINIMUM_WINDOW_WORKING_DAYS,
     TARGET_MINIMUM_DURATION_MONTHS,
@@ -149,6 +150,9 @@ def update_fund(fund: Fund, details: FundDetails, *, actor: User | None) -> None
                 after={k: after[k] for k in changed},
                 actor=actor,
             )
+        if "name" in changed:  # its published grants name it, in public and in the open-data files
+            funded = published.published_awards().with_only_columns(Award.id).where(Award.fund_id == fund.id)
+            published.changed(awards=list(db.session.scalars(funded)))
 
 
 def fund_has_bids(fund: Fund) -> bool:

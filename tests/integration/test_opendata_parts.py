@@ -10,7 +10,7 @@ import sqlalchemy as sa
 import time_machine
 
 from portal.extensions import db
-from portal.models import AwardStatus, OpenDataChange, OpenDataFile, OpenDataGrant, Return, ReturnStatus
+from portal.models import AwardStatus, OpenDataChange, OpenDataFile, OpenDataGrant, Return, ReturnStatus, ServiceArea
 from portal.monitoring.returns import accept_return
 from portal.opendata import files, lcpf_grants, performance, threesixty
 from tests.factories_assessment import create_officer
@@ -194,4 +194,21 @@ def test_an_organisation_renaming_itself_has_its_published_grants_made_again(run
         for grant in json.loads(stored()[files.THREESIXTY_JSON].body)["grants"]
     }
     assert "South London Witness Care" in names
+    assert_files_are_made_whole()
+
+
+def test_a_fund_renamed_by_an_officer_has_its_published_grants_made_again(run_jobs):
+    from portal.rounds.services import FundDetails, update_fund
+
+    london = london_awards()
+    files.regenerate()
+    fund = london.witness_care.fund
+    details = FundDetails(
+        "Victims' Fund 2026", fund.code, fund.purpose, tuple(fund.service_areas) or (ServiceArea.VICTIM_SUPPORT,)
+    )
+
+    update_fund(fund, details, actor=create_officer())
+    run_jobs()
+
+    assert "Victims' Fund 2026" in stored()[files.THREESIXTY_JSON].body
     assert_files_are_made_whole()
