@@ -58,6 +58,8 @@ def test_the_error_when_someone_else_took_the_reviewer_off_first_is_accessible(p
     other = page.context.new_page()
     other.goto(bid_path(application, f"/reviewers/{assignment.id}/remove"))
     other.get_by_role("button", name="Take the reviewer off this bid").click()
+    # Closing a page while the navigation a click started is still under way can leave Chromium never answering.
+    expect(other.get_by_text("Grace Mensah is no longer reviewing this bid")).to_be_visible()
     other.close()
 
     page.get_by_role("button", name="Take the reviewer off this bid").click()
