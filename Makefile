@@ -53,8 +53,8 @@ demo: database  ## load the demo organisations and users and the published LCPF 
 worker: setup  ## start an rq worker (needs REDIS_URL)
 	$(BIN)/flask --app wsgi worker
 
-browser:  ## make sure Chromium is installed for the browser tests
-	@command -v chromium >/dev/null || scripts/install-chromium
+browser:  ## make sure Chromium's headless shell is installed for the browser tests
+	@command -v chromium-headless-shell >/dev/null || scripts/install-chromium
 
 lint: setup
 	$(BIN)/ruff check .
