@@ -55,6 +55,12 @@ def note_write(table: str = EVERY_TABLE) -> None:
         _tables_written.add(table)
 
 
+def pytest_collection_modifyitems(items):
+    """The long tests go first (in their usual order, as does the rest): the workers share out what is left as they
+    finish, so the run ends on short tests rather than one worker finishing a long one while the other waits."""
+    items.sort(key=lambda item: item.get_closest_marker("long") is None)
+
+
 def _worker_number() -> int | None:
     """This process's number under pytest-xdist (``gw3`` is 3), or None when the suite runs in one process."""
     name = os.environ.get("PYTEST_XDIST_WORKER", "")

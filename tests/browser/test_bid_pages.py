@@ -84,6 +84,7 @@ def fill_project(page, setup, *, amount="6000") -> None:
     expect(page.locator("h1")).to_have_text("Your bid to Safer Streets 2027")
 
 
+@pytest.mark.long
 def test_the_whole_applicant_journey_works_through_labels_and_every_page_is_accessible(
     page, assert_accessible, bidding
 ):

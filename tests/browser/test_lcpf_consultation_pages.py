@@ -2,6 +2,7 @@
 (with a mistake first), a borough council sees its figures and responds with a document (with mistakes first), the
 officer reads it and replies, and the borough sees the reply and its formula page."""
 
+import pytest
 from playwright.sync_api import expect
 
 from portal.lcpf import versions
@@ -15,6 +16,7 @@ from tests.lcpf_support import import_real_files, parameters
 PDF = b"%PDF-1.4\n1 0 obj\n<<>>\nendobj\ntrailer\n<<>>\n%%EOF\n"
 
 
+@pytest.mark.long
 def test_a_consultation_from_opening_to_reply(page, assert_accessible, assert_fits_a_phone):
     import_real_files()
     versions.publish(versions.create_draft("Formula 2026", parameters(13_000_000), None), None)

@@ -5,6 +5,7 @@ accepted, a return submitted and accepted, and the rating shown on the public se
 import re
 from datetime import UTC, datetime, time, timedelta
 
+import pytest
 import sqlalchemy as sa
 import time_machine
 from playwright.sync_api import expect
@@ -214,6 +215,7 @@ def accept_agreement(page, check):
     sign_out(page)
 
 
+@pytest.mark.long
 def test_a_new_charity_goes_from_registering_to_a_rated_return_through_the_pages(
     page, mailbox, run_jobs, assert_accessible
 ):

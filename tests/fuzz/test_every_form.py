@@ -440,6 +440,7 @@ def demo(app, capsys):
     return made
 
 
+@pytest.mark.long
 def test_no_form_answers_any_input_with_a_server_error(app, client, demo, capsys):
     started = time.monotonic()
     finder = Finder(app, client, demo)

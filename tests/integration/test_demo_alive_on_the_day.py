@@ -24,6 +24,7 @@ def _returns() -> list[Return]:
     [date(2026, 5, 15), date(2027, 2, 3), date(2028, 8, 20)],
     ids=["spring", "winter", "two-years-on"],
 )
+@pytest.mark.long
 def test_the_demo_loaded_on_any_day_has_returns_due_overdue_awaiting_review_and_recently_rated(day):
     with time_machine.travel(datetime(day.year, day.month, day.day, 12, tzinfo=UTC), tick=False):
         load_all_demo_data()
@@ -43,6 +44,7 @@ def test_the_demo_loaded_on_any_day_has_returns_due_overdue_awaiting_review_and_
         assert len(overdue_awards) < len({r.award_id for r in returns}) / 2
 
 
+@pytest.mark.long
 def test_loading_the_demo_again_the_same_day_changes_no_return():
     with time_machine.travel(datetime(2027, 2, 3, 12, tzinfo=UTC), tick=False):
         load_all_demo_data()

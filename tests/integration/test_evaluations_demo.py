@@ -1,6 +1,7 @@
 """The demo shows evaluations: a published one with its PDF report on a real-looking service, and a three-year
 service missing its interim evaluation; loading the demo again changes nothing."""
 
+import pytest
 import sqlalchemy as sa
 
 from portal.demo.evaluations import GANG_EXIT, VICTIMS
@@ -10,6 +11,7 @@ from portal.extensions import db
 from portal.models import Award, Evaluation, EvaluationKind, EvaluationStatus
 
 
+@pytest.mark.long
 def test_the_demo_has_a_published_evaluation_and_a_missing_interim_and_loading_again_changes_nothing(client):
     load_all_demo_data()
     evaluations = db.session.scalars(sa.select(Evaluation).order_by(Evaluation.id)).all()

@@ -3,6 +3,7 @@
 from collections import Counter
 from datetime import UTC
 
+import pytest
 import sqlalchemy as sa
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
@@ -102,6 +103,7 @@ def _demo_counts() -> dict[str, int]:
     return {table: db.session.scalar(sa.text(f"SELECT count(*) FROM {table}")) for table in tables}
 
 
+@pytest.mark.long
 def test_flask_demo_load_is_idempotent_and_covers_every_kind_of_organisation(app):
     first = _invoke(app, "demo", "load")
     assert first.exit_code == 0, first.output
@@ -119,6 +121,7 @@ def test_flask_demo_load_is_idempotent_and_covers_every_kind_of_organisation(app
     assert kinds[OrganisationType.SNB] == 32
 
 
+@pytest.mark.long
 def test_flask_demo_load_gives_every_demo_login_an_account(app):
     from portal.demo.seed import demo_logins
 

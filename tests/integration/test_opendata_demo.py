@@ -3,6 +3,7 @@ by loading the demo again."""
 
 import json
 
+import pytest
 import sqlalchemy as sa
 
 from portal.demo.seed import load_all_demo_data
@@ -11,6 +12,7 @@ from portal.extensions import db
 from portal.opendata import files, validation
 
 
+@pytest.mark.long
 def test_the_demo_publishes_every_approved_award_and_loading_again_changes_nothing():
     summaries = load_all_demo_data()
     assert summaries[-1].startswith("Open data:")

@@ -1,10 +1,12 @@
 """The demo shows a newcomer the outcomes framework, its mapping, the catalogue and the roll-up."""
 
+import pytest
 from click.testing import CliRunner
 
 from portal.outcomes import catalogue, frameworks, mapping, rollup
 
 
+@pytest.mark.long
 def test_the_demo_publishes_the_plans_outcomes_maps_every_demo_measure_and_writes_three_entries(app, client):
     result = CliRunner().invoke(app.cli, ["demo", "load"], catch_exceptions=False)
     assert result.exit_code == 0, result.output

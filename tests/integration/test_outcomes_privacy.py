@@ -2,6 +2,8 @@
 site is crawled, from every public starting point, with a draft framework version, a draft catalogue entry, a
 published entry's unpublished changes and an entry of an award not approved planted, and searched for them."""
 
+import pytest
+
 from portal.extensions import db
 from portal.models import AwardStatus
 from portal.opendata import files
@@ -48,6 +50,7 @@ def plant_outcomes():
     files.regenerate()
 
 
+@pytest.mark.long
 def test_no_public_page_or_file_shows_a_draft_framework_or_catalogue_entry(client, app):
     plant_outcomes()
     bodies = crawl(client, app)

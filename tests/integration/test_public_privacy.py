@@ -8,6 +8,7 @@ and every body is searched. The crawl has to find the approved services too, so 
 from collections import deque
 from urllib.parse import urlsplit
 
+import pytest
 from werkzeug.exceptions import HTTPException
 
 from portal.database import utcnow
@@ -209,6 +210,7 @@ def _links(html: str) -> list[str]:
     return [a["href"] for a in BeautifulSoup(html, "html.parser").select("a[href]")]
 
 
+@pytest.mark.long
 def test_no_public_page_file_or_api_response_shows_anything_private(client, app):
     plant_everything()
     bodies = crawl(client, app)
@@ -244,6 +246,7 @@ def test_no_public_page_file_or_api_response_shows_anything_private(client, app)
     assert all("77,777" not in body and "7777777" not in body for body in bodies.values())  # Q2's unaccepted spend
 
 
+@pytest.mark.long
 def test_the_crawl_would_notice_a_leak(client, app):
     london = plant_everything()
     marker = PRIVATE["reviewer's justification"]

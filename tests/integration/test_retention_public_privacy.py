@@ -3,6 +3,7 @@ private: the privacy crawl finds no person's name or email address and none of t
 
 from datetime import timedelta
 
+import pytest
 import sqlalchemy as sa
 
 from portal.database import utcnow
@@ -14,6 +15,7 @@ from tests.integration.test_public_privacy import PRIVATE, crawl, plant_everythi
 from tests.privacy_support import plant_on_both_sides
 
 
+@pytest.mark.long
 def test_the_privacy_crawl_finds_no_personal_data_after_the_retention_job(client, app):
     plant_everything()
     plant_on_both_sides()
