@@ -87,6 +87,11 @@ def published_awards() -> sa.Select[tuple[Award]]:
     return sa.select(Award).where(is_published())
 
 
+def award_ids(*conditions: sa.ColumnElement[bool]) -> list[int]:
+    """The ids of the published awards that meet ``conditions``: those whose public record names what changed."""
+    return list(db.session.scalars(sa.select(Award.id).where(is_published(), *conditions)))
+
+
 class AwardFacts(NamedTuple):
     """What the committee report shows of a published award, read as columns (no award objects, their years,
     boroughs or service areas): a row for each of thousands of services costs a fraction of an award's."""

@@ -266,8 +266,7 @@ def update_profile(organisation: Organisation, details: OrganisationDetails, act
             actor=actor,
         )
         # Its published services name it, in public and in the open-data files.
-        services = published.published_awards().with_only_columns(Award.id)
-        awards = list(db.session.scalars(services.where(Award.organisation_id == organisation.id)))
+        awards = published.award_ids(Award.organisation_id == organisation.id)
         if awards:
             published.changed(awards=awards)
     db.session.commit()

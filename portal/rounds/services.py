@@ -151,8 +151,7 @@ def update_fund(fund: Fund, details: FundDetails, *, actor: User | None) -> None
                 actor=actor,
             )
         if "name" in changed:  # its published grants name it, in public and in the open-data files
-            funded = published.published_awards().with_only_columns(Award.id).where(Award.fund_id == fund.id)
-            published.changed(awards=list(db.session.scalars(funded)))
+            published.changed(awards=published.award_ids(Award.fund_id == fund.id))
 
 
 def fund_has_bids(fund: Fund) -> bool:
