@@ -55,17 +55,12 @@ def assets_kept_by_the_browser(app):
     return serve
 
 
-# The live server's address, for handing the browser a cookie before it has opened any page.
-LIVE_SERVER: dict[str, str] = {}
-
-
 @pytest.fixture(scope="session")
 def live_server(app):
     server = make_server("127.0.0.1", 0, assets_kept_by_the_browser(app), threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
-    LIVE_SERVER["url"] = f"http://127.0.0.1:{server.server_port}"
-    yield LIVE_SERVER["url"]
+    yield f"http://127.0.0.1:{server.server_port}"
     server.shutdown()
 
 
@@ -220,30 +215,23 @@ def sign_in(page: Page, email: str, password: str) -> None:
 def sign_in_as(page: Page, user) -> None:
     """Sign in as a user made by the factories, with the shared test password, and open the page signing in leads to.
 
-    The sign-in form and the security code are posted by the app's test client, as this browser (its address and
-    user agent), and the browser is handed the session cookie they earned: the same sign-in, for one page in the
-    browser instead of four. Tests of the sign-in pages themselves fill them in with ``sign_in``.
+    The sign-in form and the security code are posted by the app's test client as this browser (its user agent),
+    and the browser is handed the session cookie they earned: the same sign-in, for one page in the browser instead
+    of four. Tests of the sign-in pages themselves fill them in with ``sign_in``.
     """
-    from bs4 import BeautifulSoup
     from flask import current_app
 
     from portal.auth.second_factor import current_code
+    from tests.client import PortalClient
     from tests.factories import PASSWORD
 
     secret = second_factor_ready(user.email)
-    client = current_app.test_client()
-    client.environ_base.update(REMOTE_ADDR="127.0.0.1", HTTP_USER_AGENT=page.evaluate("navigator.userAgent"))
-
-    def post(path: str, data: dict[str, str]):
-        form = BeautifulSoup(client.get(path).data, "html.parser")
-        data["csrf_token"] = form.find("input", attrs={"name": "csrf_token"})["value"]
-        response = client.post(path, data=data)
-        assert response.status_code == 302, f"signing in as {user.email} stopped at {path}"
-        return response.headers["Location"]
-
-    landing = post("/sign-in", {"email": user.email, "password": PASSWORD})
+    client = PortalClient(current_app, current_app.response_class)
+    client.environ_base["HTTP_USER_AGENT"] = page.evaluate("navigator.userAgent")
+    landing = client.post_form("/sign-in", {"email": user.email, "password": PASSWORD}).headers["Location"]
     if secret and landing.split("?")[0].endswith("/sign-in/security-code"):
-        landing = post("/sign-in/security-code", {"code": current_code(secret)})
+        landing = client.post_form("/sign-in/security-code", {"code": current_code(secret)}).headers["Location"]
     cookie = client.get_cookie(current_app.config["SESSION_COOKIE_NAME"])
-    page.context.add_cookies([{"name": cookie.key, "value": cookie.value, "url": LIVE_SERVER["url"]}])
+    # Cookies are not kept per port: the live server's host is enough.
+    page.context.add_cookies([{"name": cookie.key, "value": cookie.value, "domain": "127.0.0.1", "path": "/"}])
     page.goto(landing)
