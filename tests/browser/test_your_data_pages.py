@@ -22,7 +22,7 @@ def test_a_person_asks_for_their_data_and_sees_it_ready_to_download(page, assert
     page.get_by_role("button", name="Ask for a download of your data").click()
     expect(page.locator("h1")).to_have_text("Download of your data")
     run_jobs()
-    page.reload()
+    # The page's own script reloads it when the export is ready.
     expect(page.get_by_role("button", name="Download your data (ZIP", exact=False)).to_be_visible()
     expect(page.get_by_text("Ready to download")).to_be_visible()
     assert_accessible(page)
@@ -93,7 +93,7 @@ def test_an_administrator_finds_a_person_and_exports_their_data_for_a_request(pa
     page.get_by_role("button", name="Prepare the export").click()
     expect(page.locator("h1")).to_have_text("SAR-2026-014")
     run_jobs()
-    page.reload()
+    # The page's own script reloads it when the export is ready.
     expect(page.get_by_role("button", name="Download the export (ZIP", exact=False)).to_be_visible()
     assert_accessible(page)
 
