@@ -43,10 +43,10 @@ def test_the_rounds_and_bids_lists_are_accessible_and_sortable(page, assert_acce
     assert_accessible(page)
 
     page.get_by_role("link", name="Organisation (sort ascending)").click()
-    assert page.locator("tbody tr").first.inner_text().find("Acton Mentors") >= 0
+    expect(page.locator("tbody tr").first).to_contain_text("Acton Mentors")
     page.get_by_label("Status").select_option("in_review")
     page.get_by_role("button", name="Filter").click()
-    assert page.locator("tbody tr").count() == 1
+    expect(page.locator("tbody tr")).to_have_count(1)
 
     page.get_by_label(f"Select {in_review.reference}").check()
     page.get_by_label("Reviewer for the selected bids").select_option(label="Daniel Kowalski (reviewer)")
@@ -79,6 +79,7 @@ def test_screening_a_bid_is_accessible_and_works(page, assert_accessible):
 
     page.goto(bid_path(application))
     page.get_by_role("button", name="Start screening").click()
+    expect(page.get_by_text("Screening has started.")).to_be_visible()
     page.goto(bid_path(application, "/screening"))
     for legend in (
         "Eligibility confirmed",

@@ -1,6 +1,7 @@
 """The public dashboards, the committee reports pages for officers (with the progress bar) and the public list of
 published reports, in a real browser, each checked with axe-core."""
 
+import re
 from datetime import date
 
 from playwright.sync_api import expect
@@ -55,6 +56,7 @@ def test_requesting_a_committee_report_with_a_mistake_then_building_it_is_access
 
     page.get_by_label("April to September 2025").check()
     page.get_by_role("button", name="Build the report").click()
+    expect(page).to_have_url(re.compile(r"/staff/reports/\d+$"))
     run_jobs()
     # The page's own script reloads it when the build has finished (a reload from here could cross that one).
     expect(page.get_by_role("link", name="PDF, A4 landscape")).to_be_visible()

@@ -135,6 +135,7 @@ def test_publishing_a_case_study_and_the_public_library_are_accessible(page, ass
     assert_accessible(page)
 
     page.get_by_role("button", name="Sign out").click()
+    expect(page.get_by_text("You have signed out.")).to_be_visible()
     page.goto("/good-practice")
     assert_accessible(page)
     page.get_by_role("link", name="Back to college").click()

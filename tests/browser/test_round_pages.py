@@ -130,7 +130,7 @@ def test_funding_opportunities_are_in_the_navigation_for_everyone(page, funding)
     sign_in(page, funding["officer"], PASSWORD)
     expect(page.get_by_role("link", name="Funding opportunities")).to_be_visible()
     page.get_by_role("link", name="Funds and rounds").click()
-    assert page.locator("h1").inner_text() == "Funds and rounds"
+    expect(page.locator("h1")).to_have_text("Funds and rounds")
 
 
 def test_filtering_opportunities_works_without_javascript(browser, live_server, funding):
