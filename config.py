@@ -52,6 +52,9 @@ class Config:
     RATELIMIT_ENABLED = True
     RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI") or REDIS_URL or "memory://"
     RATELIMIT_HEADERS_ENABLED = False
+    # "10 per minute" means any 60 seconds: a fixed window would let twice that through across a window's end (and
+    # would forget a burst that straddles it).
+    RATELIMIT_STRATEGY = "moving-window"
     SIGN_IN_RATE_LIMIT = os.environ.get("SIGN_IN_RATE_LIMIT", "10 per minute;50 per hour")
     # When the limits' storage (Redis) cannot be reached, each process keeps counting in its own memory, and says so
     # in the log, rather than refusing everyone; it goes back to the storage when it answers again.
