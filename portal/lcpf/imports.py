@@ -14,7 +14,7 @@ import json
 import re
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -82,8 +82,22 @@ class ImportRefused(DomainError):
         self.report = report
 
 
+@dataclass(frozen=True)
+class CheckedCrimeFile:
+    """A crime file checked whole and found valid: what its import report will say, and the counts to write, keyed
+    by (local authority id, category, first month, last month)."""
+
+    report: ImportReport
+    counts: Mapping[tuple[int, str, int, int], int]
+
+
 def import_crime(content: bytes, source_filename: str, imported_by: User | None = None) -> ImportReport:
     """Check the whole file, then import it in one transaction. Raises ImportRefused (writing nothing)."""
+    return save_crime(check_crime(content, source_filename), imported_by)
+
+
+def check_crime(content: bytes, source_filename: str) -> CheckedCrimeFile:
+    """Check a crime file in either layout without writing anything. Raises ImportRefused listing every problem."""
     report = ImportReport(LcpfImportKind.CRIME, source_filename)
     header, rows = _read_csv(content, report)
     counts: dict[tuple[int, str, int, int], int] = {}
@@ -102,11 +116,18 @@ def import_crime(content: bytes, source_filename: str, imported_by: User | None 
                 )
             )
     _refuse_if_any(report)
+    return CheckedCrimeFile(report, counts)
+
+
+def save_crime(checked: CheckedCrimeFile, imported_by: User | None = None) -> ImportReport:
+    """Import a checked crime file in one transaction, and return its report (a copy: a checked file may be saved
+    more than once, each save an import of its own)."""
+    report = replace(checked.report)
     record = _record(report, imported_by)
     _insert_crime_counts(
         [
             (record.id, la_id, category, first, last, count)
-            for (la_id, category, first, last), count in sorted(counts.items())
+            for (la_id, category, first, last), count in sorted(checked.counts.items())
         ]
     )
     db.session.commit()
