@@ -244,12 +244,26 @@ def app_context(app, smtp_server):
         if app.config["REDIS_URL"]:
             for name in jobs.QUEUES:
                 jobs.queue(name).empty()
-        limiter.reset()
+        reset_limits()
         cache.clear()  # public pages' cached figures belong to the test that made them
         yield
         request_started.disconnect(clear_g, app)
         db.session.remove()
         _clear_tables()
+
+
+def reset_limits() -> None:
+    """Forget every rate-limit count, and have the limiter count in its storage again.
+
+    After a fault test has stopped Redis, the limiter counts in this process's memory until a check finds its
+    storage answering again, and it checks with back-off (up to half a minute): a later test would meet that test's
+    counts, or have the count move from memory to Redis half-way through. Flask-Limiter offers no public way to say
+    the storage is back, so its two private attributes are reached for here."""
+    limiter.reset()
+    limiter._storage_dead = False
+    in_memory = getattr(limiter, "_fallback_storage", None)
+    if in_memory is not None:
+        in_memory.reset()
 
 
 def _clear_tables() -> None:

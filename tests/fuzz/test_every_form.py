@@ -33,8 +33,9 @@ from werkzeug.exceptions import MethodNotAllowed, NotFound
 from portal.auth.pending import PENDING_KEY
 from portal.database import utcnow
 from portal.demo.seed import DEMO_DOMAIN, load_all_demo_data
-from portal.extensions import db, limiter
+from portal.extensions import db
 from portal.models import User
+from tests.conftest import reset_limits
 from tests.fuzz.sources import FORM_PAGES, SOURCES
 
 LONG_RUN = bool(os.environ.get("PORTAL_FUZZ"))
@@ -327,7 +328,7 @@ def fuzz(client, form: Form, token: str) -> int:
     def post(data):
         nonlocal cases
         cases += 1
-        limiter.reset()  # the sign-in limits would otherwise answer 429 before the form is read
+        reset_limits()  # the sign-in limits would otherwise answer 429 before the form is read
         response = client.post(form.action, data={**data, "csrf_token": token})
         assert response.status_code < 500, (form.persona, form.action, data)
 
