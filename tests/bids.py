@@ -130,11 +130,11 @@ def fill(client, url: str, changes: dict, *, action: str = "continue", expected_
     )
     if response.status_code in (301, 302, 303):
         return response
-    return BeautifulSoup(response.data, "html.parser")
+    return BeautifulSoup(response.data, "lxml")
 
 
 def _problems(response) -> str:
-    page = BeautifulSoup(response.data, "html.parser")
+    page = BeautifulSoup(response.data, "lxml")
     summary = page.select_one(".govuk-error-summary")
     main = page.select_one("main")
     return summary.get_text(" ", strip=True) if summary else (main.get_text(" ", strip=True)[:1500] if main else "")

@@ -1,7 +1,10 @@
 """A test client that signs in as a user, checks the status and returns the parsed page."""
 
 from bs4 import BeautifulSoup
-from flask.testing import FlaskClient
+from flask import g
+from flask.ctx import RequestContext
+from flask.testing import EnvironBuilder, FlaskClient
+from flask_wtf.csrf import generate_csrf
 
 from portal.auth.sessions import SESSION_KEY
 from portal.auth.tokens import new_random_token
@@ -37,14 +40,19 @@ class PortalClient(FlaskClient):
         assert response.status_code == expected_status, (
             f"GET {url}: expected {expected_status}, got {response.status_code} {response.headers.get('Location', '')}"
         )
-        return BeautifulSoup(response.data, "html.parser")
+        return BeautifulSoup(response.data, "lxml")
 
     def csrf_token(self) -> str:
-        """A valid token for this client's session: from any page when signed in, from a form's page otherwise."""
-        meta = self.get_page("/cookies").find("meta", attrs={"name": "csrf-token"})
-        if meta is None:
-            return self.get_page("/sign-in").find("input", attrs={"name": "csrf_token"})["value"]
-        return meta["content"]
+        """A valid token for this client's session, made as a form's page makes it (Flask-WTF signs a secret it keeps
+        in the session, adding one if the session has none) without asking for a page first."""
+        field = self.application.config["WTF_CSRF_FIELD_NAME"]
+        environ = EnvironBuilder(self.application).get_environ()
+        with self.session_transaction() as session, RequestContext(self.application, environ, session=session):
+            g.pop(field, None)  # Flask-WTF keeps the token it made in `g`, which is the test's
+            try:
+                return generate_csrf()
+            finally:
+                g.pop(field, None)
 
     def post_form(self, url: str, data: dict | None = None, expected_status: int = 302, follow: bool = False):
         """POST a form with a valid CSRF token. Returns the response, or the parsed page when it is not a redirect."""
@@ -56,11 +64,11 @@ class PortalClient(FlaskClient):
         )
         if response.status_code in (301, 302, 303):
             return response
-        return BeautifulSoup(response.data, "html.parser")
+        return BeautifulSoup(response.data, "lxml")
 
 
 def _errors(response) -> str:
-    page = BeautifulSoup(response.data, "html.parser")
+    page = BeautifulSoup(response.data, "lxml")
     summary = page.select_one(".govuk-error-summary")
     return summary.get_text(" ", strip=True) if summary else ""
 

@@ -251,7 +251,7 @@ class Finder:
         assert response.status_code < 500, url
         forms = []
         if response.status_code == 200 and "html" in response.content_type:
-            forms = self.forms_on(BeautifulSoup(response.data, "html.parser"), url, persona)
+            forms = self.forms_on(BeautifulSoup(response.data, "lxml"), url, persona)
         self.fetched[(url, persona)] = (response.status_code, forms)
         return self.fetched[(url, persona)]
 

@@ -262,7 +262,7 @@ def upload(client, application, q, url, filename, content, action="later", expec
     data[f"q{q['file'].id}"] = (io.BytesIO(content), filename)
     response = client.post(url, data=data, content_type="multipart/form-data")
     assert response.status_code == expected_status, response.data.decode()[:3000]
-    return BeautifulSoup(response.data, "html.parser") if expected_status == 200 else response
+    return BeautifulSoup(response.data, "lxml") if expected_status == 200 else response
 
 
 def test_a_pdf_can_be_uploaded_downloaded_and_removed(client, bid):

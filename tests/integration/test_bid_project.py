@@ -87,7 +87,7 @@ def test_a_total_outside_the_rounds_range_is_refused_beside_the_first_year(clien
     assert response.status_code == 200
     from bs4 import BeautifulSoup
 
-    page = BeautifulSoup(response.data, "html.parser")
+    page = BeautifulSoup(response.data, "lxml")
     messages = summary_errors(page)
     assert len(messages) == 1
     assert messages[0].startswith("The total you ask for must be between £1,000 and £300,000. You have asked for £")
@@ -101,7 +101,7 @@ def test_a_project_shorter_or_longer_than_the_round_allows_is_refused(client):
     response = fill_project(client, application, duration_months="60")
     from bs4 import BeautifulSoup
 
-    page = BeautifulSoup(response.data, "html.parser")
+    page = BeautifulSoup(response.data, "lxml")
     assert "Your project must run for between 24 and 48 months" in summary_errors(page)
 
 
@@ -126,7 +126,7 @@ def test_a_project_shorter_than_the_round_allows_is_told_the_target_once(client)
     response = fill_project(client, application, duration_months="18")
     from bs4 import BeautifulSoup
 
-    page = BeautifulSoup(response.data, "html.parser")
+    page = BeautifulSoup(response.data, "lxml")
     assert "Your project must run for between 24 and 48 months" in summary_errors(page)
     assert page.text.count("3 to 4 years") == 1
 
@@ -138,7 +138,7 @@ def test_a_start_date_before_the_round_closes_is_refused(client):
     response = fill_project(client, application, start_date=[str(early.day), str(early.month), str(early.year)])
     from bs4 import BeautifulSoup
 
-    page = BeautifulSoup(response.data, "html.parser")
+    page = BeautifulSoup(response.data, "lxml")
     assert any(m.startswith("Your project cannot start before") for m in summary_errors(page))
     assert page.select_one(".govuk-error-summary a")["href"] in ("#start_date-day", "#amount_" + str(early.year))
 
@@ -149,7 +149,7 @@ def test_no_borough_and_not_london_wide_is_refused(client):
     response = fill_project(client, application, boroughs=())
     from bs4 import BeautifulSoup
 
-    page = BeautifulSoup(response.data, "html.parser")
+    page = BeautifulSoup(response.data, "lxml")
     assert "Select the boroughs your project will work in, or London-wide" in summary_errors(page)
 
 
@@ -272,7 +272,7 @@ def test_a_colleagues_change_to_the_project_page_is_not_overwritten_silently(cli
 
     from bs4 import BeautifulSoup
 
-    again = BeautifulSoup(response.data, "html.parser")
+    again = BeautifulSoup(response.data, "lxml")
     assert again.select_one("input[name=project_title]")["value"] == "Owner's title"
     client.post(
         f"/organisations/{application.organisation_id}/applications/{application.id}/project",

@@ -361,4 +361,4 @@ def test_the_confirmation_page_of_a_draft_sends_you_to_the_bid(client):
     assert client.get(f"/organisations/{application.organisation_id}/applications/{application.id}/submitted").headers[
         "Location"
     ] == (f"/organisations/{application.organisation_id}/applications/{application.id}/view")
-    assert summary_errors(BeautifulSoup("", "html.parser")) == []
+    assert summary_errors(BeautifulSoup("", "lxml")) == []

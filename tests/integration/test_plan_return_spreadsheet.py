@@ -87,7 +87,7 @@ def upload(client, plan, data: bytes, filename="returns.xlsx", expected_status=2
     payload = {"csrf_token": client.csrf_token(), "quarter": Q1, "spreadsheet": (io.BytesIO(data), filename)}
     response = client.post(f"{base(plan)}/upload", data=payload, content_type="multipart/form-data")
     assert response.status_code == expected_status, response.data[:2000]
-    return BeautifulSoup(response.data, "html.parser")
+    return BeautifulSoup(response.data, "lxml")
 
 
 def problems(page) -> list[tuple[str, str, str, str]]:

@@ -207,7 +207,7 @@ def crawl(client, app) -> dict[str, str]:
 def _links(html: str) -> list[str]:
     from bs4 import BeautifulSoup
 
-    return [a["href"] for a in BeautifulSoup(html, "html.parser").select("a[href]")]
+    return [a["href"] for a in BeautifulSoup(html, "lxml").select("a[href]")]
 
 
 @pytest.mark.long
