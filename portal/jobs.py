@@ -281,8 +281,16 @@ def _import(dotted: str) -> Callable[..., Any]:
 
 
 def redis_connection() -> Redis:
-    # A Redis that does not answer must fail fast, not hold a web request for the operating system's timeout.
-    return Redis.from_url(current_app.config["REDIS_URL"], socket_connect_timeout=REDIS_CONNECT_TIMEOUT_SECONDS)
+    """The app's Redis client. Its connections are kept in one pool per app and address and used again, where a
+    client made for each call opened a connection for each hand-over (a connection, a handshake and two more round
+    trips each time). A connection that Redis dropped is made again on its next use."""
+    url = current_app.config["REDIS_URL"]
+    clients: dict[str, Redis] = current_app.extensions.setdefault("portal_redis", {})
+    client = clients.get(url)
+    if client is None:
+        # A Redis that does not answer must fail fast, not hold a web request for the operating system's timeout.
+        client = clients[url] = Redis.from_url(url, socket_connect_timeout=REDIS_CONNECT_TIMEOUT_SECONDS)
+    return client
 
 
 REDIS_CONNECT_TIMEOUT_SECONDS = 2

@@ -57,7 +57,8 @@ class LcpfCrimeCount(Model):
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    import_id: Mapped[int] = mapped_column(sa.ForeignKey("lcpf_import.id", ondelete="CASCADE"), index=True)
+    # Found by the unique constraint, which begins with it.
+    import_id: Mapped[int] = mapped_column(sa.ForeignKey("lcpf_import.id", ondelete="CASCADE"))
     local_authority_id: Mapped[int] = mapped_column(sa.ForeignKey("local_authority.id"))
     category: Mapped[str] = mapped_column(sa.String(80))
     first_month: Mapped[int] = mapped_column(index=True)
@@ -72,7 +73,8 @@ class LcpfBoroughFigure(Model):
     __table_args__ = (sa.UniqueConstraint("import_id", "local_authority_id", "measure"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    import_id: Mapped[int] = mapped_column(sa.ForeignKey("lcpf_import.id", ondelete="CASCADE"), index=True)
+    # Found by the unique constraint, which begins with it.
+    import_id: Mapped[int] = mapped_column(sa.ForeignKey("lcpf_import.id", ondelete="CASCADE"))
     local_authority_id: Mapped[int] = mapped_column(sa.ForeignKey("local_authority.id"))
     measure: Mapped[str] = mapped_column(sa.String(60))
     value: Mapped[Decimal] = mapped_column(sa.Numeric(18, 6))
