@@ -1,7 +1,7 @@
 """A test client that signs in as a user, checks the status and returns the parsed page."""
 
 from bs4 import BeautifulSoup
-from flask import g
+from flask import g, get_flashed_messages
 from flask.ctx import RequestContext
 from flask.testing import EnvironBuilder, FlaskClient
 from flask_wtf.csrf import generate_csrf
@@ -44,10 +44,14 @@ class PortalClient(FlaskClient):
 
     def csrf_token(self) -> str:
         """A valid token for this client's session, made as a form's page makes it (Flask-WTF signs a secret it keeps
-        in the session, adding one if the session has none) without asking for a page first."""
+        in the session, adding one if the session has none) without asking for the page.
+
+        A person posting a form has seen a page first, and any message waiting for the next page (a flashed
+        "Success") was shown there, so it is taken off the session here as that page would have done."""
         field = self.application.config["WTF_CSRF_FIELD_NAME"]
         environ = EnvironBuilder(self.application).get_environ()
         with self.session_transaction() as session, RequestContext(self.application, environ, session=session):
+            get_flashed_messages()
             g.pop(field, None)  # Flask-WTF keeps the token it made in `g`, which is the test's
             try:
                 return generate_csrf()
