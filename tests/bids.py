@@ -16,6 +16,7 @@ from portal.models import (
     Round,
     User,
 )
+from tests.client import parsed
 from tests.factories import create_member, create_organisation, local_authority
 from tests.factories_funding import create_fund, create_question, create_round
 
@@ -130,11 +131,11 @@ def fill(client, url: str, changes: dict, *, action: str = "continue", expected_
     )
     if response.status_code in (301, 302, 303):
         return response
-    return BeautifulSoup(response.data, "lxml")
+    return parsed(response.data)
 
 
 def _problems(response) -> str:
-    page = BeautifulSoup(response.data, "lxml")
+    page = parsed(response.data)
     summary = page.select_one(".govuk-error-summary")
     main = page.select_one("main")
     return summary.get_text(" ", strip=True) if summary else (main.get_text(" ", strip=True)[:1500] if main else "")

@@ -13,6 +13,11 @@ from portal.extensions import db
 from portal.models import User, UserSession
 
 
+def parsed(html: bytes | str) -> BeautifulSoup:
+    """A page as the tests read it (lxml: several times faster than the standard library's parser)."""
+    return BeautifulSoup(html, "lxml")
+
+
 class PortalClient(FlaskClient):
     def sign_in(self, user: User) -> "PortalClient":
         """Sign in as ``user`` without going through the form (the sign-in form has tests of its own).
@@ -40,7 +45,7 @@ class PortalClient(FlaskClient):
         assert response.status_code == expected_status, (
             f"GET {url}: expected {expected_status}, got {response.status_code} {response.headers.get('Location', '')}"
         )
-        return BeautifulSoup(response.data, "lxml")
+        return parsed(response.data)
 
     def csrf_token(self) -> str:
         """A valid token for this client's session, made as a form's page makes it (Flask-WTF signs a secret it keeps
@@ -68,11 +73,11 @@ class PortalClient(FlaskClient):
         )
         if response.status_code in (301, 302, 303):
             return response
-        return BeautifulSoup(response.data, "lxml")
+        return parsed(response.data)
 
 
 def _errors(response) -> str:
-    page = BeautifulSoup(response.data, "lxml")
+    page = parsed(response.data)
     summary = page.select_one(".govuk-error-summary")
     return summary.get_text(" ", strip=True) if summary else ""
 

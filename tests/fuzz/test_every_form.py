@@ -25,7 +25,6 @@ from urllib.parse import urljoin, urlsplit
 
 import pytest
 import sqlalchemy as sa
-from bs4 import BeautifulSoup
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from werkzeug.exceptions import MethodNotAllowed, NotFound
@@ -35,6 +34,7 @@ from portal.database import utcnow
 from portal.demo.seed import DEMO_DOMAIN, load_all_demo_data
 from portal.extensions import db
 from portal.models import User
+from tests.client import parsed
 from tests.conftest import reset_limits
 from tests.fuzz.sources import FORM_PAGES, SOURCES
 
@@ -251,7 +251,7 @@ class Finder:
         assert response.status_code < 500, url
         forms = []
         if response.status_code == 200 and "html" in response.content_type:
-            forms = self.forms_on(BeautifulSoup(response.data, "lxml"), url, persona)
+            forms = self.forms_on(parsed(response.data), url, persona)
         self.fetched[(url, persona)] = (response.status_code, forms)
         return self.fetched[(url, persona)]
 

@@ -1,7 +1,6 @@
 """What an applicant sees of the assessment: the decision, its feedback and any conditions, and nothing else."""
 
 import pytest
-from bs4 import BeautifulSoup
 from flask import render_template, url_for
 
 from portal.extensions import db
@@ -14,6 +13,7 @@ from portal.models import (
     ScreeningCheckKind,
     ScreeningOutcome,
 )
+from tests.client import parsed
 from tests.factories_assessment import (
     assign,
     create_assessed_round,
@@ -112,7 +112,7 @@ def test_no_applicant_page_shows_reviewers_scores_conflicts_screening_notes_or_m
     for url in applicant_pages(app, application):
         response = client.get(url)
         if response.status_code == 200:
-            shown[url] = BeautifulSoup(response.data, "lxml").get_text(" ", strip=True)
+            shown[url] = parsed(response.data).get_text(" ", strip=True)
 
     assert f"/organisations/{application.organisation_id}" in shown
     if "applications.view" in app.view_functions:  # the applicant's own page about the bid includes the decision
@@ -127,7 +127,7 @@ def test_no_applicant_page_shows_reviewers_scores_conflicts_screening_notes_or_m
 def render_decision(app, application, **context) -> str:
     with app.test_request_context():
         html = render_template("applications/_decision.html", application=application, **context)
-    return BeautifulSoup(html, "lxml").get_text(" ", strip=True)
+    return parsed(html).get_text(" ", strip=True)
 
 
 @pytest.mark.parametrize(

@@ -5,13 +5,12 @@ from datetime import timedelta
 
 import pytest
 import sqlalchemy as sa
-from bs4 import BeautifulSoup
 
 from portal.directory.published import london_today
 from portal.extensions import db
 from portal.models import Answer, QuestionKind, UploadedFile
 from tests.bids import answer_questions, bidding_setup, fill, fill_project, form_data, start_bid
-from tests.client import error_messages, summary_errors
+from tests.client import error_messages, parsed, summary_errors
 from tests.factories_funding import create_question
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
@@ -262,7 +261,7 @@ def upload(client, application, q, url, filename, content, action="later", expec
     data[f"q{q['file'].id}"] = (io.BytesIO(content), filename)
     response = client.post(url, data=data, content_type="multipart/form-data")
     assert response.status_code == expected_status, response.data.decode()[:3000]
-    return BeautifulSoup(response.data, "lxml") if expected_status == 200 else response
+    return parsed(response.data) if expected_status == 200 else response
 
 
 def test_a_pdf_can_be_uploaded_downloaded_and_removed(client, bid):

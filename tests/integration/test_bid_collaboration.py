@@ -2,11 +2,11 @@
 
 import pytest
 import sqlalchemy as sa
-from bs4 import BeautifulSoup
 
 from portal.extensions import db
 from portal.models import Answer
 from tests.bids import bidding_setup, fill_project, form_data, start_bid
+from tests.client import parsed
 from tests.factories_funding import create_question
 
 
@@ -61,7 +61,7 @@ def test_a_colleagues_change_to_the_same_answer_is_shown_not_overwritten_and_the
     response = post(owner, url, owners_page, {f"q{setup.plan.id}": "Owner's plan"})
 
     assert response.status_code == 200
-    page = BeautifulSoup(response.data, "lxml")
+    page = parsed(response.data)
     conflict = page.select_one(f"#conflict-q{setup.plan.id}")
     assert "Sam Taylor changed this answer" in conflict.get_text()
     assert conflict.select_one(".portal-their-answer").get_text(strip=True) == "Editor's plan"
@@ -80,7 +80,7 @@ def test_choosing_their_answer_shows_it_in_the_box(shared_bid):
     setup, _application, _second, owner, editor, url = shared_bid
     owners_page = owner.get_page(url)
     post(editor, url, editor.get_page(url), {f"q{setup.plan.id}": "Editor's plan"})
-    page = BeautifulSoup(post(owner, url, owners_page, {f"q{setup.plan.id}": "Owner's plan"}).data, "lxml")
+    page = parsed(post(owner, url, owners_page, {f"q{setup.plan.id}": "Owner's plan"}).data)
     use_theirs = page.find("a", string="Use their answer instead")["href"]
     again = owner.get_page(use_theirs.split("#")[0])
     assert again.select_one(f"textarea[name=q{setup.plan.id}]").get_text().strip() == "Editor's plan"

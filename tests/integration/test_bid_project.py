@@ -5,7 +5,7 @@ import sqlalchemy as sa
 from portal.extensions import db
 from portal.models import ApplicationYear, AuditEvent
 from tests.bids import bidding_setup, fill, fill_project, project_start, start_bid
-from tests.client import error_messages, summary_errors
+from tests.client import error_messages, parsed, summary_errors
 from tests.factories import local_authority
 
 
@@ -85,9 +85,8 @@ def test_a_total_outside_the_rounds_range_is_refused_beside_the_first_year(clien
     application = start_bid(client, setup)
     response = fill_project(client, application, amounts=("200000", "100000", "100000", "100000"))
     assert response.status_code == 200
-    from bs4 import BeautifulSoup
 
-    page = BeautifulSoup(response.data, "lxml")
+    page = parsed(response.data)
     messages = summary_errors(page)
     assert len(messages) == 1
     assert messages[0].startswith("The total you ask for must be between £1,000 and £300,000. You have asked for £")
@@ -99,9 +98,8 @@ def test_a_project_shorter_or_longer_than_the_round_allows_is_refused(client):
     setup = bidding_setup()
     application = start_bid(client, setup)
     response = fill_project(client, application, duration_months="60")
-    from bs4 import BeautifulSoup
 
-    page = BeautifulSoup(response.data, "lxml")
+    page = parsed(response.data)
     assert "Your project must run for between 24 and 48 months" in summary_errors(page)
 
 
@@ -124,9 +122,8 @@ def test_a_project_shorter_than_the_round_allows_is_told_the_target_once(client)
     setup = bidding_setup()
     application = start_bid(client, setup)
     response = fill_project(client, application, duration_months="18")
-    from bs4 import BeautifulSoup
 
-    page = BeautifulSoup(response.data, "lxml")
+    page = parsed(response.data)
     assert "Your project must run for between 24 and 48 months" in summary_errors(page)
     assert page.text.count("3 to 4 years") == 1
 
@@ -136,9 +133,8 @@ def test_a_start_date_before_the_round_closes_is_refused(client):
     application = start_bid(client, setup)
     early = setup.round.opens_at.date()
     response = fill_project(client, application, start_date=[str(early.day), str(early.month), str(early.year)])
-    from bs4 import BeautifulSoup
 
-    page = BeautifulSoup(response.data, "lxml")
+    page = parsed(response.data)
     assert any(m.startswith("Your project cannot start before") for m in summary_errors(page))
     assert page.select_one(".govuk-error-summary a")["href"] in ("#start_date-day", "#amount_" + str(early.year))
 
@@ -147,9 +143,8 @@ def test_no_borough_and_not_london_wide_is_refused(client):
     setup = bidding_setup()
     application = start_bid(client, setup)
     response = fill_project(client, application, boroughs=())
-    from bs4 import BeautifulSoup
 
-    page = BeautifulSoup(response.data, "lxml")
+    page = parsed(response.data)
     assert "Select the boroughs your project will work in, or London-wide" in summary_errors(page)
 
 
@@ -270,9 +265,7 @@ def test_a_colleagues_change_to_the_project_page_is_not_overwritten_silently(cli
     db.session.expire_all()
     assert application.project_title == "Editor's title"
 
-    from bs4 import BeautifulSoup
-
-    again = BeautifulSoup(response.data, "lxml")
+    again = parsed(response.data)
     assert again.select_one("input[name=project_title]")["value"] == "Owner's title"
     client.post(
         f"/organisations/{application.organisation_id}/applications/{application.id}/project",

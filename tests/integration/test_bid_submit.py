@@ -4,14 +4,13 @@ from datetime import timedelta
 
 import sqlalchemy as sa
 import time_machine
-from bs4 import BeautifulSoup
 
 from portal.applications import submission
 from portal.database import utcnow
 from portal.extensions import db
 from portal.models import Application, ApplicationStatus, AuditEvent, OutboundMessage, User
 from tests.bids import answer_questions, bidding_setup, confirm_organisation, fill, fill_project, start_bid
-from tests.client import summary_errors
+from tests.client import parsed, summary_errors
 from tests.factories_funding import create_application
 
 
@@ -361,4 +360,4 @@ def test_the_confirmation_page_of_a_draft_sends_you_to_the_bid(client):
     assert client.get(f"/organisations/{application.organisation_id}/applications/{application.id}/submitted").headers[
         "Location"
     ] == (f"/organisations/{application.organisation_id}/applications/{application.id}/view")
-    assert summary_errors(BeautifulSoup("", "lxml")) == []
+    assert summary_errors(parsed("")) == []

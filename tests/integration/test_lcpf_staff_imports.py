@@ -5,12 +5,11 @@ import io
 
 import pytest
 import sqlalchemy as sa
-from bs4 import BeautifulSoup
 
 from portal.extensions import db
 from portal.lcpf.shipped import CRIME_FILE, POPULATION_FILE
 from portal.models import LcpfCrimeCount, LcpfImport, MembershipRole, OrganisationType, StaffRole
-from tests.client import error_messages
+from tests.client import error_messages, parsed
 from tests.factories import create_borough_user, create_member, create_organisation, create_user
 from tests.factories_assessment import create_officer
 
@@ -62,7 +61,7 @@ def test_a_file_with_problems_lists_every_one_by_row_and_column_and_imports_noth
         b"ROBBERY,Personal property,Lewisham,lots,2\n"
     )
     page = upload(client, "crime", broken, "broken.csv", expected_status=400)
-    page = BeautifulSoup(page.data, "lxml")
+    page = parsed(page.data)
     assert "broken.csv was not imported: 3 problem(s) found. Nothing was imported." in error_messages(page)["data_file"]
     table = page.find("caption", string="Problems in the file").find_parent("table")
     rows = [[cell.get_text(strip=True) for cell in tr.select("td")] for tr in table.select("tbody tr")]
@@ -88,7 +87,7 @@ def test_a_file_with_problems_lists_every_one_by_row_and_column_and_imports_noth
 def test_the_wrong_kind_of_file_is_refused_clearly(client, content, filename, message):
     client.sign_in(create_officer())
     response = upload(client, "crime", content, filename, expected_status=400)
-    assert error_messages(BeautifulSoup(response.data, "lxml"))["data_file"] == message
+    assert error_messages(parsed(response.data))["data_file"] == message
     assert count(LcpfImport) == 0
 
 
@@ -96,7 +95,7 @@ def test_choosing_nothing_is_refused_beside_each_field(client):
     client.sign_in(create_officer())
     response = client.post("/staff/lcpf/imports", data={"csrf_token": client.csrf_token()})
     assert response.status_code == 400
-    messages = error_messages(BeautifulSoup(response.data, "lxml"))
+    messages = error_messages(parsed(response.data))
     assert messages["kind"] == "Select what the file holds"
     assert messages["data_file"] == "Select the file to import"
 

@@ -9,7 +9,6 @@ from datetime import UTC, date, datetime
 import pytest
 import sqlalchemy as sa
 import time_machine
-from bs4 import BeautifulSoup
 from openpyxl import Workbook, load_workbook
 
 from portal.extensions import db
@@ -23,6 +22,7 @@ from portal.models import (
     UploadStatus,
     User,
 )
+from tests.client import parsed
 from tests.factories_assessment import create_officer
 from tests.factories_boroughs import create_borough_allocation, create_council, create_plan
 
@@ -87,7 +87,7 @@ def upload(client, plan, data: bytes, filename="returns.xlsx", expected_status=2
     payload = {"csrf_token": client.csrf_token(), "quarter": Q1, "spreadsheet": (io.BytesIO(data), filename)}
     response = client.post(f"{base(plan)}/upload", data=payload, content_type="multipart/form-data")
     assert response.status_code == expected_status, response.data[:2000]
-    return BeautifulSoup(response.data, "lxml")
+    return parsed(response.data)
 
 
 def problems(page) -> list[tuple[str, str, str, str]]:

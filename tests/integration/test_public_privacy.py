@@ -25,6 +25,7 @@ from portal.models import (
 from portal.opendata import files
 from portal.periods import financial_year_start
 from tests.borough_projects_support import plan_in, report_two_quarters
+from tests.client import parsed
 from tests.factories_assessment import (
     assign,
     bid_in_review,
@@ -205,9 +206,7 @@ def crawl(client, app) -> dict[str, str]:
 
 
 def _links(html: str) -> list[str]:
-    from bs4 import BeautifulSoup
-
-    return [a["href"] for a in BeautifulSoup(html, "lxml").select("a[href]")]
+    return [a["href"] for a in parsed(html).select("a[href]")]
 
 
 @pytest.mark.long
