@@ -14,12 +14,14 @@ import os
 import re
 import socket
 import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
 from aiosmtpd.controller import Controller
-from flask import g, request_started
+from flask import Flask, g, request_started
 from flask_migrate import upgrade
 from hypothesis import settings
 from sqlalchemy import event
@@ -185,6 +187,36 @@ def app(database_url, smtp_server):
         db.session.remove()
         _watch_for_writes(db.engine)
     return app
+
+
+@contextmanager
+def another_app(app: Flask, config: type = TestingConfig, **settings) -> Iterator[Flask]:
+    """A second app, as another process would start it, on this worker's database, mail server and Redis unless
+    ``settings`` say otherwise.
+
+    Flask-Limiter keeps its storage on the one ``limiter`` object, so the app started last decides where every app
+    in this process counts sign-in attempts. Left on the configuration's default, this worker would count in (and
+    at its next test's start, empty) another worker's Redis database; so afterwards the limits count in this
+    worker's storage again."""
+    other = create_app(
+        config,
+        **{
+            "SQLALCHEMY_DATABASE_URI": app.config["SQLALCHEMY_DATABASE_URI"],
+            "MAIL_SERVER": app.config["MAIL_SERVER"],
+            "MAIL_PORT": app.config["MAIL_PORT"],
+            "REDIS_URL": app.config["REDIS_URL"],
+            "RUN_JOBS_INLINE": app.config["RUN_JOBS_INLINE"],
+            "RATELIMIT_STORAGE_URI": app.config["RATELIMIT_STORAGE_URI"],
+            **settings,
+        },
+    )
+    try:
+        yield other
+    finally:
+        with other.app_context():
+            db.session.remove()
+            db.engine.dispose()
+        limiter.init_app(app)
 
 
 def _watch_for_writes(engine: sa.Engine) -> None:

@@ -10,11 +10,10 @@ import pytest
 import time_machine
 from flask import request_started
 
-from config import TestingConfig
-from portal import create_app
 from portal.database import utcnow
 from portal.extensions import db
 from portal.page_front import HeldPage, PageFront
+from tests.conftest import another_app
 from tests.factories_reports import create_funding
 
 SECURITY_HEADERS = ("Content-Security-Policy", "X-Frame-Options", "X-Content-Type-Options", "Referrer-Policy")
@@ -144,14 +143,7 @@ def test_a_public_change_is_there_at_the_next_request(app, client):
 def test_a_public_change_made_by_one_process_is_there_at_the_next_request_to_another(app, client):
     funding = create_funding()
     url = f"/services/{funding.advocacy.id}"
-    other = create_app(
-        TestingConfig,
-        SQLALCHEMY_DATABASE_URI=app.config["SQLALCHEMY_DATABASE_URI"],
-        REDIS_URL=app.config["REDIS_URL"],
-        RUN_JOBS_INLINE=False,
-        SECRET_KEY=app.config["SECRET_KEY"],
-    )
-    try:
+    with another_app(app, SECRET_KEY=app.config["SECRET_KEY"]) as other:
         other_client = other.test_client()
         other_client.get(url)
         with reaching_flask(other) as reached:
@@ -163,10 +155,6 @@ def test_a_public_change_made_by_one_process_is_there_at_the_next_request_to_ano
         renamed = other_client.get(url)
         assert renamed.headers["X-Page-Cache"] == "miss"
         assert b"Advocacy, renamed elsewhere" in renamed.data
-    finally:
-        with other.app_context():
-            db.session.remove()
-            db.engine.dispose()
 
 
 def test_a_page_is_not_answered_after_its_kept_copy_expires_nor_on_the_next_day(app, client):

@@ -3,17 +3,16 @@
 import importlib
 import inspect
 import re
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
 from flask import Blueprint
 
 import portal
-from config import TestingConfig
-from portal import create_app
-from portal.extensions import db
 from portal.models import MembershipRole, OrganisationType, StaffRole
 from portal.permissions import Permission, public
+from tests.conftest import another_app
 from tests.factories import create_borough_user, create_member, create_organisation, create_user
 
 # Adding a public route means adding it here, on purpose.
@@ -180,18 +179,14 @@ def test_every_protected_page_sends_an_anonymous_visitor_to_sign_in(app, client)
         assert response.headers["Location"].startswith("/sign-in?next="), f"{url} went to {response.location}"
 
 
+@contextmanager
 def _app_with_throwaway_routes(app):
     """A second app on the same database, with routes added before it serves anything."""
-    fresh = create_app(
-        TestingConfig,
-        SQLALCHEMY_DATABASE_URI=app.config["SQLALCHEMY_DATABASE_URI"],
-        MAIL_SERVER=app.config["MAIL_SERVER"],
-        MAIL_PORT=app.config["MAIL_PORT"],
-        REDIS_URL=None,
-        RUN_JOBS_INLINE=True,
-        RATELIMIT_STORAGE_URI="memory://",
-    )
+    with another_app(app, REDIS_URL=None, RUN_JOBS_INLINE=True, RATELIMIT_STORAGE_URI="memory://") as fresh:
+        yield _add_throwaway_routes(fresh)
 
+
+def _add_throwaway_routes(fresh):
     @fresh.route("/throwaway/forgotten")
     def forgotten():
         return "this should never be seen"
@@ -218,22 +213,17 @@ def _app_with_throwaway_routes(app):
 
 def test_a_route_without_a_policy_is_refused_at_runtime_even_for_an_admin(app):
     admin = create_user(staff_role=StaffRole.ADMIN)
-    fresh = _app_with_throwaway_routes(app)
-    with fresh.app_context():
-        try:
-            client = fresh.test_client()
-            assert client.get("/throwaway/public").status_code == 200
-            anonymous = client.get("/throwaway/forgotten")
-            assert anonymous.status_code == 403
-            assert b"this should never be seen" not in anonymous.data
-            with client.session_transaction() as session:
-                session["_user_id"] = admin.get_id()
-                session["_fresh"] = True
-            assert client.get("/throwaway/forgotten").status_code == 403
-            assert client.get("/throwaway/wrapped").status_code == 403
-        finally:
-            db.session.remove()
-            db.engine.dispose()
+    with _app_with_throwaway_routes(app) as fresh, fresh.app_context():
+        client = fresh.test_client()
+        assert client.get("/throwaway/public").status_code == 200
+        anonymous = client.get("/throwaway/forgotten")
+        assert anonymous.status_code == 403
+        assert b"this should never be seen" not in anonymous.data
+        with client.session_transaction() as session:
+            session["_user_id"] = admin.get_id()
+            session["_fresh"] = True
+        assert client.get("/throwaway/forgotten").status_code == 403
+        assert client.get("/throwaway/wrapped").status_code == 403
 
 
 # Who sees which staff page: 200 shown, 302 sent to sign in, 403 refused.

@@ -7,11 +7,11 @@ import sqlalchemy as sa
 from click.testing import CliRunner
 
 from config import ProductionConfig
-from portal import create_app
 from portal.auth.second_factor import DEMO_TOTP_SECRET, current_code
 from portal.extensions import db
 from portal.models import AuditEvent, RecoveryCode, StaffRole, User
 from tests.client import error_messages, summary_errors
+from tests.conftest import another_app
 from tests.factories import PASSWORD, create_user
 
 CODE_PAGE = "/sign-in/security-code"
@@ -209,15 +209,11 @@ def test_production_never_accepts_the_demo_secret(app, monkeypatch):
     officer = create_user(staff_role=StaffRole.GRANT_OFFICER)
     officer.totp_secret = DEMO_TOTP_SECRET
     db.session.commit()
-    production = create_app(
-        ProductionConfig,
-        SQLALCHEMY_DATABASE_URI=app.config["SQLALCHEMY_DATABASE_URI"],
-        SECRET_KEY="x" * 40,
-        FORCE_HTTPS=False,
-    )
-
     from portal.auth.second_factor import check_code
 
-    with production.app_context():
+    with (
+        another_app(app, ProductionConfig, SECRET_KEY="x" * 40, FORCE_HTTPS=False) as production,
+        production.app_context(),
+    ):
         user = db.session.get(User, officer.id)
         assert not check_code(user, current_code(DEMO_TOTP_SECRET))

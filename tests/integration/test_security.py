@@ -3,7 +3,7 @@ import re
 import pytest
 
 from config import ProductionConfig
-from portal import create_app
+from tests.conftest import another_app
 
 PAGES = ["/", "/sign-in", "/register", "/cookies"]
 
@@ -55,19 +55,16 @@ def test_production_refuses_to_start_without_a_secret_key(monkeypatch):
 
 
 def test_production_session_cookies_are_secure_and_http_only(monkeypatch, app):
-    production = create_app(
-        ProductionConfig,
-        SQLALCHEMY_DATABASE_URI=app.config["SQLALCHEMY_DATABASE_URI"],
-        SECRET_KEY="a-long-random-secret-for-this-test-only",
-        FORCE_HTTPS=False,
-    )
-    assert production.config["SESSION_COOKIE_SECURE"] is True
-    assert production.config["SESSION_COOKIE_HTTPONLY"] is True
-    assert production.config["REMEMBER_COOKIE_SECURE"] is True
-    with production.test_client() as client:
-        response = client.get("/sign-in")
-        cookie = response.headers.get("Set-Cookie", "")
-        assert "Secure" in cookie and "HttpOnly" in cookie
+    with another_app(
+        app, ProductionConfig, SECRET_KEY="a-long-random-secret-for-this-test-only", FORCE_HTTPS=False
+    ) as production:
+        assert production.config["SESSION_COOKIE_SECURE"] is True
+        assert production.config["SESSION_COOKIE_HTTPONLY"] is True
+        assert production.config["REMEMBER_COOKIE_SECURE"] is True
+        with production.test_client() as client:
+            response = client.get("/sign-in")
+            cookie = response.headers.get("Set-Cookie", "")
+            assert "Secure" in cookie and "HttpOnly" in cookie
 
 
 def test_outside_production_the_key_is_random_and_kept_in_the_instance_folder(app):
