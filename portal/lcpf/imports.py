@@ -15,8 +15,9 @@ from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from decimal import Decimal, InvalidOperation
-from typing import Any
+from typing import Any, cast
 
+import psycopg
 import sqlalchemy as sa
 
 from portal.errors import DomainError
@@ -149,7 +150,8 @@ def _insert_crime_counts(rows: list[tuple[int, int, str, int, int, int]]) -> Non
     table, columns = LcpfCrimeCount.__tablename__, ", ".join(CRIME_COUNT_COLUMNS)
     connection = db.session.connection()
     if connection.dialect.name == "postgresql":
-        with connection.connection.cursor() as cursor, cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
+        driver = cast(psycopg.Connection, connection.connection.driver_connection)
+        with driver.cursor() as cursor, cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
             for row in rows:
                 copy.write_row(row)
     else:
