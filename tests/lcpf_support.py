@@ -29,7 +29,7 @@ def import_real_files(imported_by=None):
 # The counts of the first import in this process, in the test database beside the tables the migrations build.
 KEPT_COUNTS = "test_fixture.lcpf_crime_count"
 KEPT_COLUMNS = "local_authority_id, category, first_month, last_month, count"
-_kept: dict[str, str | bool | None] = {"database": None}
+_kept_in: set[str] = set()  # the databases holding this process's copy
 
 
 def _save_crime(imported_by) -> imports.ImportReport:
@@ -42,11 +42,10 @@ def _save_crime(imported_by) -> imports.ImportReport:
     triggers (which make those checks) off for its transaction. Unique and check constraints still apply. Where
     the database's role may not do that (it must be a superuser), every import is made as the portal makes it."""
     checked = _checked_crime_file()
-    connection = db.session.connection()
-    database = str(connection.engine.url)
-    if connection.dialect.name != "postgresql" or not _may_switch_triggers_off(connection):
+    database = str(db.engine.url)
+    if db.engine.dialect.name != "postgresql" or not _is_superuser(database):
         return imports.save_crime(checked, imported_by)
-    if _kept["database"] != database:
+    if database not in _kept_in:
         report = imports.save_crime(checked, imported_by)
         with db.engine.begin() as keeping:
             keeping.execute(sa.text("CREATE SCHEMA IF NOT EXISTS test_fixture"))
@@ -58,26 +57,25 @@ def _save_crime(imported_by) -> imports.ImportReport:
                 ),
                 {"import_id": report.import_id},
             )
-        _kept["database"] = database
+        _kept_in.add(database)
         return report
-    report = replace(checked.report)
-    record = imports._record(report, imported_by)
+    # The import's record, written by the portal with no counts, then the kept counts under it.
+    report = imports.save_crime(replace(checked, counts={}), imported_by)
     db.session.execute(sa.text("SET LOCAL session_replication_role = replica"))
     db.session.execute(
         sa.text(
             f"INSERT INTO lcpf_crime_count (import_id, {KEPT_COLUMNS}) SELECT :import_id, {KEPT_COLUMNS}"
             f" FROM {KEPT_COUNTS} ORDER BY {KEPT_COLUMNS}"  # the order the portal writes them in
         ),
-        {"import_id": record.id},
+        {"import_id": report.import_id},
     )
     db.session.commit()  # and with the transaction, the triggers are on again
     return report
 
 
-def _may_switch_triggers_off(connection: sa.Connection) -> bool:
-    if "superuser" not in _kept:
-        _kept["superuser"] = connection.scalar(sa.text("SELECT current_setting('is_superuser')")) == "on"
-    return _kept["superuser"]
+@cache
+def _is_superuser(database: str) -> bool:  # asked once for each database
+    return db.session.scalar(sa.text("SELECT current_setting('is_superuser')")) == "on"
 
 
 def parameters(boroughs_pot=13_000_000, years=(2026,), **choices) -> formula.Parameters:
