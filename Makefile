@@ -8,7 +8,7 @@ export PORT  # the portal's links in emails follow it (config.DevelopmentConfig.
 STAMP := .make
 GOVUK := node_modules/govuk-frontend/dist/govuk
 
-.PHONY: run test setup assets database demo worker lint format browser clean bench bench-smoke bench-returns
+.PHONY: run test setup assets database demo worker lint format browser clean bench bench-smoke bench-returns bench-spreadsheet
 
 run: setup database demo  ## set up, load demo data and start the portal on http://127.0.0.1:$(PORT)
 	$(BIN)/flask --app wsgi demo logins
@@ -75,6 +75,9 @@ bench-smoke: setup  ## the same at scale 1 on SQLite, 2 s a measurement (about a
 
 bench-returns: setup  ## fifty people saving and double-submitting returns for a minute (DATABASE_URL PostgreSQL, REDIS_URL)
 	$(BIN)/python -m bench.returns_under_load --users 50 --seconds 60 $(BENCH_ARGS)
+
+bench-spreadsheet: setup  ## check a quarterly returns file of every borough's projects (9,240 rows) and time it
+	$(BIN)/python -m bench.returns_spreadsheet $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) node_modules $(STAMP) .mypy_cache static/fonts static/images static/manifest.json static/vendor

@@ -3,7 +3,6 @@ as it was), files that are not spreadsheets, and a file the size of every boroug
 
 import csv
 import io
-import time
 from datetime import UTC, date, datetime
 
 import pytest
@@ -225,8 +224,9 @@ def test_the_same_columns_upload_as_csv(client, plan):
     assert db.session.scalar(sa.select(sa.func.count()).select_from(MeasureActual)) == 2
 
 
-def test_a_file_of_every_boroughs_projects_is_checked_within_a_few_seconds(client, plan):
-    """33 boroughs by 40 projects, each with three measures: every row is checked, and every one is reported."""
+def test_a_file_of_every_boroughs_projects_is_checked_row_by_row(client, plan):
+    """33 boroughs by 40 projects, each with three measures: every row is checked, and every one is reported. How
+    long that takes is measured by `make bench-spreadsheet`, not here."""
     workbook = Workbook()
     sheet = workbook.active
     sheet.title = "Returns"
@@ -238,11 +238,7 @@ def test_a_file_of_every_boroughs_projects_is_checked_within_a_few_seconds(clien
             sheet.append([project_id, "Project", "Q1 2026/27", f"measure:{measure}", "Measure", "", 4])
     data = as_bytes(workbook)
     before = snapshot()
-    # Processor time, not wall-clock time: the test machine is shared, and a busy neighbour is not our slowness.
-    started = time.process_time()
     page = upload(client, plan, data)
-    elapsed = time.process_time() - started
-    assert elapsed < 3, f"took {elapsed:.1f}s of processor time"
     assert "9240 problems" in page.select_one(".govuk-error-summary").get_text()
     assert snapshot() == before
 
