@@ -5,7 +5,18 @@ from itertools import count
 
 from portal.database import utcnow
 from portal.extensions import db
-from portal.models import Award, AwardStatus, AwardYear, Measure, MeasureBasis, Organisation, Return, User
+from portal.models import (
+    Award,
+    AwardStatus,
+    AwardYear,
+    Fund,
+    Measure,
+    MeasureBasis,
+    Organisation,
+    Return,
+    ServiceArea,
+    User,
+)
 from portal.monitoring.measures import generate_schedule
 from portal.periods import financial_year_start
 from tests.factories import create_organisation, local_authority
@@ -25,13 +36,17 @@ def create_award(
     status: AwardStatus = AwardStatus.APPROVED,
     title: str = "Safer streets after school",
     with_schedule: bool = True,
+    fund: Fund | None = None,
+    service_areas: tuple[ServiceArea, ...] = (),
+    works_pan_london: bool = False,
 ) -> Award:
-    """An approved direct award (no bid), one amount per financial year from the start, with its returns."""
+    """An approved direct award (no bid), one amount per financial year from the start, with its returns; in a
+    fund of its own unless ``fund`` is given."""
     organisation = organisation or create_organisation()
     first_year = financial_year_start(start)
     award = Award(
         reference=f"MON-{first_year}-{next(_sequence):04d}",
-        fund=create_fund(),
+        fund=fund or create_fund(),
         organisation=organisation,
         title=title,
         description="A service for tests.",
@@ -43,7 +58,10 @@ def create_award(
         approved_at=utcnow() if status is AwardStatus.APPROVED else None,
         boroughs=[local_authority(b) for b in boroughs],
         years=[AwardYear(financial_year=first_year + i, amount_pence=a) for i, a in enumerate(amounts_pence)],
+        works_pan_london=works_pan_london,
     )
+    if service_areas:
+        award.service_areas = list(service_areas)
     db.session.add(award)
     db.session.flush()
     if with_schedule:

@@ -63,11 +63,7 @@ def report_return(return_: Return, officer: User, *, spend: int, people: int, ac
 
 
 def _award(title, organisation, fund, officer, areas, **fields) -> Award:
-    award = create_award(organisation, officer=officer, title=title, **fields)
-    award.fund = fund
-    award.service_areas = list(areas)
-    db.session.commit()
-    return award
+    return create_award(organisation, officer=officer, title=title, fund=fund, service_areas=tuple(areas), **fields)
 
 
 def create_funding() -> Funding:
@@ -93,8 +89,8 @@ def create_funding() -> Funding:
         end=date(2026, 3, 31),
         amounts_pence=(30_000_00,),
         boroughs=(),
+        works_pan_london=True,
     )
-    helpline.works_pan_london = True
     outreach = _award(
         "Bromley youth violence outreach",
         create_organisation("Bromley Youth Outreach", boroughs=("Bromley",)),
