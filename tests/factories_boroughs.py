@@ -1,7 +1,10 @@
 """Factories for borough allocations and delivery plans, committed. They write rows directly (no emails, no audit
-events)."""
+events). Also the largest quarterly returns file a plan can be sent."""
 
+import io
 from datetime import date
+
+from openpyxl import Workbook
 
 from portal.database import utcnow
 from portal.extensions import db
@@ -98,3 +101,20 @@ def create_plan(
 
 def a_member(council: Organisation, role: MembershipRole = MembershipRole.EDITOR) -> User:
     return create_member(council, role)
+
+
+def every_boroughs_returns_file() -> bytes:
+    """A Q1 2026/27 returns spreadsheet of 33 boroughs by 40 projects, each with spend, people helped, progress,
+    risks and three measures (9,240 rows), none of them a project of any plan in the tests: every row is a problem."""
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.title = "Returns"
+    sheet.append(["Project ref", "Project", "Quarter", "Item ref", "Item", "Target or guidance", "Value"])
+    for project_id in range(100_000, 100_000 + 33 * 40):
+        for item, value in (("spend", 1000), ("people_helped", 5), ("progress", "Going well"), ("risks", "")):
+            sheet.append([project_id, "Project", "Q1 2026/27", item, item, "", value])
+        for measure in range(3):
+            sheet.append([project_id, "Project", "Q1 2026/27", f"measure:{measure}", "Measure", "", 4])
+    out = io.BytesIO()
+    workbook.save(out)
+    return out.getvalue()

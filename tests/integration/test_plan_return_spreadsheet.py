@@ -8,7 +8,7 @@ from datetime import UTC, date, datetime
 import pytest
 import sqlalchemy as sa
 import time_machine
-from openpyxl import Workbook, load_workbook
+from openpyxl import load_workbook
 
 from portal.extensions import db
 from portal.models import (
@@ -23,7 +23,12 @@ from portal.models import (
 )
 from tests.client import parsed
 from tests.factories_assessment import create_officer
-from tests.factories_boroughs import create_borough_allocation, create_council, create_plan
+from tests.factories_boroughs import (
+    create_borough_allocation,
+    create_council,
+    create_plan,
+    every_boroughs_returns_file,
+)
 
 TODAY = "2026-07-20 10:00:00+00:00"
 Q1 = "2026-04-01"
@@ -227,16 +232,7 @@ def test_the_same_columns_upload_as_csv(client, plan):
 def test_a_file_of_every_boroughs_projects_is_checked_row_by_row(client, plan):
     """33 boroughs by 40 projects, each with three measures: every row is checked, and every one is reported. How
     long that takes is measured by `make bench-spreadsheet`, not here."""
-    workbook = Workbook()
-    sheet = workbook.active
-    sheet.title = "Returns"
-    sheet.append(["Project ref", "Project", "Quarter", "Item ref", "Item", "Target or guidance", "Value"])
-    for project_id in range(100_000, 100_000 + 33 * 40):
-        for item, value in (("spend", 1000), ("people_helped", 5), ("progress", "Going well"), ("risks", "")):
-            sheet.append([project_id, "Project", "Q1 2026/27", item, item, "", value])
-        for measure in range(3):
-            sheet.append([project_id, "Project", "Q1 2026/27", f"measure:{measure}", "Measure", "", 4])
-    data = as_bytes(workbook)
+    data = every_boroughs_returns_file()
     before = snapshot()
     page = upload(client, plan, data)
     assert "9240 problems" in page.select_one(".govuk-error-summary").get_text()
