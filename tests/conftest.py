@@ -1,15 +1,19 @@
 """Test fixtures shared by the whole suite.
 
 The schema is built by running the real migrations, on SQLite by default or on PostgreSQL when ``DATABASE_URL``
-is set. Every test commits for real (so browser tests and workers see the same data) and the tables are cleared
-afterwards if the test wrote anything. Email goes through a real SMTP server on loopback; with ``REDIS_URL`` set,
-jobs go through real rq queues on Redis and tests run them with :func:`run_jobs`.
+is set. A test runs inside one database transaction, rolled back after it: the portal's commits release savepoints
+within it, so the test sees what a commit does, and a failed commit undoes only its own part. Tests marked
+``commits`` (every browser and fault test, and those where another thread, process or connection must see the
+data) commit for real, and the tables they wrote to are emptied afterwards. Email goes through a real SMTP server
+on loopback; with ``REDIS_URL`` set, jobs go through real rq queues on Redis and tests run them with
+:func:`run_jobs`.
 
 Under pytest-xdist (``pytest -n 2``) each worker has a database of its own: its own SQLite file, or on PostgreSQL
 a database named after the configured one with the worker's name appended (``test_gw0``), created when missing;
 with Redis, worker ``gwN`` uses the configured index plus N.
 """
 
+import functools
 import os
 import re
 import socket
@@ -49,6 +53,8 @@ EVERY_TABLE = "*"
 # from its statement, or something outside this process wrote). The live server's threads add to it too.
 _tables_written: set[str] = set()
 _tables_written_lock = threading.Lock()
+# The connection holding the transaction of the test now running, when it is to be rolled back: its writes go with it.
+_rolled_back: sa.Connection | None = None
 
 
 def note_write(table: str = EVERY_TABLE) -> None:
@@ -57,10 +63,19 @@ def note_write(table: str = EVERY_TABLE) -> None:
         _tables_written.add(table)
 
 
+# Tests in these folders commit for real: the browser's pages are served by other threads, and the fault tests start
+# processes of their own.
+COMMITTING_FOLDERS = ("browser", "faults")
+
+
 def pytest_collection_modifyitems(items):
     """The long tests go first (in their usual order, as does the rest): the workers share out what is left as they
     finish, so the run ends on short tests rather than one worker finishing a long one while the other waits."""
     items.sort(key=lambda item: item.get_closest_marker("long") is None)
+    here = Path(__file__).resolve().parent
+    for item in items:
+        if item.path.resolve().relative_to(here).parts[0] in COMMITTING_FOLDERS:
+            item.add_marker(pytest.mark.commits)
 
 
 def _worker_number() -> int | None:
@@ -225,8 +240,8 @@ def _watch_for_writes(engine: sa.Engine) -> None:
     the test database is told not to wait for the disk."""
 
     @event.listens_for(engine, "after_cursor_execute")
-    def _note_write(_connection, _cursor, statement, _parameters, _context, _executemany):
-        if WRITES.match(statement):
+    def _note_write(connection, _cursor, statement, _parameters, _context, _executemany):
+        if connection is not _rolled_back and WRITES.match(statement):
             table = WRITTEN_TABLE.match(statement)
             note_write(table.group(1).lower() if table else EVERY_TABLE)
 
@@ -235,6 +250,8 @@ def _watch_for_writes(engine: sa.Engine) -> None:
         cursor = dbapi_connection.cursor()
         if engine.dialect.name == "sqlite":
             cursor.execute("PRAGMA synchronous=OFF")
+            cursor.execute("PRAGMA temp_store=MEMORY")
+            cursor.execute("PRAGMA cache_size=-65536")
         else:
             cursor.execute("SET synchronous_commit = off")
             dbapi_connection.commit()
@@ -257,8 +274,9 @@ def _reset_schema() -> None:
 
 
 @pytest.fixture(autouse=True)
-def app_context(app, smtp_server):
-    """Each test runs inside one app context, so services can be called directly.
+def app_context(app, smtp_server, request):
+    """Each test runs inside one app context, so services can be called directly, and (unless marked ``commits``)
+    inside one transaction, rolled back afterwards.
 
     Flask reuses an app context that is already pushed for test-client requests, so ``g`` would outlive a request
     and carry Flask-Login's user and Flask-WTF's CSRF token into the next one. Each request gets an empty ``g``,
@@ -278,10 +296,56 @@ def app_context(app, smtp_server):
                 jobs.queue(name).empty()
         reset_limits()
         cache.clear()  # public pages' cached figures belong to the test that made them
+        try:
+            if request.node.get_closest_marker("commits"):
+                yield
+            else:
+                with _one_transaction_rolled_back():
+                    yield
+        finally:
+            request_started.disconnect(clear_g, app)
+            db.session.remove()
+            _clear_tables()
+
+
+class _SessionOnTheTestConnection:
+    """Mixed into the app's session class while a test runs in one transaction: every session, in any app context
+    (a request's, a burst worker's), uses the test's connection, whatever table it touches."""
+
+    def get_bind(self, mapper=None, clause=None, bind=None, **_kwargs):
+        return self.bind
+
+
+@contextmanager
+def _one_transaction_rolled_back() -> Iterator[None]:
+    """Run the test inside a transaction on one connection and roll it back afterwards.
+
+    Sessions join it with a savepoint each (``join_transaction_mode="create_savepoint"``): a session's commit
+    releases its savepoint, its rollback goes back to it, and the outer transaction is never committed. Another
+    connection sees none of it, so tests where one must are marked ``commits``."""
+    global _rolled_back
+    factory = db.session.session_factory
+    portal_session = factory.class_
+    connection = db.engine.connect()
+    transaction = connection.begin()
+    db.session.remove()
+    factory.class_ = _session_class_on_the_test_connection(portal_session)
+    factory.kw.update(bind=connection, join_transaction_mode="create_savepoint")
+    _rolled_back = connection
+    try:
         yield
-        request_started.disconnect(clear_g, app)
+    finally:
         db.session.remove()
-        _clear_tables()
+        factory.class_ = portal_session
+        del factory.kw["bind"], factory.kw["join_transaction_mode"]
+        _rolled_back = None
+        transaction.rollback()
+        connection.close()
+
+
+@functools.cache
+def _session_class_on_the_test_connection(portal_session: type) -> type:
+    return type("SessionOnTheTestConnection", (_SessionOnTheTestConnection, portal_session), {})
 
 
 def reset_limits() -> None:

@@ -39,24 +39,31 @@ def _save_crime(imported_by) -> imports.ImportReport:
     PostgreSQL spends four fifths of an import checking each of the 63,000 rows' two foreign keys, and about a
     hundred tests import the file. A copy of rows that have passed those checks, in the same database and against
     reference boroughs the suite never changes, cannot fail them, so the copy is written with the database's
-    triggers (which make those checks) off for its transaction. Unique and check constraints still apply. Where
-    the database's role may not do that (it must be a superuser), every import is made as the portal makes it."""
+    triggers (which make those checks) off while it is made. Unique and check constraints still apply. Where the
+    database's role may not do that (it must be a superuser), every import is made as the portal makes it.
+
+    The copy is kept in a transaction of its own, as the test's own is rolled back afterwards: the rows the first
+    import wrote, as the portal ordered them, without its import's id."""
     checked = _checked_crime_file()
     database = str(db.engine.url)
     if db.engine.dialect.name != "postgresql" or not _is_superuser(database):
         return imports.save_crime(checked, imported_by)
     if database not in _kept_in:
         report = imports.save_crime(checked, imported_by)
+        written = db.session.execute(
+            sa.text(f"SELECT {KEPT_COLUMNS} FROM lcpf_crime_count WHERE import_id = :import_id"),
+            {"import_id": report.import_id},
+        ).all()
         with db.engine.begin() as keeping:
             keeping.execute(sa.text("CREATE SCHEMA IF NOT EXISTS test_fixture"))
             keeping.execute(sa.text(f"DROP TABLE IF EXISTS {KEPT_COUNTS}"))
             keeping.execute(
-                sa.text(
-                    f"CREATE UNLOGGED TABLE {KEPT_COUNTS} AS SELECT {KEPT_COLUMNS} FROM lcpf_crime_count"
-                    " WHERE import_id = :import_id"
-                ),
-                {"import_id": report.import_id},
+                sa.text(f"CREATE UNLOGGED TABLE {KEPT_COUNTS} AS SELECT {KEPT_COLUMNS} FROM lcpf_crime_count LIMIT 0")
             )
+            driver = keeping.connection.driver_connection
+            with driver.cursor() as cursor, cursor.copy(f"COPY {KEPT_COUNTS} ({KEPT_COLUMNS}) FROM STDIN") as copy:
+                for row in written:
+                    copy.write_row(tuple(row))
         _kept_in.add(database)
         return report
     # The import's record, written by the portal with no counts, then the kept counts under it.
@@ -69,7 +76,10 @@ def _save_crime(imported_by) -> imports.ImportReport:
         ),
         {"import_id": report.import_id},
     )
-    db.session.commit()  # and with the transaction, the triggers are on again
+    # The triggers are on again for the rest of the transaction: a commit within a test rolled back afterwards
+    # only releases a savepoint, which would keep the setting.
+    db.session.execute(sa.text("SET LOCAL session_replication_role = DEFAULT"))
+    db.session.commit()
     return report
 
 

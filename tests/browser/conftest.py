@@ -90,11 +90,8 @@ def browser():
 
 
 @pytest.fixture
-def page(browser, live_server, axe_source) -> Page:
+def page(browser, live_server) -> Page:
     context = browser.new_context(base_url=live_server)
-    # axe-core (650 KB of script) is handed to the browser once and set up in each document as it opens, before the
-    # page's own scripts: a few milliseconds a page, where handing it over at each check took a tenth of a second.
-    context.add_init_script(axe_source)
     page = context.new_page()
     # Broken assets and script errors fail the accessibility check too. A page's own status (404, 403) is the
     # test's business, and Chromium reports it on the console, so documents are left out.
@@ -126,8 +123,9 @@ def assert_accessible(axe_source):
             "async (ms) => { await Promise.race([document.fonts.ready, new Promise(r => setTimeout(r, ms))]); }",
             EVALUATE_TIMEOUT_MS,
         )
-        # Pages from the `page` fixture already have axe-core; pages of other contexts (without JavaScript, or a
-        # second person's) are given it now.
+        # axe-core (650 KB of script) is handed to a document only when it is checked. Set up in every document as
+        # it opened, the browser compiled it for each of the twice as many pages that are not checked: a tenth more
+        # processor time for the browser tests, on cores the whole suite keeps busy.
         if not page.evaluate("() => typeof window.axe === 'object'"):
             page.evaluate(axe_source)
         result = page.evaluate(

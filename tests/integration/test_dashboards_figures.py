@@ -5,6 +5,7 @@ figures kept by code of another shape are never read."""
 from datetime import UTC, date, datetime
 from decimal import Decimal
 
+import pytest
 import sqlalchemy as sa
 
 from portal.dashboards import data, figures
@@ -118,6 +119,7 @@ def test_the_job_drops_figures_for_a_year_or_fund_no_longer_on_offer(client):
     assert set(kept()) == {"", f"fund={funding.youth_fund.id}"}
 
 
+@pytest.mark.commits
 def test_two_first_visits_at_once_both_get_the_figures_and_one_row_is_kept(app, monkeypatch):
     create_funding()
     held_after(monkeypatch, figures, "work_out")  # both work the figures out before either keeps them

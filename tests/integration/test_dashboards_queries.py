@@ -4,6 +4,7 @@ the services, targets compared with actuals in SQL, and each list of choices wor
 from contextlib import contextmanager
 from datetime import date
 
+import pytest
 import sqlalchemy as sa
 
 from portal.dashboards import data, figures
@@ -78,6 +79,7 @@ def _cold_dashboards(client) -> tuple[list[str], list[str]]:
     return page, [statement for statement in worked_out if statement != "BEGIN"]  # SQLite's, starting a transaction
 
 
+@pytest.mark.commits  # each statement is counted, as production sends them: no savepoints
 def test_a_cold_dashboards_page_runs_the_same_statements_with_ten_times_the_services(client):
     funding = create_funding()
     _more_rated_services(1, funding.officer)

@@ -10,6 +10,7 @@ failing or overspending.
 import contextlib
 import threading
 
+import pytest
 import sqlalchemy as sa
 
 from portal.drawdowns import queries, requests
@@ -24,6 +25,7 @@ def details(amount_pence: int) -> DrawdownDetails:
     return DrawdownDetails(amount_pence, "Safer streets week", [ProjectDetails("Audits", "Walkabouts", amount_pence)])
 
 
+@pytest.mark.commits
 def test_two_requests_at_once_never_draw_more_than_remains(app, monkeypatch):
     board, owner = create_board("Lambeth")
     allocation = create_allocation(board, amount_pence=10_000_00)

@@ -124,6 +124,7 @@ def test_a_double_clicked_submit_shows_the_return_submitted(app, client):
     assert (submitted.status, submitted.version) == (ReturnStatus.SUBMITTED, loaded_version + 1)
 
 
+@pytest.mark.commits
 def test_two_submits_of_one_return_at_the_same_moment_both_show_it_submitted(app, client):
     if db.engine.dialect.name == "sqlite":
         pytest.skip("SQLite lets one writer at a time through; concurrent submits are a PostgreSQL matter")

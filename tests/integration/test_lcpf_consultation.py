@@ -549,6 +549,7 @@ def test_the_demo_puts_a_draft_out_for_consultation_that_lewishams_borough_user_
 # Two at the same moment are taken one after the other (lock_row), each held after its checks
 
 
+@pytest.mark.commits
 def test_two_officers_opening_a_draft_at_once_open_it_once_and_send_one_set_of_emails(
     app, monkeypatch, formula, people, mailbox
 ):
@@ -574,6 +575,7 @@ def test_two_officers_opening_a_draft_at_once_open_it_once_and_send_one_set_of_e
     assert len(mailbox.messages) == sent[0]
 
 
+@pytest.mark.commits
 def test_two_people_of_one_borough_responding_at_once_record_one_response(app, client, monkeypatch, formula, people):
     _, draft = formula
     open_it(client, people, draft)

@@ -119,6 +119,7 @@ def test_nobody_but_an_officer_may_publish(client, published_and_draft, who):
     assert db.session.get(LcpfVersion, draft.id).status is LcpfVersionStatus.DRAFT
 
 
+@pytest.mark.commits
 def test_two_clicks_on_publish_at_once_publish_the_version_once(app, monkeypatch, published_and_draft):
     published, draft = published_and_draft
     draft_id, published_id = draft.id, published.id

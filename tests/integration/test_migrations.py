@@ -217,6 +217,7 @@ def test_no_table_has_two_checks_of_the_same_name_which_postgresql_would_refuse(
         assert all(count == 1 for count in names.values()), f"{table.name}: {names}"
 
 
+@pytest.mark.commits
 def test_one_return_mechanism_keeps_every_query_and_reminder_of_returns_and_follow_ups():
     """Built at the revision before it (follow-ups with their own queries and reminders, returns' reminders keyed
     by kind alone), then upgraded: every row is found again, in the one queries table and the one reminders

@@ -6,6 +6,7 @@ import uuid
 from contextlib import contextmanager
 from pathlib import Path
 
+import pytest
 import sqlalchemy as sa
 
 from portal.extensions import db
@@ -44,6 +45,7 @@ def _migration(name: str):
     return module
 
 
+@pytest.mark.commits
 def test_awards_made_before_the_column_existed_get_theirs_from_the_migrations_backfill():
     awards = [create_award(title=f"Service {n}") for n in range(3)]
     ids = [award.id for award in awards]

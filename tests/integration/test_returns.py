@@ -302,6 +302,7 @@ def test_a_save_that_loses_a_race_with_another_save_is_refused_by_the_database_t
     assert reload(return_).spend_pence is None
 
 
+@pytest.mark.commits
 def test_a_save_of_a_return_removed_since_it_was_loaded_is_refused_with_the_reason(app):
     from portal.errors import DomainError
     from portal.monitoring.returns import ReturnDetails, save_return

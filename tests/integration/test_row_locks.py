@@ -29,6 +29,7 @@ def events(action: str) -> list[AuditEvent]:
     return list(db.session.scalars(sa.select(AuditEvent).where(AuditEvent.action == action)))
 
 
+@pytest.mark.commits
 def test_two_officers_withdrawing_an_award_at_once_withdraw_it_once(app, monkeypatch):
     award, _ = award_with_owner()
     first, second = create_officer("Tom Brennan"), create_officer("Priya Shah")
@@ -59,6 +60,7 @@ def assignment_in_review():
     return ids
 
 
+@pytest.mark.commits
 def test_a_reviewer_completing_while_an_officer_takes_them_off_cannot_both_succeed(
     app, monkeypatch, assignment_in_review
 ):
@@ -90,6 +92,7 @@ def test_a_reviewer_completing_while_an_officer_takes_them_off_cannot_both_succe
     assert (assignment.removed_at is None) != (assignment.completed_at is None)
 
 
+@pytest.mark.commits
 def test_lock_row_reads_the_row_afresh_and_gives_none_for_one_that_is_gone():
     award, _ = award_with_owner()
     award_id = award.id

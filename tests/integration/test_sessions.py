@@ -3,6 +3,7 @@ an absolute limit, people can end their other sessions, and signed-in pages are 
 
 from datetime import timedelta
 
+import pytest
 import sqlalchemy as sa
 import time_machine
 from flask import g
@@ -114,6 +115,7 @@ def test_the_remember_me_cookie_is_never_set(client):
     assert all(cookie.key != "remember_token" for cookie in client._cookies.values())
 
 
+@pytest.mark.commits
 def test_two_requests_finding_the_session_stale_at_once_both_succeed(client, app):
     """Each request read the session before the other recorded its use: the second must not fail (on SQLite, a read
     overtaken by another writer cannot become a write) and the time is written once."""
