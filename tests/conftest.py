@@ -236,8 +236,10 @@ def another_app(app: Flask, config: type = TestingConfig, **settings) -> Iterato
 
 def _watch_for_writes(engine: sa.Engine) -> None:
     """Note on the engine when anything writes through it (the test, the live server's threads or a burst
-    worker), so that tests which only read leave the tables as they are. Commits need not survive a crash here, so
-    the test database is told not to wait for the disk."""
+    worker) outside a test's transaction that is rolled back, so that the tables written are emptied. Commits need
+    not survive a crash here, so the test database is told not to wait for the disk. SQLite keeps a long
+    transaction's pages and its savepoints' journals in memory: spilled to files, the tests that load the demo data
+    took five times as long."""
 
     @event.listens_for(engine, "after_cursor_execute")
     def _note_write(connection, _cursor, statement, _parameters, _context, _executemany):
