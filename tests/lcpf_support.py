@@ -42,8 +42,8 @@ def _save_crime(imported_by) -> imports.ImportReport:
     triggers (which make those checks) off while it is made. Unique and check constraints still apply. Where the
     database's role may not do that (it must be a superuser), every import is made as the portal makes it.
 
-    The copy is kept in a transaction of its own, as the test's own is rolled back afterwards: the rows the first
-    import wrote, as the portal ordered them, without its import's id."""
+    The copy (the rows the first import wrote, without its import's id) is kept by a transaction of its own, as
+    the test's own is rolled back afterwards."""
     checked = _checked_crime_file()
     database = str(db.engine.url)
     if db.engine.dialect.name != "postgresql" or not _is_superuser(database):
