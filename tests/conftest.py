@@ -14,6 +14,7 @@ with Redis, worker ``gwN`` uses the configured index plus N.
 """
 
 import functools
+import gc
 import os
 import re
 import socket
@@ -76,6 +77,26 @@ def pytest_collection_modifyitems(items):
     for item in items:
         if item.path.resolve().relative_to(here).parts[0] in COMMITTING_FOLDERS:
             item.add_marker(pytest.mark.commits)
+
+
+def pytest_collection_finish(session):
+    """Python's cycle collector is told to leave alone what is built before the tests run, and to run less often.
+
+    A worker holds some 700,000 objects that live as long as it does: the modules, the collected tests, and later
+    the app, its mappings and the schema the migrations built. Each full collection looked at all of them again (up
+    to three quarters of a second each), and the youngest generation was collected every 700 new objects: together
+    a tenth of a worker's processor time. Frozen, they are never looked at; the garbage the tests make is still
+    collected, in larger batches (a whole SQLite run: 281 processor-seconds in the workers instead of 328)."""
+    _freeze_what_lives_on()
+    gc.set_threshold(YOUNG_OBJECTS_BETWEEN_COLLECTIONS)
+
+
+YOUNG_OBJECTS_BETWEEN_COLLECTIONS = 10_000
+
+
+def _freeze_what_lives_on() -> None:
+    gc.collect()
+    gc.freeze()
 
 
 def _worker_number() -> int | None:
@@ -201,6 +222,7 @@ def app(database_url, smtp_server):
         load_postcode_districts()
         db.session.remove()
         _watch_for_writes(db.engine)
+    _freeze_what_lives_on()
     return app
 
 
