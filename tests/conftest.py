@@ -82,7 +82,7 @@ def pytest_collection_modifyitems(items):
 def pytest_collection_finish(session):
     """Python's cycle collector is told to leave alone what is built before the tests run, and to run less often.
 
-    A worker holds some 700,000 objects that live as long as it does: the modules, the collected tests, and later
+    A worker holds some 400,000 objects that live as long as it does: the modules, the collected tests, and later
     the app, its mappings and the schema the migrations built. Each full collection looked at all of them again (up
     to three quarters of a second each), and the youngest generation was collected every 700 new objects: together
     a tenth of a worker's processor time. Frozen, they are never looked at; the garbage the tests make is still
