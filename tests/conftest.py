@@ -64,19 +64,26 @@ def note_write(table: str = EVERY_TABLE) -> None:
         _tables_written.add(table)
 
 
-# Tests in these folders commit for real: the browser's pages are served by other threads, and the fault tests start
-# processes of their own.
-COMMITTING_FOLDERS = ("browser", "faults")
+# The markers every test in a folder carries. Browser and fault tests commit for real: the browser's pages are served
+# by other threads, and the fault tests start processes of their own.
+FOLDER_MARKERS = {
+    "browser": (pytest.mark.browser, pytest.mark.commits),
+    "faults": (pytest.mark.commits,),
+}
 
 
 def pytest_collection_modifyitems(items):
-    """The long tests go first (in their usual order, as does the rest): the workers share out what is left as they
-    finish, so the run ends on short tests rather than one worker finishing a long one while the other waits."""
+    """Each test gets its folder's markers. The long tests go first (in their usual order, as does the rest): the
+    workers share out what is left as they finish, so the run ends on short tests rather than one worker finishing a
+    long one while the other waits."""
     items.sort(key=lambda item: item.get_closest_marker("long") is None)
     here = Path(__file__).resolve().parent
     for item in items:
-        if item.path.resolve().relative_to(here).parts[0] in COMMITTING_FOLDERS:
-            item.add_marker(pytest.mark.commits)
+        for marker in FOLDER_MARKERS.get(item.path.resolve().relative_to(here).parts[0], ()):
+            item.add_marker(marker)
+
+
+YOUNG_OBJECTS_BETWEEN_COLLECTIONS = 10_000
 
 
 def pytest_collection_finish(session):
@@ -89,9 +96,6 @@ def pytest_collection_finish(session):
     collected, in larger batches (a whole SQLite run: 281 processor-seconds in the workers instead of 328)."""
     _freeze_what_lives_on()
     gc.set_threshold(YOUNG_OBJECTS_BETWEEN_COLLECTIONS)
-
-
-YOUNG_OBJECTS_BETWEEN_COLLECTIONS = 10_000
 
 
 def _freeze_what_lives_on() -> None:

@@ -27,11 +27,6 @@ CHROMIUM_ARGS = [
 ]
 
 
-def pytest_collection_modifyitems(items):
-    for item in items:
-        item.add_marker(pytest.mark.browser)
-
-
 def assets_kept_by_the_browser(app):
     """The app, with its static files (stylesheets, scripts, fonts, images) marked as kept for a day.
 
